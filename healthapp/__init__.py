@@ -1,0 +1,1 @@
+"""healthapp: a self-hostable health log for people living with diabetes and high blood pressure."""

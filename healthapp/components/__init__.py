@@ -1,0 +1,1 @@
+"""Reusable UI pieces: the signed-in layout and accessible form fields."""

@@ -1,0 +1,91 @@
+"""One typed settings object, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+# Anything shorter than this cannot carry the 256 bits an HMAC key deserves.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    healthapp_env: Literal["development", "production"] = "development"
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{VAR_DIR / 'healthapp.db'}")
+    # Empty means "no Redis given": the launcher then starts a private redis-server.
+    redis_url: str = ""
+    redis_prefix: str = "healthapp:"
+    secret_key: SecretStr = SecretStr("")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=1, le=65535)
+    var_dir: Path = VAR_DIR
+
+    session_ttl_hours: int = Field(default=24 * 14, ge=1)
+    password_min_length: int = Field(default=10, ge=8, le=128)
+    login_max_failures_account: int = Field(default=5, ge=1)
+    login_max_failures_client: int = Field(default=20, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+
+    @model_validator(mode="after")
+    def _secret_key_in_production(self) -> Settings:
+        if self.healthapp_env == "production":
+            problem = secret_key_problem(self.secret_key.get_secret_value())
+            if problem:
+                raise ConfigError(
+                    f"SECRET_KEY {problem}; HEALTHAPP_ENV=production refuses to start."
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.healthapp_env == "production"
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a secret key is unfit for production, or None when it is fine."""
+    if not key:
+        return "is not set"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < 8:
+        return "repeats too few distinct characters to be random"
+    if key.lower().startswith(("change", "secret", "default", "example")):
+        return "looks like a placeholder value"
+    return None
+
+
+def development_secret_key(var_dir: Path) -> str:
+    """A random key kept under var/ so development sessions survive a restart."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    if not settings.secret_key.get_secret_value():
+        settings.secret_key = SecretStr(development_secret_key(settings.var_dir))
+    return settings

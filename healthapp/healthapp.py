@@ -1,0 +1,22 @@
+"""The Reflex app: pages, theme and styles."""
+
+import reflex as rx
+
+import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
+
+STYLE = {
+    ".app-header": {
+        "padding": "0.75em 1.5em",
+        "border_bottom": "1px solid var(--gray-a5)",
+    },
+    ".app-main": {"padding": "1.5em", "max_width": "72rem", "margin": "0 auto"},
+    ".field-label": {"font_weight": "500", "font_size": "0.9em"},
+    ".language-switch": {
+        "padding": "0.3em 0.5em",
+        "border_radius": "6px",
+        "border": "1px solid var(--gray-a7)",
+        "background": "var(--color-background)",
+    },
+}
+
+app = rx.App(style=STYLE)

@@ -1,0 +1,30 @@
+"""Errors the services raise: a catalogue key the UI translates, plus the field it concerns."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request the service refuses; `key` names the message in the i18n catalogues."""
+
+    def __init__(self, key: str, *, field: str | None = None, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.field = field
+        self.params = params
+
+
+class ValidationError(ServiceError):
+    """Input that breaks a rule; nothing was saved."""
+
+
+class AuthenticationError(ServiceError):
+    """Wrong login or password, said the same way for both."""
+
+
+class ThrottledError(ServiceError):
+    """Too many failed log-ins; `retry_after` seconds until the next try is accepted."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__("error.login_throttled", minutes=minutes)
+        self.retry_after = retry_after

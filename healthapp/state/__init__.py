@@ -1,0 +1,1 @@
+"""Reflex state classes: thin; they call healthapp.services and hold what the page shows."""

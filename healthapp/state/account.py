@@ -1,0 +1,91 @@
+"""The account page: change password, delete the account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from healthapp import routes
+from healthapp.config import get_settings
+from healthapp.services import accounts, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.state.base import AppState, FormState
+
+PASSWORD_FIELDS = ("current_password", "password", "password_confirm")
+
+
+class AccountState(FormState, AppState):
+    delete_open: bool = False
+    delete_error_key: str = ""
+
+    @rx.var
+    def delete_error(self) -> str:
+        return self.t.get(self.delete_error_key, "") if self.delete_error_key else ""
+
+    @rx.event
+    async def change_password(self, form: dict[str, Any]) -> Any:
+        self._clear_messages()
+        settings = get_settings()
+        secret = settings.secret_key.get_secret_value()
+        user_agent = self.router.headers.user_agent
+
+        def work(db: Session, user_id: int) -> str:
+            accounts.change_password(
+                db,
+                user_id=user_id,
+                current_password=str(form.get("current_password", "")),
+                new_password=str(form.get("password", "")),
+                new_password_confirm=str(form.get("password_confirm", "")),
+                min_length=settings.password_min_length,
+            )
+            # Every session, this one included, ends; this browser gets a fresh one.
+            sessions.revoke_all_sessions(db, user_id=user_id)
+            return sessions.create_session(
+                db,
+                user_id=user_id,
+                secret_key=secret,
+                ttl=timedelta(hours=settings.session_ttl_hours),
+                user_agent=user_agent,
+            )
+
+        try:
+            self.session_token = await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self._show_error(exc.key, exc.field, **exc.params)
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            return None
+        self.done_key = "account.password.changed"
+        return [rx.set_value(f"account-{name}", "") for name in PASSWORD_FIELDS]
+
+    @rx.event
+    def set_delete_open(self, is_open: bool) -> None:
+        self.delete_open = is_open
+        if not is_open:
+            self.delete_error_key = ""
+
+    @rx.event
+    async def delete_account(self, form: dict[str, Any]) -> Any:
+        password = str(form.get("delete_password", ""))
+        try:
+            await self._as_user(
+                lambda db, uid: accounts.delete_account(db, user_id=uid, password=password)
+            )
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self.delete_error_key = exc.key
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            self.delete_error_key = "error.unexpected"
+            return None
+        self.delete_open = False
+        self._end_session("account.deleted")
+        return rx.redirect(routes.LOGIN)

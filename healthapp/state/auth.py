@@ -1,0 +1,118 @@
+"""Sign-up and log-in forms."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import reflex as rx
+
+from healthapp.config import get_settings
+from healthapp.db import session_scope
+from healthapp.services import accounts, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.services.redirects import safe_next_path
+from healthapp.services.throttle import default_login_throttle
+from healthapp.state.base import AppState, FormState
+
+
+def _open_session(db: Any, user_id: int, user_agent: str) -> str:
+    settings = get_settings()
+    return sessions.create_session(
+        db,
+        user_id=user_id,
+        secret_key=settings.secret_key.get_secret_value(),
+        ttl=timedelta(hours=settings.session_ttl_hours),
+        user_agent=user_agent,
+    )
+
+
+class GuestState(FormState, AppState):
+    """Shared by the log-in and sign-up pages."""
+
+    @rx.event
+    async def on_guest_load(self) -> Any:
+        """A signed-in visitor has no business on these pages: send them on."""
+        await self.detect_language()
+        self._clear_messages()
+        if self.session_token:
+            try:
+                await self._as_user(lambda db, uid: uid)
+            except sessions.NotSignedIn:
+                self.session_token = ""
+                return None
+            return rx.redirect(self._next_path())
+        return None
+
+    def _next_path(self) -> str:
+        return safe_next_path(self.router.url.query_parameters.get("next"))
+
+    def _signed_in(self, login: str, token: str) -> Any:
+        self.session_token = token
+        self.user_login = login
+        self.flash_key = ""
+        return rx.redirect(self._next_path())
+
+
+class LoginState(GuestState):
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> Any:
+        self._clear_messages()
+        login, password = str(form.get("login", "")), str(form.get("password", ""))
+        client_ip = self.router.session.client_ip
+        user_agent = self.router.headers.user_agent
+
+        def work() -> tuple[str, str]:
+            with session_scope() as db:
+                user = accounts.authenticate(
+                    db,
+                    login=login,
+                    password=password,
+                    throttle=default_login_throttle(),
+                    client_ip=client_ip,
+                )
+                assert user.id is not None
+                return user.login, _open_session(db, user.id, user_agent)
+
+        try:
+            user_login, token = await asyncio.to_thread(work)
+        except ServiceError as exc:
+            self._show_error(exc.key, exc.field, **exc.params)
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            return None
+        return self._signed_in(user_login, token)
+
+
+class SignupState(GuestState):
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> Any:
+        self._clear_messages()
+        settings = get_settings()
+        user_agent = self.router.headers.user_agent
+        language = self.current_lang
+
+        def work() -> tuple[str, str]:
+            with session_scope() as db:
+                user = accounts.sign_up(
+                    db,
+                    login=str(form.get("login", "")),
+                    password=str(form.get("password", "")),
+                    password_confirm=str(form.get("password_confirm", "")),
+                    language=language,
+                    min_length=settings.password_min_length,
+                )
+                assert user.id is not None
+                return user.login, _open_session(db, user.id, user_agent)
+
+        try:
+            user_login, token = await asyncio.to_thread(work)
+        except ServiceError as exc:
+            self._show_error(exc.key, exc.field, **exc.params)
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            return None
+        return self._signed_in(user_login, token)

@@ -1,0 +1,160 @@
+"""The root state: session token, language, and the signed-in user resolved on the server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import Session
+
+from healthapp import routes
+from healthapp.config import get_settings
+from healthapp.i18n import CATALOGUES, DEFAULT_LANGUAGE, negotiate, supported, translate
+from healthapp.services import accounts, sessions
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SESSION_COOKIE = "healthapp_session"
+
+
+# The cookie may outlive the server-side session; the server's expiry is what counts.
+COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
+
+
+class AppState(rx.State):
+    # The browser keeps only a random token; the user it stands for is looked up on each event.
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
+    )
+    lang: str = rx.LocalStorage("", name="healthapp_lang", sync=True)
+    user_login: str = ""
+    flash_key: str = ""
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        """The current language's catalogue, with app-wide placeholders filled in."""
+        params = {"min": get_settings().password_min_length}
+        lang = supported(self.lang or DEFAULT_LANGUAGE)
+        return {key: translate(lang, key, **params) for key in CATALOGUES[lang]}
+
+    @rx.var
+    def signed_in_as(self) -> str:
+        return translate(self.current_lang, "user_menu.signed_in_as", name=self.user_login)
+
+    @rx.var
+    def greeting(self) -> str:
+        return translate(self.current_lang, "home.greeting", name=self.user_login)
+
+    @rx.var
+    def current_lang(self) -> str:
+        return supported(self.lang or DEFAULT_LANGUAGE)
+
+    @rx.var
+    def flash(self) -> str:
+        return translate(self.current_lang, self.flash_key) if self.flash_key else ""
+
+    async def _as_user(self, work: Callable[[Session, int], T]) -> T:
+        """Run `work(db, user_id)` off the event loop for the user this browser's session names.
+
+        Raises sessions.NotSignedIn when the session is unknown, expired or revoked.
+        """
+        return await asyncio.to_thread(
+            sessions.run_as_user,
+            self.session_token,
+            get_settings().secret_key.get_secret_value(),
+            work,
+        )
+
+    def _login_redirect(self) -> rx.event.EventSpec:
+        self.user_login = ""
+        path = self.router.url.path or routes.HOME
+        query = self.router.url.query
+        target = f"{path}?{query}" if query else path
+        return rx.redirect(f"{routes.LOGIN}?next={quote(target, safe='')}")
+
+    @rx.event
+    async def detect_language(self) -> None:
+        """First visit: follow the browser's Accept-Language; afterwards the stored choice wins."""
+        if not self.lang:
+            self.lang = negotiate(self.router.headers.accept_language)
+
+    @rx.event
+    async def require_login(self) -> Any:
+        """on_load of every protected page: no session, no page."""
+        await self.detect_language()
+        try:
+            user = await self._as_user(lambda db, uid: accounts.get_user(db, user_id=uid))
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        if user is None:
+            return self._login_redirect()
+        self.user_login = user.login
+        return None
+
+    @rx.event
+    async def set_language(self, lang: str) -> None:
+        self.lang = supported(lang)
+        if self.session_token:
+            with contextlib.suppress(sessions.NotSignedIn):
+                await self._as_user(
+                    lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
+                )
+
+    @rx.event
+    async def logout(self) -> Any:
+        token = self.session_token
+        secret = get_settings().secret_key.get_secret_value()
+
+        def revoke() -> None:
+            from healthapp.db import session_scope
+
+            with session_scope() as db:
+                sessions.revoke_session(db, token=token, secret_key=secret)
+
+        await asyncio.to_thread(revoke)
+        self._end_session("login.signed_out")
+        return rx.redirect(routes.LOGIN)
+
+    def _end_session(self, flash_key: str) -> None:
+        self.session_token = ""
+        self.user_login = ""
+        self.flash_key = flash_key
+
+
+class FormState(rx.State, mixin=True):
+    """Error display shared by every form: one message, the field it belongs to, in any language."""
+
+    error_key: str = ""
+    error_field: str = ""
+    error_params: dict[str, str] = {}
+    done_key: str = ""
+
+    @rx.var
+    def error_text(self) -> str:
+        if not self.error_key:
+            return ""
+        return translate(self.current_lang, self.error_key, **self.error_params)
+
+    @rx.var
+    def done_text(self) -> str:
+        return translate(self.current_lang, self.done_key) if self.done_key else ""
+
+    def _clear_messages(self) -> None:
+        self.error_key = self.error_field = self.done_key = ""
+        self.error_params = {}
+
+    def _show_error(self, key: str, field: str | None = None, **params: object) -> None:
+        self.error_key = key
+        self.error_field = field or ""
+        self.error_params = {name: str(value) for name, value in params.items()}
+
+    def _unexpected(self, exc: BaseException) -> None:
+        log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
+        self._show_error("error.unexpected")
