@@ -23,11 +23,16 @@ class ConfigError(RuntimeError):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
     )
 
     healthapp_env: Literal["development", "production"] = "development"
-    database_url: str = Field(default_factory=lambda: f"sqlite:///{VAR_DIR / 'healthapp.db'}")
+    # Empty means the embedded default: a SQLite file under var_dir.
+    database_url: str = ""
     # Empty means "no Redis given": the launcher then starts a private redis-server.
     redis_url: str = ""
     redis_prefix: str = "healthapp:"
@@ -44,7 +49,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
 
     @model_validator(mode="after")
-    def _secret_key_in_production(self) -> Settings:
+    def _defaults_and_production_rules(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir.resolve() / 'healthapp.db'}"
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:

@@ -1,0 +1,76 @@
+# The README's two commands: `make run` and `make test`. Everything they need is set up here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+BUN_VERSION := 1.4.4
+BUN := $(TOOLS)/node_modules/.bin/bun
+# apt-get needs root; use sudo when we are not root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint format unit integration e2e deps system-deps-run system-deps-test clean
+
+help:
+	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
+	@echo "make test   install what the tests need, lint, run the whole suite"
+	@echo "make lint   ruff check + ruff format --check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-installed whenever pyproject.toml changes.
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+# Reflex would download bun from GitHub; the npm registry has the same binary.
+$(BUN):
+	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm)
+	npm install --no-save --no-audit --no-fund --prefix $(TOOLS) bun@$(BUN_VERSION)
+
+deps: $(VENV)/.deps $(BUN)
+
+define apt_install
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
+endef
+
+# A private redis-server is started by the launcher unless REDIS_URL points at one.
+system-deps-run:
+	@[ -n "$$REDIS_URL" ] || command -v redis-server >/dev/null || $(call apt_install,redis-server)
+
+# Debian's Chromium drives the browser tests (Playwright's own download is not reachable);
+# the CJK fonts make failure screenshots of Korean pages readable.
+system-deps-test: system-deps-run
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+		|| $(call apt_install,chromium fonts-noto-cjk)
+
+run: deps system-deps-run
+	$(BIN)/python -m healthapp.launcher
+
+lint: $(VENV)/.deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: deps system-deps-test lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+unit: $(VENV)/.deps
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: deps system-deps-run
+	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+e2e: deps system-deps-test
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+clean:
+	rm -rf .web .states test-artifacts .pytest_cache .ruff_cache
