@@ -1,0 +1,132 @@
+"""The app as `make run` starts it (launcher, private Redis, production build), driven by
+Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from healthapp.launcher import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 600
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+expect.set_options(timeout=15_000)
+
+
+@dataclass
+class RunningApp:
+    url: str
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    var_dir = tmp_path_factory.mktemp("var")
+    log_path = var_dir / "launcher.log"
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DATABASE_URL", "SECRET_KEY", "HEALTHAPP_ENV"}
+    }
+    env.update(VAR_DIR=str(var_dir), PORT=str(port), PYTHONUNBUFFERED="1")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "healthapp.launcher"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = RunningApp(f"http://localhost:{port}", log_path, process)
+    deadline = time.monotonic() + START_TIMEOUT
+    while "healthapp is running at" not in running.log_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail(f"the launcher did not start the app:\n{running.log_text()[-4000:]}")
+        time.sleep(0.5)
+    yield running
+    started = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+    time.sleep(0.5)
+    orphans = [pid for pid in started if _alive(pid)]
+    assert process.returncode == 0, running.log_text()[-2000:]
+    assert not orphans, f"processes left behind by the launcher: {orphans}"
+
+
+@pytest.fixture(autouse=True)
+def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a browser test whose actions logged a traceback on the server."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    running: RunningApp = request.getfixturevalue("app")
+    start = len(running.log_text())
+    yield
+    new = running.log_text()[start:]
+    assert "Traceback" not in new, new[-4000:]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed; `make test` installs it")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "en-US"}

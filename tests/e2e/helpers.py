@@ -1,0 +1,37 @@
+"""What a person does on the account pages, found by role and label."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp
+
+
+def unique_login(stem: str = "user") -> str:
+    return f"{stem}{uuid.uuid4().hex[:10]}"
+
+
+PASSWORD = "tangerine violin 42"
+
+
+def sign_up(page: Page, app: RunningApp, login: str, password: str = PASSWORD) -> None:
+    page.goto(f"{app.url}/signup")
+    page.get_by_label("Username or e-mail").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat the password").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name=f"Hello, {login}!")).to_be_visible()
+
+
+def log_in(page: Page, app: RunningApp, login: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Username or e-mail").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="User menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page.get_by_text("You have been logged out.")).to_be_visible()

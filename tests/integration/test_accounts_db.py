@@ -1,0 +1,78 @@
+"""The account flow on both databases, with the real Redis throttle."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from healthapp.db import make_engine, migrate
+from healthapp.services import accounts, sessions
+from healthapp.services.errors import AuthenticationError, ThrottledError, ValidationError
+from healthapp.services.throttle import LoginThrottle
+
+PASSWORD = "tangerine violin 42"
+KEY = "integration-key-0123456789abcdefghij"
+
+
+def test_sign_up_log_in_sessions_delete(database_url: str, throttle: LoginThrottle) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        user = accounts.sign_up(
+            db, login="Alice@Example.org", password=PASSWORD, password_confirm=PASSWORD,
+            language="en", min_length=10,
+        )  # fmt: skip
+        db.commit()
+        user_id = user.id
+        with pytest.raises(ValidationError):
+            accounts.sign_up(
+                db, login="alice@example.org", password=PASSWORD, password_confirm=PASSWORD,
+                language="en", min_length=10,
+            )  # fmt: skip
+        db.rollback()
+        found = accounts.authenticate(
+            db, login="alice@example.org", password=PASSWORD, throttle=throttle, client_ip="ip"
+        )
+        assert found.id == user_id
+        assert found.id is not None
+        token = sessions.create_session(
+            db, user_id=found.id, secret_key=KEY, ttl=timedelta(hours=1)
+        )
+        db.commit()
+    assert sessions.run_as_user(token, KEY, lambda _db, uid: uid, engine=engine) == user_id
+    sessions.run_as_user(
+        token,
+        KEY,
+        lambda db, uid: accounts.delete_account(db, user_id=uid, password=PASSWORD),
+        engine=engine,
+    )
+    with pytest.raises(sessions.NotSignedIn):
+        sessions.run_as_user(token, KEY, lambda _db, uid: uid, engine=engine)
+    engine.dispose()
+
+
+def test_real_redis_throttle_blocks_after_five_failures(
+    engine: Engine, throttle: LoginThrottle
+) -> None:
+    with Session(engine) as db:
+        accounts.sign_up(
+            db, login="bob", password=PASSWORD, password_confirm=PASSWORD, language="en",
+            min_length=10,
+        )  # fmt: skip
+        db.commit()
+        for _ in range(5):
+            with pytest.raises(AuthenticationError):
+                accounts.authenticate(
+                    db, login="bob", password="bad guess 1", throttle=throttle, client_ip="c"
+                )
+        with pytest.raises(ThrottledError) as info:
+            accounts.authenticate(
+                db, login="bob", password=PASSWORD, throttle=throttle, client_ip="other"
+            )
+    assert 0 < info.value.retry_after <= 900
+    client = throttle.client
+    keys = list(client.scan_iter(f"{throttle.prefix}*"))
+    assert keys, "failures are kept in Redis under the configured prefix"
+    assert all("bob" not in key for key in keys), "Redis keys hold hashes, not logins"
+    assert all(0 < client.ttl(key) <= 900 for key in keys)

@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+
+from healthapp.config import ConfigError, Settings, development_secret_key, secret_key_problem
+
+STRONG = "Zq3vP9-kL2mX8wR4tY6uI1oE5aS7dF0gH_jK3lN"
+
+
+def make(**env: str) -> Settings:
+    return Settings(_env_file=None, **env)  # type: ignore[call-arg]
+
+
+def test_defaults_are_embedded(tmp_path: Path) -> None:
+    settings = make(var_dir=str(tmp_path))
+    assert settings.healthapp_env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'healthapp.db'}"
+    assert settings.redis_url == ""
+    assert settings.port == 3000
+
+
+def test_environment_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/h")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/1")
+    monkeypatch.setenv("PORT", "8123")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == "postgresql+psycopg://u@db/h"
+    assert settings.redis_url == "redis://cache:6379/1"
+    assert settings.port == 8123
+
+
+def test_dotenv_file_is_read_and_empty_values_mean_default(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=\nREDIS_URL=redis://x:1/0\nSESSION_TTL_HOURS=5\n")
+    settings = Settings(_env_file=env_file, var_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.redis_url == "redis://x:1/0"
+    assert settings.session_ttl_hours == 5
+    assert settings.database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("", "is not set"),
+        ("short", "shorter than 32"),
+        ("a" * 40, "distinct characters"),
+        ("changeme-" + STRONG, "placeholder"),
+    ],
+)
+def test_production_refuses_weak_secret_key(key: str, reason: str) -> None:
+    with pytest.raises(ConfigError, match=reason):
+        make(healthapp_env="production", secret_key=key)
+
+
+def test_production_accepts_strong_key() -> None:
+    settings = make(healthapp_env="production", secret_key=STRONG)
+    assert settings.is_production
+    assert secret_key_problem(STRONG) is None
+
+
+def test_development_key_is_generated_once_and_private(tmp_path: Path) -> None:
+    first = development_secret_key(tmp_path)
+    assert secret_key_problem(first) is None
+    assert development_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_invalid_port_is_rejected() -> None:
+    with pytest.raises(ValueError, match="port"):
+        make(port="70000")
