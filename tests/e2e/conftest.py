@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from healthapp.launcher import free_port
+from tests.processes import alive, descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 600
@@ -42,31 +43,6 @@ class RunningApp:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.fixture(scope="session")
@@ -97,11 +73,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             pytest.fail(f"the launcher did not start the app:\n{running.log_text()[-4000:]}")
         time.sleep(0.5)
     yield running
-    started = _descendants(process.pid)
+    started = descendants(process.pid)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
     time.sleep(0.5)
-    orphans = [pid for pid in started if _alive(pid)]
+    orphans = [pid for pid in started if alive(pid)]
     assert process.returncode == 0, running.log_text()[-2000:]
     assert not orphans, f"processes left behind by the launcher: {orphans}"
 
