@@ -18,11 +18,12 @@ def field(
     help_key: str | None = None,
     required: bool = True,
 ) -> rx.Component:
-    """A labelled input whose error (state.error_field == name) is announced and linked to it."""
+    """A labelled input whose error (state.error_texts[name]) is announced and linked to it."""
     input_id = f"{form_id}-{name}"
     error_id = f"{input_id}-error"
     help_id = f"{input_id}-help"
-    has_error = state.error_field == name
+    error = state.error_texts.get(name, "")
+    has_error = error != ""
     described_by = rx.cond(has_error, error_id, help_id if help_key else "")
     return rx.vstack(
         rx.el.label(AppState.t[label_key], html_for=input_id, class_name="field-label"),
@@ -41,7 +42,7 @@ def field(
         else rx.fragment(),
         rx.cond(
             has_error,
-            rx.text(state.error_text, id=error_id, role="alert", size="2", color_scheme="red"),
+            rx.text(error, id=error_id, role="alert", size="2", color_scheme="red"),
         ),
         spacing="1",
         width="100%",
@@ -51,9 +52,10 @@ def field(
 
 def form_alert(state: type[rx.State]) -> rx.Component:
     """Errors that belong to no single field (wrong password, throttling, the unexpected)."""
+    error = state.error_texts.get("", "")
     return rx.cond(
-        (state.error_key != "") & (state.error_field == ""),
-        rx.callout(state.error_text, color_scheme="red", role="alert", width="100%"),
+        error != "",
+        rx.callout(error, color_scheme="red", role="alert", width="100%"),
     )
 
 

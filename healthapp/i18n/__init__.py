@@ -17,7 +17,7 @@ class _KeepMissing(dict[str, object]):
         return "{" + key + "}"
 
 
-def translate(lang: str, key: str, **params: object) -> str:
+def translate(lang: str, key: str, /, **params: object) -> str:
     """The message for `key` in `lang`, with `{name}` placeholders filled from params."""
     catalogue = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANGUAGE])
     template = catalogue.get(key) or CATALOGUES[DEFAULT_LANGUAGE].get(key, key)

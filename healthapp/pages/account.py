@@ -69,25 +69,14 @@ def _delete_account() -> rx.Component:
                     rx.alert_dialog.description(AppState.t["account.delete.confirm_text"]),
                     rx.form(
                         rx.vstack(
-                            rx.el.label(
-                                AppState.t["account.delete.password"],
-                                html_for="delete-password",
-                            ),
-                            rx.input(
-                                id="delete-password",
-                                name="delete_password",
-                                type="password",
-                                auto_complete="current-password",
-                                required=True,
-                            ),
-                            rx.cond(
-                                AccountState.delete_error != "",
-                                rx.text(
-                                    AccountState.delete_error,
-                                    role="alert",
-                                    color_scheme="red",
-                                    size="2",
-                                ),
+                            form_alert(AccountState),
+                            field(
+                                AccountState,
+                                "account",
+                                "delete_password",
+                                "account.delete.password",
+                                type_="password",
+                                autocomplete="current-password",
                             ),
                             rx.hstack(
                                 rx.alert_dialog.cancel(

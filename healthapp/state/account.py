@@ -19,11 +19,6 @@ PASSWORD_FIELDS = ("current_password", "password", "password_confirm")
 
 class AccountState(FormState, AppState):
     delete_open: bool = False
-    delete_error_key: str = ""
-
-    @rx.var
-    def delete_error(self) -> str:
-        return self.t.get(self.delete_error_key, "") if self.delete_error_key else ""
 
     @rx.event
     async def change_password(self, form: dict[str, Any]) -> Any:
@@ -56,7 +51,7 @@ class AccountState(FormState, AppState):
         except sessions.NotSignedIn:
             return self._login_redirect()
         except ServiceError as exc:
-            self._show_error(exc.key, exc.field, **exc.params)
+            self._show_service_error(exc)
             return None
         except Exception as exc:
             self._unexpected(exc)
@@ -67,12 +62,12 @@ class AccountState(FormState, AppState):
     @rx.event
     def set_delete_open(self, is_open: bool) -> None:
         self.delete_open = is_open
-        if not is_open:
-            self.delete_error_key = ""
+        self._clear_messages()
 
     @rx.event
     async def delete_account(self, form: dict[str, Any]) -> Any:
         password = str(form.get("delete_password", ""))
+        self._clear_messages()
         try:
             await self._as_user(
                 lambda db, uid: accounts.delete_account(db, user_id=uid, password=password)
@@ -80,11 +75,10 @@ class AccountState(FormState, AppState):
         except sessions.NotSignedIn:
             return self._login_redirect()
         except ServiceError as exc:
-            self.delete_error_key = exc.key
+            self._show_service_error(exc)
             return None
         except Exception as exc:
             self._unexpected(exc)
-            self.delete_error_key = "error.unexpected"
             return None
         self.delete_open = False
         self._end_session("account.deleted")

@@ -78,7 +78,7 @@ class LoginState(GuestState):
         try:
             user_login, token = await asyncio.to_thread(work)
         except ServiceError as exc:
-            self._show_error(exc.key, exc.field, **exc.params)
+            self._show_service_error(exc)
             return None
         except Exception as exc:
             self._unexpected(exc)
@@ -110,7 +110,7 @@ class SignupState(GuestState):
         try:
             user_login, token = await asyncio.to_thread(work)
         except ServiceError as exc:
-            self._show_error(exc.key, exc.field, **exc.params)
+            self._show_service_error(exc)
             return None
         except Exception as exc:
             self._unexpected(exc)

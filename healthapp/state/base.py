@@ -17,6 +17,8 @@ from healthapp import routes
 from healthapp.config import get_settings
 from healthapp.i18n import CATALOGUES, DEFAULT_LANGUAGE, negotiate, supported, translate
 from healthapp.services import accounts, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.services.forms import FormInvalid
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,31 +131,38 @@ class AppState(rx.State):
 
 
 class FormState(rx.State, mixin=True):
-    """Error display shared by every form: one message, the field it belongs to, in any language."""
+    """Messages shared by every form: one error per field ("" for the whole form), a success
+    note, kept as catalogue keys so they follow a language switch."""
 
-    error_key: str = ""
-    error_field: str = ""
-    error_params: dict[str, str] = {}
+    errors: dict[str, dict[str, str]] = {}
     done_key: str = ""
 
     @rx.var
-    def error_text(self) -> str:
-        if not self.error_key:
-            return ""
-        return translate(self.current_lang, self.error_key, **self.error_params)
+    def error_texts(self) -> dict[str, str]:
+        return {
+            field: translate(self.current_lang, error["key"], **error)
+            for field, error in self.errors.items()
+        }
 
     @rx.var
     def done_text(self) -> str:
         return translate(self.current_lang, self.done_key) if self.done_key else ""
 
     def _clear_messages(self) -> None:
-        self.error_key = self.error_field = self.done_key = ""
-        self.error_params = {}
+        self.errors = {}
+        self.done_key = ""
 
     def _show_error(self, key: str, field: str | None = None, **params: object) -> None:
-        self.error_key = key
-        self.error_field = field or ""
-        self.error_params = {name: str(value) for name, value in params.items()}
+        self.errors = {field or "": {"key": key, **{k: str(v) for k, v in params.items()}}}
+
+    def _show_service_error(self, exc: ServiceError) -> None:
+        if isinstance(exc, FormInvalid):
+            self.errors = {
+                field: {"key": error.key, **{k: str(v) for k, v in error.params.items()}}
+                for field, error in exc.errors.items()
+            }
+        else:
+            self._show_error(exc.key, exc.field, **exc.params)
 
     def _unexpected(self, exc: BaseException) -> None:
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
