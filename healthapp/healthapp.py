@@ -11,6 +11,13 @@ STYLE = {
     },
     ".app-main": {"padding": "1.5em", "max_width": "72rem", "margin": "0 auto"},
     ".field-label": {"font_weight": "500", "font_size": "0.9em"},
+    ".native-select": {
+        "padding": "0.35em 0.5em",
+        "border_radius": "var(--radius-2)",
+        "border": "1px solid var(--gray-a7)",
+        "background": "var(--color-background)",
+        "width": "100%",
+    },
     ".language-switch": {
         "padding": "0.3em 0.5em",
         "border_radius": "6px",

@@ -2,9 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from healthapp.state.base import AppState
+
+Control = Callable[[dict[str, Any]], rx.Component]
+
+
+def labelled(
+    state: type[rx.State],
+    form_id: str,
+    name: str,
+    label_key: str,
+    control: Control,
+    *,
+    help_key: str | None = None,
+    help_text: rx.Var | None = None,
+) -> rx.Component:
+    """Label + control + help + error. `control` gets the id and ARIA props it must carry, so
+    the error (state.error_texts[name]) is announced and linked to the input."""
+    input_id = f"{form_id}-{name}"
+    error_id = f"{input_id}-error"
+    help_id = f"{input_id}-help"
+    help_var = AppState.t[help_key] if help_key else help_text
+    error = state.error_texts.get(name, "")
+    has_error = error != ""
+    props = {
+        "id": input_id,
+        "name": name,
+        "aria_invalid": rx.cond(has_error, "true", "false"),
+        "aria_describedby": rx.cond(has_error, error_id, help_id if help_var is not None else ""),
+    }
+    return rx.vstack(
+        rx.el.label(AppState.t[label_key], html_for=input_id, class_name="field-label"),
+        control(props),
+        rx.text(help_var, id=help_id, size="1", color_scheme="gray")
+        if help_var is not None
+        else rx.fragment(),
+        rx.cond(
+            has_error,
+            rx.text(error, id=error_id, role="alert", size="2", color_scheme="red"),
+        ),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )
 
 
 def field(
@@ -18,35 +63,16 @@ def field(
     help_key: str | None = None,
     required: bool = True,
 ) -> rx.Component:
-    """A labelled input whose error (state.error_texts[name]) is announced and linked to it."""
-    input_id = f"{form_id}-{name}"
-    error_id = f"{input_id}-error"
-    help_id = f"{input_id}-help"
-    error = state.error_texts.get(name, "")
-    has_error = error != ""
-    described_by = rx.cond(has_error, error_id, help_id if help_key else "")
-    return rx.vstack(
-        rx.el.label(AppState.t[label_key], html_for=input_id, class_name="field-label"),
-        rx.input(
-            id=input_id,
-            name=name,
-            type=type_,
-            auto_complete=autocomplete,
-            required=required,
-            aria_invalid=rx.cond(has_error, "true", "false"),
-            aria_describedby=described_by,
-            width="100%",
+    """A labelled text input (log-in, sign-up and account forms)."""
+    return labelled(
+        state,
+        form_id,
+        name,
+        label_key,
+        lambda props: rx.input(
+            type=type_, auto_complete=autocomplete, required=required, width="100%", **props
         ),
-        rx.text(AppState.t[help_key], id=help_id, size="1", color_scheme="gray")
-        if help_key
-        else rx.fragment(),
-        rx.cond(
-            has_error,
-            rx.text(error, id=error_id, role="alert", size="2", color_scheme="red"),
-        ),
-        spacing="1",
-        width="100%",
-        align="stretch",
+        help_key=help_key,
     )
 
 

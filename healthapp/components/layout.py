@@ -15,6 +15,11 @@ APP_TITLE = "healthapp"
 # (route, catalogue key): only pages that exist appear here.
 SIGNED_IN_NAV: tuple[tuple[str, str], ...] = (
     (routes.HOME, "nav.home"),
+    (routes.BLOOD_PRESSURE, "nav.bp"),
+    (routes.GLUCOSE, "nav.glucose"),
+    (routes.HBA1C, "nav.hba1c"),
+    (routes.EXERCISE, "nav.exercise"),
+    (routes.SETTINGS, "nav.settings"),
     (routes.ACCOUNT, "nav.account"),
 )
 GUEST_NAV: tuple[tuple[str, str], ...] = (
@@ -39,6 +44,7 @@ def _nav(items: tuple[tuple[str, str], ...]) -> rx.Component:
         rx.hstack(
             *[rx.link(AppState.t[key], href=route) for route, key in items],
             spacing="4",
+            wrap="wrap",
         ),
         aria_label=AppState.t["nav.label"],
     )

@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Field
 
 from healthapp.db import UTCDateTime, utcnow
@@ -18,13 +17,10 @@ def utc_column(*, index: bool = False, nullable: bool = False) -> Any:
     )
 
 
-def user_fk() -> Any:
-    """The owner column: indexed, and gone with its user (ON DELETE CASCADE)."""
-    return Field(
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+def user_fk(*, index: bool = True) -> Any:
+    """The owner column, gone with its user (ON DELETE CASCADE). Tables with a composite
+    (user_id, time) index pass index=False: that index already serves look-ups by user."""
+    return Field(foreign_key="app_user.id", ondelete="CASCADE", index=index, nullable=False)
 
 
 __all__ = ["datetime", "user_fk", "utc_column"]

@@ -15,6 +15,14 @@ class User(SQLModel, table=True):
     login: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     language: str = Field(default="en", max_length=8)
+    # Preferences that shape how records are entered and shown (the settings page).
+    glucose_unit: str = Field(default="mg/dL", max_length=8)
+    # "" means: follow the language (KSH for Korean, ACC/AHA otherwise).
+    bp_standard: str = Field(default="", max_length=8)
+    # IANA zone name; "" until the browser's zone is learned at the first visit.
+    timezone: str = Field(default="", max_length=64)
+    weight_kg: float | None = None
+    hba1c_target: float = 7.0
     created_at: datetime = utc_column()
     password_changed_at: datetime = utc_column()
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from healthapp import routes
 from healthapp.config import get_settings
 from healthapp.i18n import CATALOGUES, DEFAULT_LANGUAGE, negotiate, supported, translate
-from healthapp.services import accounts, sessions
+from healthapp.services import accounts, preferences, sessions
 from healthapp.services.errors import ServiceError
 from healthapp.services.forms import FormInvalid
 
@@ -98,7 +98,19 @@ class AppState(rx.State):
         if user is None:
             return self._login_redirect()
         self.user_login = user.login
+        if not user.timezone:  # first signed-in visit: learn the browser's zone once
+            return rx.call_script(
+                "Intl.DateTimeFormat().resolvedOptions().timeZone",
+                callback=AppState.learn_timezone,
+            )
         return None
+
+    @rx.event
+    async def learn_timezone(self, name: str) -> None:
+        with contextlib.suppress(sessions.NotSignedIn):
+            await self._as_user(
+                lambda db, uid: preferences.learn_timezone(db, user_id=uid, name=str(name))
+            )
 
     @rx.event
     async def set_language(self, lang: str) -> None:

@@ -1,0 +1,286 @@
+"""The shared record page: entry form (add or edit), date filter, classified list, pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import reflex as rx
+
+from healthapp.components.forms import form_alert, form_done, labelled
+from healthapp.state.base import AppState
+
+LEVEL_COLOURS = {"normal": "green", "borderline": "amber", "danger": "red"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label_key: str
+    kind: Literal["datetime", "date", "integer", "decimal", "select", "note"]
+    options: tuple[tuple[str, str], ...] = ()  # (value, catalogue key)
+    required: bool = True
+    help_key: str | None = None
+    help_var: str | None = None  # name of a state var holding the help text
+
+
+def _control(spec: FormField, state: type[rx.State]) -> Any:
+    default = state.form_values.get(spec.name, "")
+
+    def build(props: dict[str, Any]) -> rx.Component:
+        if spec.kind == "select":
+            return rx.el.select(
+                *[rx.el.option(AppState.t[key], value=value) for value, key in spec.options],
+                default_value=default,
+                required=spec.required,
+                class_name="native-select",
+                **props,
+            )
+        if spec.kind == "note":
+            return rx.text_area(default_value=default, max_length=500, rows="2", **props)
+        input_type = {"datetime": "datetime-local", "date": "date"}.get(spec.kind, "text")
+        mode = {"integer": "numeric", "decimal": "decimal"}.get(spec.kind)
+        return rx.input(
+            type=input_type,
+            default_value=default,
+            required=spec.required,
+            input_mode=mode,
+            auto_complete="off",
+            width="100%",
+            **props,
+        )
+
+    return build
+
+
+def entry_form(state: type[rx.State], form_id: str, fields: list[FormField]) -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(
+                    rx.cond(
+                        state.editing_id > 0,
+                        AppState.t["records.edit_title"],
+                        AppState.t["records.add_title"],
+                    ),
+                    size="4",
+                    as_="h2",
+                ),
+                form_alert(state),
+                form_done(state),
+                rx.grid(
+                    *[
+                        labelled(
+                            state,
+                            form_id,
+                            spec.name,
+                            spec.label_key,
+                            _control(spec, state),
+                            help_key=spec.help_key,
+                            help_text=getattr(state, spec.help_var) if spec.help_var else None,
+                        )
+                        for spec in fields
+                    ],
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.cond(
+                            state.editing_id > 0,
+                            AppState.t["records.save_changes"],
+                            AppState.t["records.add"],
+                        ),
+                        type="submit",
+                    ),
+                    rx.cond(
+                        state.editing_id > 0,
+                        rx.button(
+                            AppState.t["common.cancel"],
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=state.cancel_edit,
+                        ),
+                    ),
+                    spacing="3",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=state.submit,
+            id=form_id,
+            key=state.form_version,
+        ),
+        width="100%",
+    )
+
+
+def filter_bar(state: type[rx.State], form_id: str) -> rx.Component:
+    def day_input(name: str, label_key: str) -> rx.Component:
+        input_id = f"{form_id}-{name}"
+        return rx.vstack(
+            rx.el.label(AppState.t[label_key], html_for=input_id, class_name="field-label"),
+            rx.input(id=input_id, name=name, type="date", default_value=getattr(state, name)),
+            spacing="1",
+        )
+
+    return rx.form(
+        rx.hstack(
+            day_input("filter_start", "records.filter_from"),
+            day_input("filter_end", "records.filter_to"),
+            rx.button(AppState.t["records.filter_apply"], type="submit", variant="soft"),
+            rx.button(
+                AppState.t["records.filter_clear"],
+                type="button",
+                variant="ghost",
+                on_click=state.clear_filter,
+            ),
+            align="end",
+            spacing="3",
+            wrap="wrap",
+        ),
+        on_submit=state.apply_filter,
+        aria_label=AppState.t["records.filter_label"],
+        role="search",
+    )
+
+
+def classification(row: Any) -> rx.Component:
+    return rx.cond(
+        row["level"] != "",
+        rx.vstack(
+            rx.tooltip(
+                rx.badge(
+                    row["level_text"],
+                    color_scheme=rx.match(row["level"], *LEVEL_COLOURS.items(), "gray"),
+                    variant="solid",
+                    class_name="level-badge",
+                ),
+                content=row["label_text"],
+            ),
+            rx.text(row["label_text"], size="1", color_scheme="gray"),
+            rx.cond(
+                row["alert_text"] != "",
+                rx.text(row["alert_text"], size="1", color_scheme="red", role="note"),
+            ),
+            spacing="1",
+        ),
+        rx.text(row["label_text"], size="2"),
+    )
+
+
+def _row(state: type[rx.State], row: Any) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["day"], " ", row["time"]),
+        rx.table.cell(rx.text(row["value"], weight="medium")),
+        rx.table.cell(row["context_text"]),
+        rx.table.cell(classification(row)),
+        rx.table.cell(rx.text(row["note"], size="2")),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    AppState.t["records.edit"],
+                    size="1",
+                    variant="soft",
+                    on_click=state.start_edit(row["id"]),
+                ),
+                rx.button(
+                    AppState.t["records.delete"],
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=state.ask_delete(row["id"]),
+                ),
+                spacing="2",
+            )
+        ),
+        data_record_id=row["id"],
+    )
+
+
+def record_table(state: type[rx.State], empty_key: str) -> rx.Component:
+    headers = ["records.col_when", "records.col_value", "records.col_context",
+               "records.col_class", "records.col_note", "records.col_actions"]  # fmt: skip
+    return rx.cond(
+        state.total > 0,
+        rx.vstack(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(AppState.t[h]) for h in headers])
+                ),
+                rx.table.body(rx.foreach(state.shown_rows, lambda row: _row(state, row))),
+                width="100%",
+                variant="surface",
+            ),
+            rx.hstack(
+                rx.button(
+                    AppState.t["records.prev"],
+                    variant="soft",
+                    disabled=state.page <= 1,
+                    on_click=state.go_page(state.page - 1),
+                ),
+                rx.text(state.page_text, size="2"),
+                rx.button(
+                    AppState.t["records.next"],
+                    variant="soft",
+                    disabled=state.page >= state.pages,
+                    on_click=state.go_page(state.page + 1),
+                ),
+                align="center",
+                spacing="3",
+            ),
+            width="100%",
+            spacing="3",
+        ),
+        rx.callout(AppState.t[empty_key], role="status"),
+    )
+
+
+def delete_dialog(state: type[rx.State]) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(AppState.t["records.delete_title"]),
+            rx.alert_dialog.description(AppState.t["records.delete_text"]),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(AppState.t["common.cancel"], variant="soft", color_scheme="gray")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        AppState.t["records.delete_confirm"],
+                        color_scheme="red",
+                        on_click=state.confirm_delete,
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=state.delete_id > 0,
+        on_open_change=state.set_delete_open,
+    )
+
+
+def record_page(
+    state: type[rx.State],
+    *,
+    title_key: str,
+    intro_key: str,
+    empty_key: str,
+    form_id: str,
+    fields: list[FormField],
+) -> rx.Component:
+    return rx.vstack(
+        rx.heading(AppState.t[title_key], size="7", as_="h1"),
+        rx.text(AppState.t[intro_key], color_scheme="gray"),
+        entry_form(state, form_id, fields),
+        rx.heading(AppState.t["records.list_title"], size="4", as_="h2"),
+        filter_bar(state, f"{form_id}-filter"),
+        record_table(state, empty_key),
+        delete_dialog(state),
+        spacing="4",
+        width="100%",
+    )

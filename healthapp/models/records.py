@@ -1,0 +1,61 @@
+"""Health records: blood pressure, blood glucose, HbA1c and exercise. One row per reading."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from healthapp.models.base import user_fk, utc_column
+
+NOTE_MAX_LENGTH = 500
+
+
+class _Record(SQLModel):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = user_fk(index=False)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
+    created_at: datetime = utc_column()
+    updated_at: datetime = utc_column()
+
+
+class BloodPressure(_Record, table=True):
+    __tablename__ = "blood_pressure"
+    __table_args__ = (sa.Index("ix_blood_pressure_user_time", "user_id", "measured_at"),)
+
+    measured_at: datetime = utc_column()
+    systolic: int
+    diastolic: int
+    pulse: int | None = None
+
+
+class Glucose(_Record, table=True):
+    __tablename__ = "glucose"
+    __table_args__ = (sa.Index("ix_glucose_user_time", "user_id", "measured_at"),)
+
+    measured_at: datetime = utc_column()
+    # Canonical unit, 3 decimals (see services/units.py): typed mmol/L values never drift.
+    mg_dl: float
+    timing: str = Field(max_length=24)
+
+
+class HbA1c(_Record, table=True):
+    __tablename__ = "hba1c"
+    __table_args__ = (sa.Index("ix_hba1c_user_day", "user_id", "measured_on"),)
+
+    # A laboratory result belongs to a calendar day, not an instant.
+    measured_on: date
+    percent: float
+
+
+class Exercise(_Record, table=True):
+    __tablename__ = "exercise"
+    __table_args__ = (sa.Index("ix_exercise_user_time", "user_id", "started_at"),)
+
+    started_at: datetime = utc_column()
+    kind: str = Field(max_length=24)
+    duration_min: int
+    intensity: str = Field(max_length=16)
+    # Computed when saved, from the body weight the user had set then; None without a weight.
+    energy_kcal: float | None = None

@@ -1,0 +1,77 @@
+"""Preferences for entering and showing records."""
+
+import reflex as rx
+
+from healthapp import routes
+from healthapp.components.forms import Control, form_alert, form_done, labelled
+from healthapp.components.layout import template
+from healthapp.i18n import LANGUAGES
+from healthapp.services.clinical import BPStandard
+from healthapp.services.units import GlucoseUnit
+from healthapp.state.base import AppState
+from healthapp.state.settings import SettingsState
+
+FORM_ID = "settings"
+
+
+def _select(name: str, options: list[rx.Component]) -> Control:
+    return lambda props: rx.el.select(
+        *options,
+        default_value=SettingsState.form_values.get(name, ""),
+        class_name="native-select",
+        **props,
+    )
+
+
+def _text(name: str, mode: str) -> Control:
+    return lambda props: rx.input(
+        default_value=SettingsState.form_values.get(name, ""),
+        input_mode=mode,
+        auto_complete="off",
+        **props,
+    )
+
+
+@template(route=routes.SETTINGS, on_load=[SettingsState.load])
+def settings() -> rx.Component:
+    unit_options = [rx.el.option(unit.value, value=unit.value) for unit in GlucoseUnit]
+    standard_options = [
+        rx.el.option(AppState.t["settings.bp_standard.auto"], value="auto"),
+        *[rx.el.option(AppState.t[s.label_key], value=s.value) for s in BPStandard],
+    ]
+    zone_options = [rx.foreach(SettingsState.timezones, lambda z: rx.el.option(z, value=z))]
+    language_options = [rx.el.option(AppState.t[f"lang.{lang}"], value=lang) for lang in LANGUAGES]
+    return rx.vstack(
+        rx.heading(AppState.t["settings.title"], size="7", as_="h1"),
+        rx.text(AppState.t["settings.intro"], color_scheme="gray"),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    form_alert(SettingsState),
+                    form_done(SettingsState),
+                    labelled(SettingsState, FORM_ID, "glucose_unit", "settings.glucose_unit",
+                             _select("glucose_unit", unit_options)),
+                    labelled(SettingsState, FORM_ID, "bp_standard", "settings.bp_standard",
+                             _select("bp_standard", standard_options)),
+                    labelled(SettingsState, FORM_ID, "timezone", "settings.timezone",
+                             _select("timezone", zone_options),
+                             help_key="settings.timezone_help"),
+                    labelled(SettingsState, FORM_ID, "weight_kg", "settings.weight",
+                             _text("weight_kg", "decimal"), help_key="settings.weight_help"),
+                    labelled(SettingsState, FORM_ID, "hba1c_target", "settings.hba1c_target",
+                             _text("hba1c_target", "decimal"),
+                             help_key="settings.hba1c_target_help"),
+                    labelled(SettingsState, FORM_ID, "language", "settings.language",
+                             _select("language", language_options)),
+                    rx.button(AppState.t["settings.save"], type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=SettingsState.submit,
+                id=FORM_ID,
+                key=SettingsState.form_version,
+            ),
+            width="min(100%, 34rem)",
+        ),
+        spacing="4",
+    )  # fmt: skip

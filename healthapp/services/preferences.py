@@ -1,0 +1,118 @@
+"""Per-user preferences that shape how records are entered and shown."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlmodel import Session
+
+from healthapp.i18n import supported
+from healthapp.models import User
+from healthapp.services import forms
+from healthapp.services.clinical import BPStandard
+from healthapp.services.errors import ValidationError
+from healthapp.services.units import GlucoseUnit
+
+DEFAULT_TIMEZONE = "UTC"
+WEIGHT_RANGE_KG = (Decimal(20), Decimal(400))
+HBA1C_TARGET_RANGE = (Decimal("5.0"), Decimal("10.0"))
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+@dataclass(frozen=True)
+class Preferences:
+    language: str
+    glucose_unit: GlucoseUnit
+    bp_standard_setting: str  # "" = follow the language
+    timezone: str  # "" until learned from the browser
+    weight_kg: float | None
+    hba1c_target: float
+
+    @property
+    def bp_standard(self) -> BPStandard:
+        if self.bp_standard_setting:
+            return BPStandard(self.bp_standard_setting)
+        return BPStandard.KSH if self.language == "ko" else BPStandard.ACC_AHA
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or DEFAULT_TIMEZONE)
+
+
+def _user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise LookupError(f"user {user_id} does not exist")
+    return user
+
+
+def get_preferences(db: Session, *, user_id: int) -> Preferences:
+    user = _user(db, user_id)
+    return Preferences(
+        language=user.language,
+        glucose_unit=GlucoseUnit(user.glucose_unit),
+        bp_standard_setting=user.bp_standard,
+        timezone=user.timezone,
+        weight_kg=user.weight_kg,
+        hba1c_target=user.hba1c_target,
+    )
+
+
+def _timezone(form: Mapping[str, Any]) -> str:
+    name = forms.text(form, "timezone")
+    if name not in timezone_names():
+        raise ValidationError("error.timezone_invalid", field="timezone")
+    return name
+
+
+def _bp_standard(form: Mapping[str, Any]) -> str:
+    raw = forms.text(form, "bp_standard")
+    return "" if raw in {"", "auto"} else forms.choice(form, "bp_standard", BPStandard).value
+
+
+def update_preferences(db: Session, *, user_id: int, form: Mapping[str, Any]) -> Preferences:
+    values = forms.collect(
+        {
+            "glucose_unit": lambda: forms.choice(form, "glucose_unit", GlucoseUnit),
+            "bp_standard": lambda: _bp_standard(form),
+            "timezone": lambda: _timezone(form),
+            "weight_kg": lambda: (
+                forms.number(form, "weight_kg", low=WEIGHT_RANGE_KG[0], high=WEIGHT_RANGE_KG[1],
+                             unit="kg")
+                if forms.text(form, "weight_kg")
+                else None
+            ),
+            "hba1c_target": lambda: forms.number(
+                form, "hba1c_target", low=HBA1C_TARGET_RANGE[0], high=HBA1C_TARGET_RANGE[1],
+                unit="%",
+            ),
+            "language": lambda: supported(forms.text(form, "language")),
+        }
+    )  # fmt: skip
+    user = _user(db, user_id)
+    user.glucose_unit = values["glucose_unit"].value
+    user.bp_standard = values["bp_standard"]
+    user.timezone = values["timezone"]
+    user.weight_kg = float(values["weight_kg"]) if values["weight_kg"] is not None else None
+    user.hba1c_target = float(values["hba1c_target"])
+    user.language = values["language"]
+    db.add(user)
+    db.flush()
+    return get_preferences(db, user_id=user_id)
+
+
+def learn_timezone(db: Session, *, user_id: int, name: str) -> None:
+    """Adopt the browser's zone the first time we hear it; a zone the user chose stays."""
+    user = _user(db, user_id)
+    if not user.timezone and name in timezone_names():
+        user.timezone = name
+        db.add(user)

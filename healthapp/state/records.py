@@ -1,0 +1,250 @@
+"""One thin state per record page; the shared behaviour lives in RecordsState."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from healthapp.db import utcnow
+from healthapp.i18n import translate
+from healthapp.services import preferences, records, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.services.forms import to_local_input
+from healthapp.state.base import AppState, FormState
+
+# Which field holds the record's time, per kind, and what a new form starts with.
+TIME_FIELDS = {"bp": "measured_at", "glucose": "measured_at", "hba1c": "measured_on",
+               "exercise": "started_at"}  # fmt: skip
+NEW_FORM_DEFAULTS: dict[str, dict[str, str]] = {
+    "bp": {},
+    "glucose": {"timing": "fasting"},
+    "hba1c": {},
+    "exercise": {"kind": "walking", "intensity": "moderate"},
+}
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+class RecordsState(rx.State, mixin=True):
+    """List, filter, paginate, create, edit and delete one kind of record."""
+
+    kind: ClassVar[str]
+
+    rows: list[dict[str, str]] = []
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    filter_start: str = ""
+    filter_end: str = ""
+    editing_id: int = 0
+    form_values: dict[str, str] = {}
+    # A new React key remounts the form with form_values; errors keep it, so typed text stays.
+    form_version: int = 0
+    glucose_unit: str = ""
+    delete_id: int = 0
+
+    @rx.var
+    def shown_rows(self) -> list[dict[str, str]]:
+        lang = self.current_lang
+
+        def text(key: str, row: dict[str, str]) -> str:
+            return translate(lang, key, **row) if key else ""
+
+        return [
+            {
+                **row,
+                "level_text": text(f"clinical.level.{row['level']}" if row["level"] else "", row),
+                "label_text": text(row["label_key"], row),
+                "context_text": text(row["context_key"], row),
+                "alert_text": text(row["alert_key"], row),
+            }
+            for row in self.rows
+        ]
+
+    @rx.var
+    def page_text(self) -> str:
+        return translate(
+            self.current_lang,
+            "records.page_of",
+            page=self.page,
+            pages=self.pages,
+            total=self.total,
+        )
+
+    def _new_form(self, prefs: preferences.Preferences) -> dict[str, str]:
+        now = utcnow()
+        field = TIME_FIELDS[self.kind]
+        when = (
+            now.astimezone(prefs.tz).date().isoformat()
+            if field == "measured_on"
+            else to_local_input(now, prefs.tz)
+        )
+        return {field: when, **NEW_FORM_DEFAULTS[self.kind]}
+
+    def _reset_form(self, prefs: preferences.Preferences) -> None:
+        self.editing_id = 0
+        self.form_values = self._new_form(prefs)
+        self.form_version += 1
+
+    async def _refresh(self, *, reset_form: bool = False) -> Any:
+        kind, page = self.kind, self.page
+        start, end = _parse_day(self.filter_start), _parse_day(self.filter_end)
+
+        def work(db: Session, user_id: int) -> tuple[preferences.Preferences, records.RecordPage]:
+            prefs = preferences.get_preferences(db, user_id=user_id)
+            listing = records.list_records(
+                db, user_id=user_id, kind=kind, prefs=prefs, start=start, end=end, page=page
+            )
+            return prefs, listing
+
+        try:
+            prefs, listing = await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        self.rows, self.page, self.pages, self.total = (
+            listing.rows,
+            listing.page,
+            listing.pages,
+            listing.total,
+        )
+        self.glucose_unit = prefs.glucose_unit.value
+        if reset_form or not self.form_values:
+            self._reset_form(prefs)
+        return None
+
+    @rx.event
+    async def load(self) -> Any:
+        self._clear_messages()
+        self.delete_id = 0
+        return await self._refresh(reset_form=True)
+
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> Any:
+        self._clear_messages()
+        kind, record_id = self.kind, self.editing_id
+
+        def work(db: Session, user_id: int) -> None:
+            prefs = preferences.get_preferences(db, user_id=user_id)
+            if record_id:
+                records.update_record(
+                    db, user_id=user_id, kind=kind, record_id=record_id, form=form, prefs=prefs
+                )
+            else:
+                records.create_record(db, user_id=user_id, kind=kind, form=form, prefs=prefs)
+
+        try:
+            await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            return None
+        self.done_key = "records.updated" if record_id else "records.saved"
+        if not record_id:
+            self.page = 1
+        return await self._refresh(reset_form=True)
+
+    @rx.event
+    async def start_edit(self, record_id: int) -> Any:
+        self._clear_messages()
+        kind = self.kind
+
+        def work(db: Session, user_id: int) -> dict[str, str]:
+            prefs = preferences.get_preferences(db, user_id=user_id)
+            return records.edit_form(
+                db, user_id=user_id, kind=kind, record_id=int(record_id), prefs=prefs
+            )
+
+        try:
+            values = await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return None
+        self.editing_id = int(record_id)
+        self.form_values = values
+        self.form_version += 1
+        return None
+
+    @rx.event
+    async def cancel_edit(self) -> Any:
+        self._clear_messages()
+        return await self._refresh(reset_form=True)
+
+    @rx.event
+    def ask_delete(self, record_id: int) -> None:
+        self.delete_id = int(record_id)
+
+    @rx.event
+    def set_delete_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.delete_id = 0
+
+    @rx.event
+    async def confirm_delete(self) -> Any:
+        self._clear_messages()
+        kind, record_id = self.kind, self.delete_id
+        self.delete_id = 0
+        try:
+            await self._as_user(
+                lambda db, uid: records.delete_record(
+                    db, user_id=uid, kind=kind, record_id=record_id
+                )
+            )
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return None
+        self.done_key = "records.deleted"
+        return await self._refresh(reset_form=record_id == self.editing_id)
+
+    @rx.event
+    async def apply_filter(self, form: dict[str, Any]) -> Any:
+        self.filter_start = str(form.get("filter_start", ""))
+        self.filter_end = str(form.get("filter_end", ""))
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def clear_filter(self) -> Any:
+        self.filter_start = self.filter_end = ""
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def go_page(self, page: int) -> Any:
+        self.page = max(1, int(page))
+        return await self._refresh()
+
+
+class BloodPressureState(RecordsState, FormState, AppState):
+    kind: ClassVar[str] = "bp"
+
+
+class GlucoseState(RecordsState, FormState, AppState):
+    kind: ClassVar[str] = "glucose"
+
+    @rx.var
+    def unit_help(self) -> str:
+        return translate(self.current_lang, "records.glucose.unit_help", unit=self.glucose_unit)
+
+
+class HbA1cState(RecordsState, FormState, AppState):
+    kind: ClassVar[str] = "hba1c"
+
+
+class ExerciseState(RecordsState, FormState, AppState):
+    kind: ClassVar[str] = "exercise"
