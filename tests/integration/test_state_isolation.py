@@ -1,0 +1,121 @@
+"""The Reflex states' event handlers, called directly as a forged browser would call them:
+another user's record id in, nothing of theirs out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import reflex as rx
+from sqlmodel import Session, select
+
+from healthapp import config, db
+from healthapp.models import BloodPressure, User
+from healthapp.services import preferences, records, sessions
+from healthapp.state.records import BloodPressureState
+
+KEY = "state-test-key-0123456789abcdefghijklmnop"
+FORM = {"measured_at": "2026-11-28T08:00", "systolic": "128", "diastolic": "84"}
+
+
+@pytest.fixture
+def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SECRET_KEY", KEY)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    db.migrate(url)
+    yield
+    db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def user_with_session(login: str) -> tuple[int, str]:
+    with db.session_scope() as session:
+        user = User(login=login, password_hash="x", timezone="UTC")
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        token = sessions.create_session(
+            session, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+        )
+        return user.id, token
+
+
+def bp_state(token: str) -> BloodPressureState:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(BloodPressureState.get_full_name().split("."))
+    assert isinstance(state, BloodPressureState)
+    state.session_token = token
+    return state
+
+
+def call(state: rx.State, handler: str, *args: object) -> object:
+    result = type(state).event_handlers[handler].fn(state, *args)
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+def test_handlers_never_reach_another_users_record(app_database: None) -> None:
+    alice_id, _ = user_with_session("alice")
+    _, mallory_token = user_with_session("mallory")
+    with db.session_scope() as session:
+        prefs = preferences.get_preferences(session, user_id=alice_id)
+        record_id = records.create_record(
+            session, user_id=alice_id, kind="bp", form=FORM, prefs=prefs
+        ).id
+
+    mallory = bp_state(mallory_token)
+    call(mallory, "load")
+    assert mallory.rows == []
+
+    call(mallory, "start_edit", record_id)
+    assert mallory.editing_id == 0
+    assert mallory.errors[""]["key"] == "error.record_not_found"
+
+    mallory.editing_id = record_id  # as if the browser had smuggled the id into state
+    call(mallory, "submit", {**FORM, "systolic": "200", "diastolic": "110"})
+    assert mallory.errors[""]["key"] == "error.record_not_found"
+
+    call(mallory, "ask_delete", record_id)
+    call(mallory, "confirm_delete")
+    assert mallory.errors[""]["key"] == "error.record_not_found"
+
+    with Session(db.get_engine()) as session:
+        row = session.exec(select(BloodPressure)).one()
+        assert (row.user_id, row.systolic, row.diastolic) == (alice_id, 128, 84)
+
+
+def test_handlers_act_for_the_session_owner(app_database: None) -> None:
+    _, token = user_with_session("alice")
+    alice = bp_state(token)
+    call(alice, "load")
+    call(alice, "submit", FORM)
+    assert alice.errors == {}
+    assert alice.total == 1
+    record_id = int(alice.rows[0]["id"])
+    call(alice, "start_edit", record_id)
+    assert alice.form_values["systolic"] == "128"
+    call(alice, "submit", {**FORM, "systolic": "118", "diastolic": "76"})
+    assert alice.rows[0]["id"] == str(record_id)
+    assert alice.rows[0]["level"] == "normal"
+    call(alice, "ask_delete", record_id)
+    call(alice, "confirm_delete")
+    assert alice.total == 0
+
+
+def test_a_forged_or_revoked_session_reaches_nothing(app_database: None) -> None:
+    alice_id, token = user_with_session("alice")
+    with db.session_scope() as session:
+        sessions.revoke_session(session, token=token, secret_key=KEY)
+    state = bp_state(token)
+    result = call(state, "submit", FORM)
+    assert result is not None  # a redirect to the log-in page
+    assert state.rows == []
+    with Session(db.get_engine()) as session:
+        assert session.exec(select(BloodPressure)).all() == []
+    assert alice_id
