@@ -105,4 +105,5 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "en-US"}
+    # A zone far from UTC, so that local days and UTC days differ in the tests.
+    return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Seoul"}

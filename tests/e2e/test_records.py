@@ -1,0 +1,176 @@
+"""Each record type end to end: add, see it classified, edit, delete, and one invalid entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp
+from tests.e2e.helpers import sign_up, unique_login
+
+
+@dataclass
+class Case:
+    nav: str
+    heading: str
+    add: dict[str, str]
+    shown: list[str]  # texts of the new row: value, level word, detailed category
+    edit: dict[str, str]
+    edited: list[str]
+    invalid: dict[str, str]
+    invalid_label: str
+    message: str
+    selects: dict[str, str] = field(default_factory=dict)
+    time_label: str = "Date and time"
+
+
+CASES = {
+    "blood pressure": Case(
+        nav="Blood pressure",
+        heading="Blood pressure",
+        add={"Systolic": "135", "Diastolic": "85", "Pulse per minute (optional)": "72"},
+        shown=["135/85 mmHg · 72 /min", "Borderline", "Stage 1 hypertension"],
+        edit={"Systolic": "118", "Diastolic": "76"},
+        edited=["118/76 mmHg · 72 /min", "Normal"],
+        invalid={"Systolic": "400", "Diastolic": "85"},
+        invalid_label="Systolic",
+        message="Enter a value from 50 to 300 mmHg.",
+    ),
+    "glucose": Case(
+        nav="Glucose",
+        heading="Blood glucose",
+        add={"Blood glucose": "52"},
+        selects={"Timing": "fasting"},
+        shown=["52 mg/dL", "Fasting", "Danger", "Level 2 hypoglycaemia"],
+        edit={"Blood glucose": "95"},
+        edited=["95 mg/dL", "Normal"],
+        invalid={"Blood glucose": "abc"},
+        invalid_label="Blood glucose",
+        message="Enter a number, for example 5.5 or 120.",
+    ),
+    "hba1c": Case(
+        nav="HbA1c",
+        heading="HbA1c",
+        add={"HbA1c (%)": "6.8"},
+        shown=["6.8 %", "Borderline", "Diabetes range"],
+        edit={"HbA1c (%)": "7.5"},
+        edited=["7.5 %", "Danger", "Above target (goal: below 7 %)"],
+        invalid={"HbA1c (%)": "25"},
+        invalid_label="HbA1c (%)",
+        message="Enter a value from 3 to 20 %.",
+        time_label="Date",
+    ),
+    "exercise": Case(
+        nav="Exercise",
+        heading="Exercise",
+        add={"Minutes": "30"},
+        selects={"Activity": "running", "Intensity": "vigorous"},
+        shown=["30 min", "Running", "Vigorous"],
+        edit={"Minutes": "45"},
+        edited=["45 min", "Running"],
+        invalid={"Minutes": "0"},
+        invalid_label="Minutes",
+        message="Enter a value from 1 to 1440 min.",
+        time_label="Start",
+    ),
+}
+
+
+def fill(page: Page, values: dict[str, str], selects: dict[str, str] | None = None) -> None:
+    form = page.get_by_role("form").first
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+    for label, value in (selects or {}).items():
+        page.get_by_label(label, exact=True).select_option(value)
+    assert form
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_record_lifecycle(page: Page, app: RunningApp, name: str) -> None:
+    case = CASES[name]
+    sign_up(page, app, unique_login())
+    page.get_by_role("navigation").get_by_role("link", name=case.nav, exact=True).click()
+    expect(page.get_by_role("heading", name=case.heading, exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile("No .* yet"))).to_be_visible()
+    # The page's load fills the time with "now"; typing before that would be reset.
+    expect(page.get_by_label(case.time_label, exact=True)).not_to_have_value("")
+
+    # invalid: a specific message next to the field, nothing saved, the typed text kept
+    fill(page, case.invalid)
+    page.get_by_role("button", name="Add", exact=True).click()
+    box = page.get_by_label(case.invalid_label, exact=True)
+    expect(box).to_have_accessible_description(case.message)
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_value(case.invalid[case.invalid_label])
+    expect(page.get_by_text(re.compile("No .* yet"))).to_be_visible()
+
+    # add: classified in the list
+    fill(page, case.add, case.selects)
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    for text in case.shown:
+        expect(rows.first).to_contain_text(text)
+
+    # edit: same record, new values, no duplicate
+    record_id = rows.first.get_attribute("data-record-id")
+    rows.first.get_by_role("button", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit entry")).to_be_visible()
+    fill(page, case.edit)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-record-id", record_id or "")
+    for text in case.edited:
+        expect(rows.first).to_contain_text(text)
+    expect(page.get_by_text("Page 1 of 1 (1 entries)")).to_be_visible()
+
+    # delete: only after confirming
+    rows.first.get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("alertdialog", name="Delete this entry?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(rows).to_have_count(1)
+    rows.first.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("status").filter(has_text="Entry deleted.")).to_be_visible()
+    expect(rows).to_have_count(0)
+
+
+def test_late_evening_reading_is_grouped_in_the_local_day(page: Page, app: RunningApp) -> None:
+    sign_up(page, app, unique_login())  # the browser runs in Asia/Seoul (see conftest)
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Seoul")
+    page.get_by_label("Glucose unit").select_option("mmol/L")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status").filter(has_text="Settings saved.")).to_be_visible()
+
+    page.goto(f"{app.url}/glucose")
+    expect(page.get_by_label("Date and time")).not_to_have_value("")
+    page.get_by_label("Date and time").fill("2026-11-28T23:30")
+    page.get_by_label("Blood glucose").fill("5,5")
+    page.get_by_label("Timing").select_option("bedtime")
+    page.get_by_role("button", name="Add", exact=True).click()
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("2026-11-28 23:30")
+    expect(row).to_contain_text("5.5 mmol/L")
+
+    # edit and save unchanged: still 5.5
+    row.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Blood glucose")).to_have_value("5.5")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    expect(row).to_contain_text("5.5 mmol/L")
+
+    search = page.get_by_role("search")
+    search.get_by_label("From").fill("2026-11-29")
+    search.get_by_label("To").fill("2026-11-29")
+    search.get_by_role("button", name="Show").click()
+    expect(page.locator("tbody tr")).to_have_count(0)
+    search.get_by_label("From").fill("2026-11-28")
+    search.get_by_label("To").fill("2026-11-28")
+    search.get_by_role("button", name="Show").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
