@@ -48,10 +48,26 @@ class Settings(BaseSettings):
     login_max_failures_client: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
 
+    # Meal photos (intake limits, storage) and their analysis.
+    photo_dir: Path | None = None  # default: <var_dir>/photos, outside Reflex's public uploads
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    photo_uploads_per_minute: int = Field(default=10, ge=1)
+    photo_uploads_per_day: int = Field(default=100, ge=1)
+    # Empty: the launcher starts tritonserver from the nvidia-pytriton wheel on a free port.
+    triton_url: str = ""
+    triton_model: str = "food_classifier"
+    triton_timeout_seconds: float = Field(default=10.0, gt=0)
+    workers: int = Field(default=1, ge=0, le=16)
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_reclaim_idle_seconds: float = Field(default=30.0, gt=0)
+
     @model_validator(mode="after")
     def _defaults_and_production_rules(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir.resolve() / 'healthapp.db'}"
+        if self.photo_dir is None:
+            self.photo_dir = self.var_dir.resolve() / "photos"
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:

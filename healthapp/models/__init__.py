@@ -1,6 +1,19 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from healthapp.models.meals import AnalysisJob, Food, Meal, MealItem, MealPhoto
 from healthapp.models.records import BloodPressure, Exercise, Glucose, HbA1c
 from healthapp.models.user import AuthSession, User
 
-__all__ = ["AuthSession", "BloodPressure", "Exercise", "Glucose", "HbA1c", "User"]
+__all__ = [
+    "AnalysisJob",
+    "AuthSession",
+    "BloodPressure",
+    "Exercise",
+    "Food",
+    "Glucose",
+    "HbA1c",
+    "Meal",
+    "MealItem",
+    "MealPhoto",
+    "User",
+]
