@@ -1,0 +1,1 @@
+"""Food recognition: Triton model serving, client, preprocessing and the analysis worker."""
