@@ -1,0 +1,56 @@
+"""The food table: search, and the nutrients of a portion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from healthapp.models import Food
+
+SEARCH_LIMIT = 20
+MIN_QUERY_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class Nutrients:
+    kcal: float
+    carb_g: float
+    protein_g: float
+    fat_g: float
+
+
+def portion(food: Food, grams: float) -> Nutrients:
+    """Nutrients of `grams` of `food` (USDA values are per 100 g), rounded to 0.1."""
+    factor = grams / 100.0
+    return Nutrients(
+        kcal=round(food.kcal_per_100g * factor, 1),
+        carb_g=round(food.carb_g_per_100g * factor, 1),
+        protein_g=round(food.protein_g_per_100g * factor, 1),
+        fat_g=round(food.fat_g_per_100g * factor, 1),
+    )
+
+
+def search_foods(db: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Food]:
+    """Foods whose English or Korean name contains every word of the query; names that start
+    with the query first, then shorter (more generic) names."""
+    words = [word for word in query.lower().split() if word]
+    if len("".join(words)) < MIN_QUERY_LENGTH:
+        return []
+    name_en = sa.func.lower(col(Food.name_en))
+    conditions = [
+        sa.or_(name_en.contains(word, autoescape=True), col(Food.name_ko).contains(word,
+               autoescape=True))
+        for word in words
+    ]  # fmt: skip
+    starts = sa.or_(name_en.startswith(words[0], autoescape=True),
+                    col(Food.name_ko).startswith(words[0], autoescape=True))  # fmt: skip
+    return list(
+        db.exec(
+            select(Food)
+            .where(*conditions)
+            .order_by(sa.case((starts, 0), else_=1), sa.func.length(Food.name_en), Food.name_en)
+            .limit(limit)
+        ).all()
+    )

@@ -1,0 +1,160 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from healthapp.models import AnalysisJob, MealItem, MealPhoto, User
+from healthapp.services import meals, preferences
+from healthapp.services.forms import FormInvalid
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+PREFS = {"glucose_unit": "mg/dL", "bp_standard": "auto", "timezone": "Asia/Seoul",
+         "weight_kg": "", "hba1c_target": "7", "language": "en"}  # fmt: skip
+
+
+@pytest.fixture
+def db(engine: Engine) -> Session:
+    with Session(engine) as session:
+        yield session
+
+
+def user(db: Session, login: str) -> tuple[int, preferences.Preferences]:
+    row = User(login=login, password_hash="x")
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return row.id, preferences.update_preferences(db, user_id=row.id, form=PREFS)
+
+
+def meal(db: Session, uid: int, prefs: preferences.Preferences, when: str = "2026-11-29T12:30",
+         kind: str = "lunch") -> int:  # fmt: skip
+    row = meals.create_meal(db, user_id=uid, form={"eaten_at": when, "meal_type": kind},
+                            prefs=prefs, now=NOW)  # fmt: skip
+    assert row.id is not None
+    return row.id
+
+
+def estimate(db: Session, uid: int, meal_id: int) -> int:
+    """What the worker leaves behind for a recognised espresso photo."""
+    photo = MealPhoto(meal_id=meal_id, user_id=uid, storage_key="ab/" + "a" * 32 + ".jpg",
+                      content_type="image/jpeg", width=10, height=10, size_bytes=1)  # fmt: skip
+    db.add(photo)
+    db.flush()
+    db.add(AnalysisJob(photo_id=photo.id, user_id=uid, status="done",
+                       result={"candidates": [
+                           {"food_id": "fndds_coffee_espresso", "score": 0.95},
+                           {"food_id": "fndds_coffee_brewed", "score": 0.02}]}))  # fmt: skip
+    item = MealItem(meal_id=meal_id, user_id=uid, photo_id=photo.id,
+                    food_id="fndds_coffee_espresso", grams=30, kcal=2.7, carb_g=0.5,
+                    protein_g=0, fat_g=0.1, source="estimate")  # fmt: skip
+    db.add(item)
+    db.flush()
+    assert item.id is not None
+    return item.id
+
+
+def test_meal_form_is_validated(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    with pytest.raises(FormInvalid) as info:
+        meals.create_meal(
+            db,
+            user_id=uid,
+            form={"eaten_at": "2026-12-30T08:00", "meal_type": "brunch"},
+            prefs=prefs,
+            now=NOW,
+        )
+    assert sorted(info.value.errors) == ["eaten_at", "meal_type"]
+
+
+def test_meal_without_photo_from_the_food_search(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    meal_id = meal(db, uid, prefs)
+    meals.add_item(db, user_id=uid, meal_id=meal_id, form={"food_id": "fndds_kimchi",
+                                                            "grams": "50"})  # fmt: skip
+    view = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29))
+    [shown] = view.meals
+    assert (shown.time, shown.meal_type, shown.has_estimate) == ("12:30", "lunch", False)
+    [item] = shown.items
+    assert (item.name_en, item.name_ko, item.grams, item.source) == ("Kimchi", "김치", "50",
+                                                                      "manual")  # fmt: skip
+    assert view.kcal == shown.kcal
+
+
+def test_portion_and_food_errors(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    meal_id = meal(db, uid, prefs)
+    with pytest.raises(FormInvalid) as info:
+        meals.add_item(db, user_id=uid, meal_id=meal_id, form={"food_id": "nope", "grams": "0"})
+    assert sorted(info.value.errors) == ["food_id", "grams"]
+
+
+def test_correction_keeps_the_models_estimate_apart(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    meal_id = meal(db, uid, prefs)
+    item_id = estimate(db, uid, meal_id)
+    before = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
+    assert before.has_estimate
+    assert [c.food_id for c in before.items[0].candidates] == [
+        "fndds_coffee_espresso",
+        "fndds_coffee_brewed",
+    ]
+    meals.correct_item(db, user_id=uid, item_id=item_id,
+                       form={"food_id": "fndds_coffee_brewed", "grams": "240"})  # fmt: skip
+    after = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
+    assert not after.has_estimate
+    assert (after.items[0].food_id, after.items[0].source) == ("fndds_coffee_brewed", "manual")
+    assert float(after.kcal) != float(before.kcal)
+    job = db.exec(select(AnalysisJob)).one()
+    assert job.result["candidates"][0]["food_id"] == "fndds_coffee_espresso"
+
+
+def test_confirm_only_changes_an_estimate(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    item_id = estimate(db, uid, meal(db, uid, prefs))
+    meals.confirm_item(db, user_id=uid, item_id=item_id)
+    assert db.get(MealItem, item_id).source == "confirmed"  # type: ignore[union-attr]
+
+
+def test_local_day_and_totals(db: Session) -> None:
+    uid, prefs = user(db, "alice")  # Asia/Seoul
+    late = meal(db, uid, prefs, "2026-11-28T23:30", "snack")
+    meals.add_item(db, user_id=uid, meal_id=late, form={"food_id": "fndds_kimchi", "grams": "100"})
+    early = meal(db, uid, prefs, "2026-11-29T07:00", "breakfast")
+    meals.add_item(db, user_id=uid, meal_id=early, form={"food_id": "fndds_kimchi", "grams": "50"})
+    on_28 = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 28))
+    on_29 = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29))
+    assert [m.meal_type for m in on_28.meals] == ["snack"]
+    assert [m.meal_type for m in on_29.meals] == ["breakfast"]
+    assert float(on_28.kcal) == pytest.approx(2 * float(on_29.kcal), abs=0.2)
+
+
+def test_another_user_cannot_touch_a_meal(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    other, _ = user(db, "mallory")
+    meal_id = meal(db, uid, prefs)
+    item_id = estimate(db, uid, meal_id)
+    attempts = [
+        lambda: meals.correct_item(db, user_id=other, item_id=item_id,
+                                   form={"food_id": "fndds_kimchi", "grams": "10"}),
+        lambda: meals.confirm_item(db, user_id=other, item_id=item_id),
+        lambda: meals.delete_item(db, user_id=other, item_id=item_id),
+        lambda: meals.add_item(db, user_id=other, meal_id=meal_id,
+                               form={"food_id": "fndds_kimchi", "grams": "10"}),
+        lambda: meals.delete_meal(db, user_id=other, meal_id=meal_id),
+    ]  # fmt: skip
+    for attempt in attempts:
+        with pytest.raises(meals.MealNotFound):
+            attempt()
+    assert meals.day_meals(db, user_id=other, prefs=prefs, day=date(2026, 11, 29)).meals == []
+    assert db.get(MealItem, item_id).source == "estimate"  # type: ignore[union-attr]
+
+
+def test_delete_meal_returns_photo_keys_and_cascades(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    meal_id = meal(db, uid, prefs)
+    item_id = estimate(db, uid, meal_id)
+    keys = meals.delete_meal(db, user_id=uid, meal_id=meal_id)
+    db.commit()
+    assert keys == ["ab/" + "a" * 32 + ".jpg"]
+    assert db.get(MealItem, item_id) is None
