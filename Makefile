@@ -12,7 +12,7 @@ BUN := $(TOOLS)/node_modules/.bin/bun
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format unit integration e2e deps system-deps-run system-deps-test clean
+.PHONY: help run test lint format unit integration e2e deps models system-deps-run system-deps-test clean
 
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
@@ -33,7 +33,20 @@ $(BUN):
 	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm)
 	npm install --no-save --no-audit --no-fund --prefix $(TOOLS) bun@$(BUN_VERSION)
 
-deps: $(VENV)/.deps $(BUN)
+# The food model: exported to ONNX in a throwaway venv with CPU torch (triton_models/build.sh),
+# served by tritonserver from the nvidia-pytriton wheel in a venv of its own.
+ONNX := triton_models/food_classifier/1/model.onnx
+TRITON_VENV := var/triton-venv
+
+$(ONNX): triton_models/export_food_model.py triton_models/requirements-export.txt
+	triton_models/build.sh
+
+$(TRITON_VENV)/triton-install.json: healthapp/inference/triton_server.py | $(VENV)/.deps
+	$(BIN)/python -m healthapp.inference.triton_server setup
+
+models: $(ONNX) $(TRITON_VENV)/triton-install.json
+
+deps: $(VENV)/.deps $(BUN) models
 
 define apt_install
 	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(1)

@@ -51,7 +51,11 @@ class Settings(BaseSettings):
     # Meal photos (intake limits, storage) and their analysis.
     photo_dir: Path | None = None  # default: <var_dir>/photos, outside Reflex's public uploads
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    # Above ~89 MP Pillow's own decompression-bomb guard fires first.
+    photo_max_pixels: int = Field(default=40_000_000, ge=10_000, le=89_000_000)
+    # Empty: photos under photo_dir. s3://bucket/prefix: an S3-compatible bucket (extra "s3").
+    photo_storage_url: str = ""
+    photo_s3_endpoint_url: str = ""  # empty: boto3's default (AWS, or AWS_ENDPOINT_URL_S3)
     photo_uploads_per_minute: int = Field(default=10, ge=1)
     photo_uploads_per_day: int = Field(default=100, ge=1)
     # Empty: the launcher starts tritonserver from the nvidia-pytriton wheel on a free port.

@@ -3,6 +3,7 @@
 import reflex as rx
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
+from healthapp.api import api
 
 STYLE = {
     ".app-header": {
@@ -26,4 +27,5 @@ STYLE = {
     },
 }
 
-app = rx.App(style=STYLE)
+# The REST routes (/api/...) are served by the same backend, on the same port.
+app = rx.App(style=STYLE, api_transformer=api)

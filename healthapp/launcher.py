@@ -43,6 +43,7 @@ class Service:
     timeout: float
     env: dict[str, str] = field(default_factory=dict)
     log_file: Path | None = None
+    cleanup: Callable[[], object] | None = None  # after the process is gone
     process: subprocess.Popen[bytes] | None = None
 
 
@@ -153,7 +154,7 @@ class Supervisor:
     def stop_all(self) -> None:
         for service in reversed(self.services):
             process = service.process
-            if process is None or process.poll() is not None:
+            if process is None:
                 continue
             log.info("stopping %s", service.name)
             _signal_group(process.pid, signal.SIGTERM)
@@ -167,6 +168,8 @@ class Supervisor:
                 process.wait()
             # Children that ignored SIGTERM while their leader exited still share the group.
             _signal_group(process.pid, signal.SIGKILL)
+            if service.cleanup:
+                service.cleanup()
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
@@ -204,11 +207,50 @@ def web_service(settings: Settings, env: dict[str, str]) -> Service:
     return Service("web", argv, lambda: ping() and page(), timeout=600, env=env)
 
 
-def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
+def triton_service(settings: Settings) -> tuple[Service, str]:
+    """tritonserver from the nvidia-pytriton wheel (its own venv), serving triton_models/."""
+    from healthapp.inference import triton_server
+
+    try:
+        triton_server.load_install()
+    except triton_server.TritonSetupError as exc:
+        raise LaunchError(f"Triton is not set up ({exc}); `make run` does it") from exc
+    grpc, http, metrics = free_port(), free_port(), free_port()
+    argv, env = triton_server.triton_command(
+        triton_server.DEFAULT_MODEL_REPOSITORY, grpc, http, metrics, models=(settings.triton_model,)
+    )
+    base = f"http://127.0.0.1:{http}/v2"
+    server_ok = http_ok(f"{base}/health/ready")
+    model_ok = http_ok(f"{base}/models/{settings.triton_model}/ready")
+    log_dir = settings.var_dir / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    service = Service(
+        "triton",
+        argv,
+        lambda: server_ok() and model_ok(),
+        timeout=180,
+        env=env,
+        log_file=log_dir / "triton.log",
+        cleanup=lambda: triton_server.cleanup_shm(grpc),
+    )
+    return service, f"127.0.0.1:{grpc}"
+
+
+def worker_service(index: int, env: dict[str, str]) -> Service:
+    port = free_port()
+    argv = [sys.executable, "-m", "healthapp.inference.worker"]
+    argv += ["--consumer", f"worker-{index}-{os.getpid()}", "--health-port", str(port)]
+    return Service(
+        f"worker-{index}", argv, http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, env=env
+    )
+
+
+def child_environment(settings: Settings, redis_url: str, triton_url: str) -> dict[str, str]:
     return {
         "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": redis_url,
+        "TRITON_URL": triton_url,
         # Children read the same key the launcher resolved (a development key lives in var/).
         "SECRET_KEY": settings.secret_key.get_secret_value(),
         "HEALTHAPP_ENV": settings.healthapp_env,
@@ -236,7 +278,14 @@ def run(settings: Settings) -> int:
             supervisor.start(service)
         log.info("applying database migrations to %s", _redact(settings.database_url))
         migrate(settings.database_url)
-        supervisor.start(web_service(settings, child_environment(settings, redis_url)))
+        triton_url = settings.triton_url
+        if not triton_url and settings.workers:
+            service, triton_url = triton_service(settings)
+            supervisor.start(service)
+        env = child_environment(settings, redis_url, triton_url)
+        for index in range(settings.workers):
+            supervisor.start(worker_service(index, env))
+        supervisor.start(web_service(settings, env))
         host = "localhost" if settings.host in {"127.0.0.1", "0.0.0.0"} else settings.host
         print(f"\n  healthapp is running at http://{host}:{settings.port}/  (Ctrl-C stops it)\n")
         sys.stdout.flush()

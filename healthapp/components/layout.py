@@ -15,6 +15,7 @@ APP_TITLE = "healthapp"
 # (route, catalogue key): only pages that exist appear here.
 SIGNED_IN_NAV: tuple[tuple[str, str], ...] = (
     (routes.HOME, "nav.home"),
+    (routes.MEALS, "nav.meals"),
     (routes.BLOOD_PRESSURE, "nav.bp"),
     (routes.GLUCOSE, "nav.glucose"),
     (routes.HBA1C, "nav.hba1c"),

@@ -251,7 +251,7 @@ class MealView:
     protein_g: str
     fat_g: str
     has_estimate: bool
-    items: list[ItemView] = field(default_factory=list)
+    foods: list[ItemView] = field(default_factory=list)
     photos: list[PhotoView] = field(default_factory=list)
 
 
@@ -333,7 +333,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                 protein_g=_fmt(total.protein_g),
                 fat_g=_fmt(total.fat_g),
                 has_estimate=any(i.source == ItemSource.ESTIMATE.value for i in meal_items),
-                items=[
+                foods=[
                     ItemView(
                         id=i.id or 0,
                         food_id=i.food_id,

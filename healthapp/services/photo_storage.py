@@ -62,8 +62,9 @@ class LocalPhotoStorage:
 
 
 def default_photo_storage() -> PhotoStorage:
+    """The storage the settings name: an S3 bucket for an s3:// PHOTO_STORAGE_URL, else the
+    private photo_dir (boto3 is imported only in the first case)."""
     from healthapp.config import get_settings
+    from healthapp.services.photo_storage_s3 import photo_storage_for
 
-    settings = get_settings()
-    assert settings.photo_dir is not None
-    return LocalPhotoStorage(settings.photo_dir)
+    return photo_storage_for(get_settings())

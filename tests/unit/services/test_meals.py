@@ -75,7 +75,7 @@ def test_meal_without_photo_from_the_food_search(db: Session) -> None:
     view = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29))
     [shown] = view.meals
     assert (shown.time, shown.meal_type, shown.has_estimate) == ("12:30", "lunch", False)
-    [item] = shown.items
+    [item] = shown.foods
     assert (item.name_en, item.name_ko, item.grams, item.source) == ("Kimchi", "김치", "50",
                                                                       "manual")  # fmt: skip
     assert view.kcal == shown.kcal
@@ -95,7 +95,7 @@ def test_correction_keeps_the_models_estimate_apart(db: Session) -> None:
     item_id = estimate(db, uid, meal_id)
     before = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
     assert before.has_estimate
-    assert [c.food_id for c in before.items[0].candidates] == [
+    assert [c.food_id for c in before.foods[0].candidates] == [
         "fndds_coffee_espresso",
         "fndds_coffee_brewed",
     ]
@@ -103,7 +103,7 @@ def test_correction_keeps_the_models_estimate_apart(db: Session) -> None:
                        form={"food_id": "fndds_coffee_brewed", "grams": "240"})  # fmt: skip
     after = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
     assert not after.has_estimate
-    assert (after.items[0].food_id, after.items[0].source) == ("fndds_coffee_brewed", "manual")
+    assert (after.foods[0].food_id, after.foods[0].source) == ("fndds_coffee_brewed", "manual")
     assert float(after.kcal) != float(before.kcal)
     job = db.exec(select(AnalysisJob)).one()
     assert job.result["candidates"][0]["food_id"] == "fndds_coffee_espresso"

@@ -1,0 +1,5 @@
+"""HTTP routes served next to the Reflex app (mounted with rx.App(api_transformer=api))."""
+
+from healthapp.api.photos import api
+
+__all__ = ["api"]

@@ -1,0 +1,215 @@
+"""Async gRPC client for the food model on Triton (`tritonclient.grpc.aio`).
+
+As Triton's own examples do it: at start, check that the server is live and ready, that the model
+is ready, and that its metadata matches what this client sends and reads; send each request with
+a timeout and a request id (the job id, so Triton's logs and traces name the job); and sort
+`InferenceServerException` by its gRPC status:
+
+  UNAVAILABLE            -> TritonUnavailable: the server is down or restarting. Not the job's
+                            fault: the worker puts the job back and waits for readiness, without
+                            counting an attempt.
+  DEADLINE_EXCEEDED      -> TritonTimeout: counted as a failed attempt, retried with backoff.
+  anything else          -> TritonRequestError (a model error, a bad request): counted too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import tritonclient.grpc.aio as grpcclient
+from tritonclient.utils import InferenceServerException
+
+from healthapp.inference.preprocess import INPUT_SHAPE
+
+INPUT_NAME = "IMAGE"
+SCORES_NAME = "SCORES"
+NUM_CLASSES = 1000
+INT32_MAX = 2**31 - 1
+# Reconnect quickly after Triton restarts: gRPC's default backoff grows to two minutes.
+CHANNEL_ARGS: list[tuple[str, Any]] = [
+    ("grpc.max_send_message_length", INT32_MAX),
+    ("grpc.max_receive_message_length", INT32_MAX),
+    ("grpc.keepalive_time_ms", INT32_MAX),
+    ("grpc.keepalive_timeout_ms", 20000),
+    ("grpc.keepalive_permit_without_calls", 0),
+    ("grpc.http2.max_pings_without_data", 2),
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.min_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+]
+
+
+class TritonError(RuntimeError):
+    """Any failure talking to Triton; `status` is the gRPC status name when known."""
+
+    def __init__(self, message: str, status: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TritonUnavailable(TritonError):
+    """The server or the model cannot be reached or is not ready: wait, then try again."""
+
+
+class TritonTimeout(TritonError):
+    """The request exceeded its deadline."""
+
+
+class TritonRequestError(TritonError):
+    """The server answered with an error for this request."""
+
+
+class ModelMismatch(TritonError):
+    """The served model does not have the inputs/outputs this client needs (a deployment bug)."""
+
+
+def status_name(exc: InferenceServerException) -> str:
+    """'StatusCode.UNAVAILABLE' -> 'UNAVAILABLE' ('' when the exception carries none)."""
+    status = exc.status() or ""
+    return str(status).rsplit(".", 1)[-1]
+
+
+def classify_error(exc: InferenceServerException) -> TritonError:
+    """Map a tritonclient exception to TritonUnavailable / TritonTimeout / TritonRequestError."""
+    status = status_name(exc)
+    message = exc.message() or str(exc)
+    if status == "UNAVAILABLE":
+        return TritonUnavailable(message, status)
+    if status == "DEADLINE_EXCEEDED":
+        return TritonTimeout(message, status)
+    if status in {"NOT_FOUND"} or "is not ready" in message or "unknown model" in message:
+        # The model is unloaded or still loading: as good as a server that is down.
+        return TritonUnavailable(message, status)
+    return TritonRequestError(message, status)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the model metadata said (checked against this client's expectations)."""
+
+    name: str
+    versions: tuple[str, ...]
+    platform: str
+    inputs: dict[str, tuple[str, tuple[int, ...]]]
+    outputs: dict[str, tuple[str, tuple[int, ...]]]
+
+
+def normalise_url(url: str) -> str:
+    """'grpc://host:8001' or 'host:8001' -> 'host:8001' (what grpc wants)."""
+    for scheme in ("grpc://", "http://"):
+        if url.startswith(scheme):
+            url = url[len(scheme) :]
+    return url.rstrip("/")
+
+
+def _tensors(items: list[dict[str, Any]]) -> dict[str, tuple[str, tuple[int, ...]]]:
+    return {
+        item["name"]: (item["datatype"], tuple(int(dim) for dim in item.get("shape", [])))
+        for item in items
+    }
+
+
+def check_metadata(metadata: dict[str, Any]) -> ModelInfo:
+    """Validate the model's metadata (as_json=True form); raises ModelMismatch when it is wrong."""
+    info = ModelInfo(
+        name=metadata.get("name", ""),
+        versions=tuple(metadata.get("versions", [])),
+        platform=metadata.get("platform", ""),
+        inputs=_tensors(metadata.get("inputs", [])),
+        outputs=_tensors(metadata.get("outputs", [])),
+    )
+    image = info.inputs.get(INPUT_NAME)
+    if image is None or image[0] != "FP32" or image[1][-3:] != INPUT_SHAPE:
+        raise ModelMismatch(
+            f"model {info.name}: input {INPUT_NAME} FP32 [-1,3,224,224] expected, got {image}"
+        )
+    scores = info.outputs.get(SCORES_NAME)
+    if scores is None or scores[0] != "FP32" or scores[1][-1:] != (NUM_CLASSES,):
+        raise ModelMismatch(
+            f"model {info.name}: output {SCORES_NAME} FP32 [-1,1000] expected, got {scores}"
+        )
+    return info
+
+
+class FoodModelClient:
+    """One gRPC channel to Triton for the food model; use from a single event loop."""
+
+    def __init__(
+        self, url: str, model: str = "food_classifier", *, timeout_s: float = 10.0
+    ) -> None:
+        self.url = normalise_url(url)
+        self.model = model
+        self.timeout_s = timeout_s
+        self.info: ModelInfo | None = None
+        self._client: grpcclient.InferenceServerClient | None = None
+
+    def _grpc(self) -> grpcclient.InferenceServerClient:
+        if self._client is None:
+            self._client = grpcclient.InferenceServerClient(self.url, channel_args=CHANNEL_ARGS)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+    async def connect(self, *, timeout_s: float = 5.0) -> ModelInfo:
+        """Check live, ready, model ready and metadata. TritonUnavailable if any is not yet so;
+        ModelMismatch if the model is not the one this client can use."""
+        client = self._grpc()
+        try:
+            if not await client.is_server_live(client_timeout=timeout_s):
+                raise TritonUnavailable(f"Triton at {self.url} is not live")
+            if not await client.is_server_ready(client_timeout=timeout_s):
+                raise TritonUnavailable(f"Triton at {self.url} is not ready")
+            if not await client.is_model_ready(self.model, client_timeout=timeout_s):
+                raise TritonUnavailable(f"model {self.model} is not ready on {self.url}")
+            metadata = await client.get_model_metadata(
+                self.model, as_json=True, client_timeout=timeout_s
+            )
+        except InferenceServerException as exc:
+            raise classify_error(exc) from exc
+        self.info = check_metadata(metadata)
+        return self.info
+
+    async def is_ready(self, *, timeout_s: float = 2.0) -> bool:
+        """Server and model ready (False on any error, never raises)."""
+        client = self._grpc()
+        try:
+            return bool(
+                await client.is_server_ready(client_timeout=timeout_s)
+                and await client.is_model_ready(self.model, client_timeout=timeout_s)
+            )
+        except (TimeoutError, InferenceServerException, OSError):
+            return False
+
+    async def infer(
+        self, images: np.ndarray, *, request_id: str = "", timeout_s: float | None = None
+    ) -> np.ndarray:
+        """Scores [N, 1000] for images [N, 3, 224, 224] (or one [3, 224, 224] -> [1, 1000])."""
+        batch = np.asarray(images, dtype=np.float32)
+        if batch.ndim == 3:
+            batch = batch[np.newaxis]
+        if batch.ndim != 4 or batch.shape[1:] != INPUT_SHAPE:
+            raise ValueError(f"images must be [N, 3, 224, 224], got {batch.shape}")
+        batch = np.ascontiguousarray(batch)
+        tensor = grpcclient.InferInput(INPUT_NAME, list(batch.shape), "FP32")
+        tensor.set_data_from_numpy(batch)
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        try:
+            result = await self._grpc().infer(
+                self.model,
+                [tensor],
+                outputs=[grpcclient.InferRequestedOutput(SCORES_NAME)],
+                request_id=request_id,
+                client_timeout=timeout,
+            )
+        except InferenceServerException as exc:
+            raise classify_error(exc) from exc
+        scores = result.as_numpy(SCORES_NAME)
+        if scores is None or scores.shape != (batch.shape[0], NUM_CLASSES):
+            shape = None if scores is None else scores.shape
+            raise TritonRequestError(f"unexpected {SCORES_NAME} shape {shape}")
+        return scores

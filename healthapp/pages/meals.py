@@ -1,0 +1,302 @@
+"""The meal log: log a meal with photos (or without), watch the analysis, confirm or correct."""
+
+import reflex as rx
+
+from healthapp import routes
+from healthapp.components.forms import form_alert, form_done
+from healthapp.components.layout import template
+from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
+from healthapp.state.base import AppState
+from healthapp.state.meals import UPLOAD_ID, MealsState
+
+STATUS_COLOURS = {"queued": "gray", "analysing": "blue", "done": "green", "failed": "red"}
+SOURCE_COLOURS = {"estimate": "amber", "confirmed": "green", "manual": "blue"}
+PHOTO_TYPES = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
+
+
+def _label(text_key: str, html_for: str) -> rx.Component:
+    return rx.el.label(AppState.t[text_key], html_for=html_for, class_name="field-label")
+
+
+def new_meal_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(AppState.t["meals.new_title"], size="4", as_="h2"),
+            form_alert(MealsState),
+            form_done(MealsState),
+            rx.grid(
+                rx.vstack(
+                    _label("meals.field.eaten_at", "meal-eaten_at"),
+                    rx.input(
+                        id="meal-eaten_at",
+                        type="datetime-local",
+                        value=MealsState.new_eaten_at,
+                        on_change=MealsState.set_new_eaten_at,
+                        aria_invalid=rx.cond(
+                            MealsState.error_texts.get("eaten_at", "") != "", "true", "false"
+                        ),
+                        aria_describedby="meal-eaten_at-error",
+                    ),
+                    rx.text(MealsState.error_texts.get("eaten_at", ""), id="meal-eaten_at-error",
+                            color_scheme="red", size="2", role="alert"),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    _label("meals.field.meal_type", "meal-meal_type"),
+                    rx.el.select(
+                        *[rx.el.option(AppState.t[t.label_key], value=t.value) for t in MealType],
+                        id="meal-meal_type",
+                        value=MealsState.new_meal_type,
+                        on_change=MealsState.set_new_meal_type,
+                        class_name="native-select",
+                    ),
+                    spacing="1",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+            _label("meals.field.photos", "meal-photos-input"),
+            rx.upload.root(
+                rx.vstack(
+                    rx.button(AppState.t["meals.choose_photos"], type="button", variant="soft"),
+                    rx.text(AppState.t["meals.photos_help"], size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="1",
+                ),
+                id=UPLOAD_ID,
+                accept=PHOTO_TYPES,
+                multiple=True,
+                max_files=6,
+                border="1px dashed var(--gray-a7)",
+                padding="1em",
+                width="100%",
+                input_props={"id": "meal-photos-input"},
+            ),
+            rx.hstack(
+                rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.badge(name)),
+                wrap="wrap",
+            ),
+            rx.text(MealsState.error_texts.get("photos", ""), color_scheme="red", size="2",
+                    role="alert"),
+            _label("records.field.note", "meal-note"),
+            rx.text_area(id="meal-note", value=MealsState.new_note,
+                         on_change=MealsState.set_new_note, max_length=500, rows="2"),
+            rx.button(
+                AppState.t["meals.save"],
+                loading=MealsState.saving,
+                on_click=MealsState.save_meal(rx.upload_files(upload_id=UPLOAD_ID)),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )  # fmt: skip
+
+
+def photo_tile(photo: PhotoView) -> rx.Component:
+    return rx.vstack(
+        rx.image(src=photo.url, alt=AppState.t["meals.photo_alt"], width="120px",
+                 height="120px", object_fit="cover", border_radius="8px"),
+        rx.badge(
+            AppState.t["meals.status." + photo.status],
+            color_scheme=rx.match(photo.status, *STATUS_COLOURS.items(), "gray"),
+            role="status",
+        ),
+        rx.cond(
+            photo.status == "failed",
+            rx.vstack(
+                rx.text(AppState.t.get(photo.error_key, ""), size="1", color_scheme="red"),
+                rx.button(AppState.t["meals.retry"], size="1", variant="soft",
+                          on_click=MealsState.retry_job(photo.job_id)),
+            ),
+        ),
+        rx.cond(
+            (photo.status == "done") & (photo.error_key != ""),
+            rx.text(AppState.t.get(photo.error_key, ""), size="1", color_scheme="gray"),
+        ),
+        spacing="1",
+        align="center",
+    )  # fmt: skip
+
+
+def _food_name(item: ItemView) -> rx.Var:
+    return rx.cond((AppState.current_lang == "ko") & (item.name_ko != ""), item.name_ko,
+                   item.name_en)  # fmt: skip
+
+
+def item_row(item: ItemView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(_food_name(item), weight="medium")),
+        rx.table.cell(item.grams),
+        rx.table.cell(item.kcal),
+        rx.table.cell(item.carb_g),
+        rx.table.cell(item.protein_g),
+        rx.table.cell(item.fat_g),
+        rx.table.cell(
+            rx.badge(AppState.t["meals.source." + item.source],
+                     color_scheme=rx.match(item.source, *SOURCE_COLOURS.items(), "gray"))
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    item.source == "estimate",
+                    rx.button(AppState.t["meals.confirm"], size="1", variant="soft",
+                              color_scheme="green", on_click=MealsState.confirm_item(item.id)),
+                ),
+                rx.button(AppState.t["meals.correct"], size="1", variant="soft",
+                          on_click=MealsState.open_correction(item.id)),
+                rx.button(AppState.t["meals.remove"], size="1", variant="soft",
+                          color_scheme="red", on_click=MealsState.delete_item(item.id)),
+                spacing="2",
+            )
+        ),
+        data_item_id=item.id,
+    )  # fmt: skip
+
+
+def meal_card(meal: MealView) -> rx.Component:
+    headers = [
+        "meals.col_food",
+        "meals.col_grams",
+        "meals.col_kcal",
+        "meals.col_carb",
+        "meals.col_protein",
+        "meals.col_fat",
+        "meals.col_source",
+        "records.col_actions",
+    ]
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(
+                    rx.hstack(
+                        rx.el.span(meal.time),
+                        rx.el.span(AppState.t["meals.type." + meal.meal_type]),
+                        spacing="2",
+                    ),
+                    size="4",
+                    as_="h3",
+                ),
+                rx.spacer(),
+                rx.text(MealsState.meal_totals[meal.id.to_string()], weight="medium",
+                        class_name="meal-total"),
+                rx.cond(meal.has_estimate,
+                        rx.badge(AppState.t["meals.estimate_badge"], color_scheme="amber")),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(meal.note != "", rx.text(meal.note, size="2", color_scheme="gray")),
+            rx.hstack(rx.foreach(meal.photos, photo_tile), spacing="3", wrap="wrap"),
+            rx.cond(
+                meal.foods.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(
+                        *[rx.table.column_header_cell(AppState.t[h]) for h in headers])),
+                    rx.table.body(rx.foreach(meal.foods, item_row)),
+                    width="100%",
+                    size="1",
+                ),
+            ),
+            rx.hstack(
+                rx.button(AppState.t["meals.add_food"], size="1", variant="soft",
+                          on_click=MealsState.open_add(meal.id)),
+                rx.button(AppState.t["meals.delete_meal"], size="1", variant="ghost",
+                          color_scheme="red", on_click=MealsState.delete_meal(meal.id)),
+                spacing="2",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_meal_id=meal.id,
+        aria_label=AppState.t["meals.type." + meal.meal_type],
+        role="region",
+    )  # fmt: skip
+
+
+def editor() -> rx.Component:
+    """Correct an item (another top-5 guess, a searched food, another portion) or add a food."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(MealsState.correcting_item > 0,
+                                    AppState.t["meals.correct_title"],
+                                    AppState.t["meals.add_title"])),
+            rx.vstack(
+                form_alert(MealsState),
+                _label("meals.search", "food-search"),
+                rx.input(id="food-search", type="search", value=MealsState.query,
+                         on_change=MealsState.search.debounce(250),
+                         placeholder=AppState.t["meals.search_placeholder"]),
+                rx.el.ul(
+                    rx.foreach(
+                        MealsState.results,
+                        lambda food: rx.el.li(
+                            rx.button(
+                                food.name,
+                                variant=rx.cond(MealsState.chosen_food == food.id, "solid",
+                                                "outline"),
+                                size="1",
+                                on_click=MealsState.choose_food(food.id, food.name),
+                                aria_pressed=rx.cond(MealsState.chosen_food == food.id, "true",
+                                                     "false"),
+                            ),
+                            rx.text(food.portion, size="1", color_scheme="gray", as_="span",
+                                    margin_left="0.5em"),
+                        ),
+                    ),
+                    class_name="food-results",
+                    aria_label=AppState.t["meals.results"],
+                ),
+                rx.text(AppState.t["meals.chosen"], " ", MealsState.chosen_name, size="2"),
+                _label("meals.grams", "food-grams"),
+                rx.input(id="food-grams", value=MealsState.grams, input_mode="decimal",
+                         on_change=MealsState.set_grams,
+                         aria_describedby="food-grams-error"),
+                rx.text(MealsState.error_texts.get("grams", ""), id="food-grams-error",
+                        color_scheme="red", size="2", role="alert"),
+                rx.text(MealsState.error_texts.get("food_id", ""), color_scheme="red", size="2",
+                        role="alert"),
+                rx.hstack(
+                    rx.dialog.close(rx.button(AppState.t["common.cancel"], variant="soft",
+                                              color_scheme="gray")),
+                    rx.button(AppState.t["meals.save_item"], on_click=MealsState.save_editor),
+                    justify="end",
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="2",
+            ),
+        ),
+        open=(MealsState.correcting_item > 0) | (MealsState.adding_to_meal > 0),
+        on_open_change=lambda _open: MealsState.close_editor(),
+    )  # fmt: skip
+
+
+@template(route=routes.MEALS, on_load=[MealsState.load])
+def meals_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading(AppState.t["meals.title"], size="7", as_="h1"),
+        rx.text(AppState.t["meals.intro"], color_scheme="gray"),
+        new_meal_form(),
+        rx.hstack(
+            rx.button(AppState.t["meals.prev_day"], variant="soft",
+                      on_click=MealsState.shift_day(-1)),
+            rx.input(type="date", value=MealsState.day, on_change=MealsState.set_day,
+                     aria_label=AppState.t["meals.day"]),
+            rx.button(AppState.t["meals.next_day"], variant="soft",
+                      on_click=MealsState.shift_day(1)),
+            align="center",
+            spacing="3",
+        ),
+        rx.text(MealsState.day_text, weight="bold", id="day-totals", role="status"),
+        rx.cond(
+            MealsState.meals.length() > 0,
+            rx.vstack(rx.foreach(MealsState.meals, meal_card), spacing="3", width="100%"),
+            rx.callout(AppState.t["meals.empty"]),
+        ),
+        editor(),
+        spacing="4",
+        width="100%",
+    )  # fmt: skip

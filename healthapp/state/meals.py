@@ -1,0 +1,361 @@
+"""The meal log page: log a meal (photos or not), watch its analysis, confirm or correct."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+import reflex as rx
+from sqlmodel import Session
+
+from healthapp.config import get_settings
+from healthapp.db import utcnow
+from healthapp.i18n import translate
+from healthapp.redis_client import get_redis
+from healthapp.services import analysis, foods, meals, preferences, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.services.forms import to_local_input
+from healthapp.services.meal_log import log_meal
+from healthapp.services.photo_storage import default_photo_storage
+from healthapp.services.photos import PhotoLimits, PhotoQuota
+from healthapp.state.base import AppState, FormState
+
+log = logging.getLogger(__name__)
+
+UPLOAD_ID = "meal_photos"
+# How long the page listens for analysis results after the last pending job was seen.
+LISTEN_SECONDS = 600
+
+
+@dataclass
+class FoodOption:
+    id: str
+    name: str
+    portion: str
+
+
+def _queue() -> Any:
+    from healthapp.inference.queue import JobQueue
+
+    return JobQueue(get_redis(), get_settings().redis_prefix)
+
+
+class MealsState(FormState, AppState):
+    day: str = ""
+    meals: list[meals.MealView] = []
+    total_kcal: str = "0"
+    total_carb: str = "0"
+    total_protein: str = "0"
+    total_fat: str = "0"
+    pending: int = 0
+
+    new_eaten_at: str = ""
+    new_meal_type: str = "lunch"
+    new_note: str = ""
+    saving: bool = False
+
+    # correcting an item, or adding a searched food to a meal
+    correcting_item: int = 0
+    adding_to_meal: int = 0
+    chosen_food: str = ""
+    chosen_name: str = ""
+    grams: str = ""
+    query: str = ""
+    results: list[FoodOption] = []
+
+    _listening: bool = False
+
+    @rx.var
+    def day_text(self) -> str:
+        return translate(self.current_lang, "meals.day_totals", kcal=self.total_kcal,
+                         carb=self.total_carb, protein=self.total_protein,
+                         fat=self.total_fat)  # fmt: skip
+
+    @rx.var
+    def meal_totals(self) -> dict[str, str]:
+        return {
+            str(meal.id): translate(self.current_lang, "meals.meal_totals", kcal=meal.kcal,
+                                    carb=meal.carb_g, protein=meal.protein_g, fat=meal.fat_g)
+            for meal in self.meals
+        }  # fmt: skip
+
+    async def _refresh(self) -> Any:
+        day = date.fromisoformat(self.day) if self.day else None
+
+        def work(db: Session, user_id: int) -> tuple[meals.DayView, str]:
+            prefs = preferences.get_preferences(db, user_id=user_id)
+            today = utcnow().astimezone(prefs.tz)
+            view = meals.day_meals(db, user_id=user_id, prefs=prefs, day=day or today.date())
+            return view, to_local_input(utcnow(), prefs.tz)
+
+        try:
+            view, now_local = await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        self.meals = view.meals
+        self.total_kcal, self.total_carb = view.kcal, view.carb_g
+        self.total_protein, self.total_fat = view.protein_g, view.fat_g
+        self.pending = view.pending
+        if not self.day:
+            self.day = now_local[:10]
+        if not self.new_eaten_at:
+            self.new_eaten_at = now_local
+        return None
+
+    def _after_change(self) -> Any:
+        return MealsState.listen if self.pending else None
+
+    @rx.event
+    async def load(self) -> Any:
+        self._clear_messages()
+        self.day = ""
+        self.new_eaten_at = ""
+        self._close_editor()
+        redirect = await self._refresh()
+        return redirect or self._after_change()
+
+    @rx.event
+    async def set_day(self, value: str) -> Any:
+        with contextlib.suppress(ValueError):
+            self.day = date.fromisoformat(value).isoformat()
+        return await self._refresh()
+
+    @rx.event
+    async def shift_day(self, days: int) -> Any:
+        base = date.fromisoformat(self.day) if self.day else date.today()
+        self.day = (base + timedelta(days=int(days))).isoformat()
+        return await self._refresh()
+
+    @rx.event
+    def set_new_eaten_at(self, value: str) -> None:
+        self.new_eaten_at = value
+
+    @rx.event
+    def set_new_meal_type(self, value: str) -> None:
+        self.new_meal_type = value
+
+    @rx.event
+    def set_new_note(self, value: str) -> None:
+        self.new_note = value
+
+    @rx.event
+    async def save_meal(self, files: list[rx.UploadFile]) -> Any:
+        self._clear_messages()
+        settings = get_settings()
+        uploads = [await upload.read() for upload in files]
+        form = {"eaten_at": self.new_eaten_at, "meal_type": self.new_meal_type,
+                "note": self.new_note}  # fmt: skip
+        self.saving = True
+        yield
+
+        def work(db: Session, user_id: int) -> tuple[int, preferences.Preferences]:
+            return user_id, preferences.get_preferences(db, user_id=user_id)
+
+        try:
+            user_id, prefs = await self._as_user(work)
+            logged = await asyncio.to_thread(
+                log_meal,
+                user_id=user_id,
+                form=form,
+                uploads=uploads,
+                prefs=prefs,
+                storage=default_photo_storage(),
+                limits=PhotoLimits.from_settings(settings),
+                quota=PhotoQuota.from_settings(settings, get_redis()),
+                queue=_queue(),
+            )
+        except sessions.NotSignedIn:
+            self.saving = False
+            yield self._login_redirect()
+            return
+        except ServiceError as exc:
+            self.saving = False
+            self._show_service_error(exc)
+            return
+        except Exception as exc:
+            self.saving = False
+            self._unexpected(exc)
+            return
+        self.saving = False
+        self.done_key = "meals.saved_with_photos" if logged.job_ids else "meals.saved"
+        self.new_note = ""
+        self.new_eaten_at = ""
+        self.day = ""
+        yield rx.clear_selected_files(UPLOAD_ID)
+        await self._refresh()
+        yield self._after_change()
+
+    async def _run(self, work: Any, done_key: str = "") -> Any:
+        self._clear_messages()
+        try:
+            await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return None
+        if done_key:
+            self.done_key = done_key
+        await self._refresh()
+        return self._after_change()
+
+    @rx.event
+    async def retry_job(self, job_id: int) -> Any:
+        job = int(job_id)
+
+        def work(db: Session, user_id: int) -> None:
+            analysis.retry_failed_job(db, user_id=user_id, job_id=job)
+
+        result = await self._run(work, "meals.retrying")
+        with contextlib.suppress(Exception):
+            from healthapp.services.meal_log import submit_jobs
+
+            await asyncio.to_thread(submit_jobs, [job], queue=_queue(), engine=None)
+        return result
+
+    @rx.event
+    async def confirm_item(self, item_id: int) -> Any:
+        item = int(item_id)
+        return await self._run(
+            lambda db, uid: meals.confirm_item(db, user_id=uid, item_id=item), "meals.confirmed"
+        )
+
+    @rx.event
+    async def delete_item(self, item_id: int) -> Any:
+        item = int(item_id)
+        return await self._run(
+            lambda db, uid: meals.delete_item(db, user_id=uid, item_id=item), "meals.item_removed"
+        )
+
+    @rx.event
+    async def delete_meal(self, meal_id: int) -> Any:
+        meal, storage = int(meal_id), default_photo_storage()
+        keys: list[str] = []
+
+        def work(db: Session, user_id: int) -> None:
+            keys.extend(meals.delete_meal(db, user_id=user_id, meal_id=meal))
+
+        result = await self._run(work, "meals.deleted")
+        for key in keys:  # after the commit: a failed delete leaves the files, not a hole
+            await asyncio.to_thread(storage.delete, key)
+        return result
+
+    # --- the editor: correct an item, or add a food to a meal --------------------------------
+
+    def _close_editor(self) -> None:
+        self.correcting_item = self.adding_to_meal = 0
+        self.chosen_food = self.chosen_name = self.grams = self.query = ""
+        self.results = []
+
+    @rx.event
+    def open_correction(self, item_id: int) -> None:
+        self._clear_messages()
+        self._close_editor()
+        for meal in self.meals:
+            for item in meal.foods:
+                if item.id == int(item_id):
+                    self.correcting_item = item.id
+                    self.chosen_food, self.grams = item.food_id, item.grams
+                    self.chosen_name = self._food_name(item.name_en, item.name_ko)
+                    # the model's other guesses for this photo come first
+                    self.results = [
+                        FoodOption(c.food_id, f"{self._food_name(c.name_en, c.name_ko)} "
+                                   f"({c.score})", "")
+                        for c in item.candidates
+                    ]  # fmt: skip
+
+    @rx.event
+    def open_add(self, meal_id: int) -> None:
+        self._clear_messages()
+        self._close_editor()
+        self.adding_to_meal = int(meal_id)
+
+    @rx.event
+    def close_editor(self) -> None:
+        self._close_editor()
+
+    def _food_name(self, name_en: str, name_ko: str) -> str:
+        return name_ko if self.current_lang == "ko" and name_ko else name_en
+
+    @rx.event
+    async def search(self, query: str) -> None:
+        self.query = query
+        text = query
+
+        def work(db: Session, _user_id: int) -> list[FoodOption]:
+            return [
+                FoodOption(f.id, self._food_name(f.name_en, f.name_ko),
+                           f"{f.default_portion_g:g} g")
+                for f in foods.search_foods(db, text)
+            ]  # fmt: skip
+
+        with contextlib.suppress(sessions.NotSignedIn):
+            self.results = await self._as_user(work)
+
+    @rx.event
+    def choose_food(self, food_id: str, name: str) -> None:
+        self.chosen_food, self.chosen_name = food_id, name
+
+    @rx.event
+    def set_grams(self, value: str) -> None:
+        self.grams = value
+
+    @rx.event
+    async def save_editor(self) -> Any:
+        form = {"food_id": self.chosen_food, "grams": self.grams}
+        item, meal = self.correcting_item, self.adding_to_meal
+        if item:
+            work: Any = lambda db, uid: meals.correct_item(db, user_id=uid, item_id=item, form=form)  # noqa: E731
+            done = "meals.corrected"
+        else:
+            work = lambda db, uid: meals.add_item(db, user_id=uid, meal_id=meal, form=form)  # noqa: E731
+            done = "meals.item_added"
+        result = await self._run(work, done)
+        if not self.errors:
+            self._close_editor()
+        return result
+
+    # --- live updates pushed by the worker ---------------------------------------------------
+
+    @rx.event(background=True)
+    async def listen(self) -> None:
+        """While analyses are pending, wait for the worker's announcements on Redis and refresh.
+        One listener per browser tab; it ends when nothing is pending or after LISTEN_SECONDS."""
+        async with self:
+            if self._listening:
+                return
+            self._listening = True
+            token = self.session_token
+        settings = get_settings()
+        client = aioredis.from_url(settings.redis_url)
+        pubsub = client.pubsub()
+        try:
+            user_id = await asyncio.to_thread(
+                sessions.run_as_user, token, settings.secret_key.get_secret_value(),
+                lambda _db, uid: uid,
+            )  # fmt: skip
+            await pubsub.subscribe(f"{settings.redis_prefix}meal-events:{user_id}")
+            deadline = time.monotonic() + LISTEN_SECONDS
+            while time.monotonic() < deadline:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                async with self:
+                    if message is not None:
+                        log.debug("meal event %s", json.loads(message["data"]))
+                        await self._refresh()
+                    if not self.pending:
+                        break
+        except (sessions.NotSignedIn, aioredis.RedisError) as exc:
+            log.warning("meal listener stopped: %s", exc)
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+                await client.aclose()
+            async with self:
+                self._listening = False

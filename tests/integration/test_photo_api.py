@@ -1,0 +1,154 @@
+"""GET /api/photos/{id} against a migrated SQLite: the owner gets the photo, nobody else does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from healthapp.api import api
+from healthapp.api import photos as photo_api
+from healthapp.db import utcnow
+from healthapp.models import AuthSession, User
+from healthapp.models.meals import Meal, MealPhoto
+from healthapp.services import sessions
+from healthapp.services.photo_storage import LocalPhotoStorage, new_key
+from healthapp.services.photos import PhotoLimits, intake_photo
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
+KEY = "api-test-secret-0123456789abcdefghijklmnop"
+
+
+class World:
+    def __init__(self, engine: Engine, storage: LocalPhotoStorage) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.tokens: dict[str, str] = {}
+        self.photos: dict[str, int] = {}
+        self.data: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+    storage = LocalPhotoStorage(tmp_path / "photos")
+    world = World(engine, storage)
+    photo = intake_photo((FIXTURES / "apple.jpg").read_bytes(), limits=PhotoLimits())
+    now = utcnow()
+    with Session(engine) as db:
+        for login in ("alice", "bob"):
+            user = User(login=login, password_hash="x")
+            db.add(user)
+            db.flush()
+            assert user.id is not None
+            world.tokens[login] = sessions.create_session(
+                db, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+            )
+            meal = Meal(
+                user_id=user.id, eaten_at=now, meal_type="lunch", created_at=now, updated_at=now
+            )
+            db.add(meal)
+            db.flush()
+            assert meal.id is not None
+            key = new_key(photo.extension)
+            storage.put(key, photo.data, photo.content_type)
+            row = MealPhoto(
+                meal_id=meal.id,
+                user_id=user.id,
+                storage_key=key,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                size_bytes=photo.size,
+                created_at=now,
+            )
+            db.add(row)
+            db.flush()
+            assert row.id is not None
+            world.photos[login] = row.id
+            world.data[login] = photo.data
+        db.commit()
+    api.dependency_overrides[photo_api.get_engine_override] = lambda: engine
+    api.dependency_overrides[photo_api.get_secret_key] = lambda: KEY
+    api.dependency_overrides[photo_api.get_photo_storage] = lambda: storage
+    yield world
+    api.dependency_overrides.clear()
+
+
+def fetch(photo_id: object, token: str | None = None) -> object:
+    headers = {"Cookie": f"healthapp_session={token}"} if token is not None else {}
+    with TestClient(api) as client:
+        return client.get(f"/api/photos/{photo_id}", headers=headers)
+
+
+def test_owner_gets_the_photo_with_private_headers(world: World) -> None:
+    response = fetch(world.photos["alice"], world.tokens["alice"])
+    assert response.status_code == 200
+    assert response.content == world.data["alice"]
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["cache-control"].startswith("private, max-age=")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in response.headers["content-security-policy"]
+
+
+def test_another_users_photo_is_the_same_404_as_a_missing_one(world: World) -> None:
+    not_yours = fetch(world.photos["alice"], world.tokens["bob"])
+    missing = fetch(999_999, world.tokens["bob"])
+    for response in (not_yours, missing):
+        assert response.status_code == 404
+        assert response.content == b""
+        assert response.headers["cache-control"] == "no-store"
+    assert dict(not_yours.headers) == dict(missing.headers)
+    assert fetch(world.photos["bob"], world.tokens["bob"]).status_code == 200
+
+
+def test_no_cookie_is_401_and_a_forged_or_expired_one_is_404(world: World) -> None:
+    assert fetch(world.photos["alice"]).status_code == 401
+    assert fetch(world.photos["alice"], "").status_code == 401
+    assert fetch(world.photos["alice"], "forged-" + "a" * 40).status_code == 404
+    assert fetch(world.photos["alice"], world.tokens["alice"] + "x").status_code == 404
+    with Session(world.engine) as db:
+        for row in db.exec(select(AuthSession)).all():
+            row.expires_at = utcnow() - timedelta(seconds=1)
+            db.add(row)
+        db.commit()
+    assert fetch(world.photos["alice"], world.tokens["alice"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "photo_id", ["0", "-1", "1.0", "01", "abc", "1%20or%201=1", "..%2F..%2Fetc%2Fpasswd", "9" * 30]
+)
+def test_anything_but_a_plain_id_is_404(world: World, photo_id: str) -> None:
+    response = fetch(photo_id, world.tokens["alice"])
+    assert response.status_code == 404
+
+
+def test_no_listing_and_no_paths(world: World) -> None:
+    token = world.tokens["alice"]
+    for path in ("/api/photos", "/api/photos/", "/api/photos/1/x", "/docs", "/openapi.json"):
+        with TestClient(api) as client:
+            response = client.get(path, headers={"Cookie": f"healthapp_session={token}"})
+        assert response.status_code in (404, 405), path
+
+
+def test_row_without_a_stored_file_is_404(world: World) -> None:
+    with Session(world.engine) as db:
+        row = db.get(MealPhoto, world.photos["alice"])
+        assert row is not None
+        world.storage.delete(row.storage_key)
+    assert fetch(world.photos["alice"], world.tokens["alice"]).status_code == 404
+
+
+def test_unexpected_stored_type_is_served_as_octet_stream(world: World) -> None:
+    with Session(world.engine) as db:
+        row = db.get(MealPhoto, world.photos["alice"])
+        assert row is not None
+        row.content_type = "text/html"
+        db.add(row)
+        db.commit()
+    response = fetch(world.photos["alice"], world.tokens["alice"])
+    assert response.headers["content-type"] == "application/octet-stream"
