@@ -55,6 +55,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def ensure_port_free(host: str, port: int, what: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers themselves do: connections in TIME_WAIT from a previous run are fine.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
@@ -264,11 +266,11 @@ def child_environment(settings: Settings, redis_url: str, triton_url: str) -> di
 def run(settings: Settings) -> int:
     from healthapp.db import migrate
 
-    ensure_port_free(settings.host, settings.port, "the web app")
     supervisor = Supervisor()
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     try:
+        ensure_port_free(settings.host, settings.port, "the web app")
         redis_url = settings.redis_url
         if redis_url:
             if not redis_ready(redis_url)():
@@ -311,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="port of the web app (default: PORT or 3000)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s launcher %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.port:
         os.environ["PORT"] = str(args.port)
     try:

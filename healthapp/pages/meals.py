@@ -56,10 +56,11 @@ def new_meal_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            _label("meals.field.photos", "meal-photos-input"),
+            rx.text(AppState.t["meals.field.photos"], class_name="field-label", id="photos-label"),
             rx.upload.root(
                 rx.vstack(
-                    rx.button(AppState.t["meals.choose_photos"], type="button", variant="soft"),
+                    rx.button(AppState.t["meals.choose_photos"], type="button", variant="soft",
+                              aria_describedby="photos-label"),
                     rx.text(AppState.t["meals.photos_help"], size="1", color_scheme="gray"),
                     align="center",
                     spacing="1",
@@ -71,7 +72,6 @@ def new_meal_form() -> rx.Component:
                 border="1px dashed var(--gray-a7)",
                 padding="1em",
                 width="100%",
-                input_props={"id": "meal-photos-input"},
             ),
             rx.hstack(
                 rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.badge(name)),
@@ -81,7 +81,8 @@ def new_meal_form() -> rx.Component:
                     role="alert"),
             _label("records.field.note", "meal-note"),
             rx.text_area(id="meal-note", value=MealsState.new_note,
-                         on_change=MealsState.set_new_note, max_length=500, rows="2"),
+                         on_change=MealsState.set_new_note, max_length=500, rows="2",
+                         width="100%"),
             rx.button(
                 AppState.t["meals.save"],
                 loading=MealsState.saving,

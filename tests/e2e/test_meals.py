@@ -1,0 +1,111 @@
+"""Meal photos end to end: upload, the estimate appears by itself, correct it, totals change."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp
+from tests.e2e.helpers import sign_up, unique_login
+
+PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
+STATUS_RECORDER = """() => {
+    window.__statuses = [];
+    const names = ["Queued", "Analysing…", "Analysed", "Analysis failed"];
+    new MutationObserver(() => {
+        for (const el of document.querySelectorAll("[role=status]")) {
+            const text = el.textContent.trim();
+            if (names.includes(text) && window.__statuses.at(-1) !== text) {
+                window.__statuses.push(text);
+            }
+        }
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def open_meals(page: Page, app: RunningApp) -> None:
+    sign_up(page, app, unique_login())
+    page.get_by_role("navigation").get_by_role("link", name="Meals").click()
+    expect(page.get_by_role("heading", name="Meals", exact=True)).to_be_visible()
+    expect(page.get_by_label("Date and time")).not_to_have_value("")
+
+
+def day_totals(page: Page) -> str:
+    return page.locator("#day-totals").inner_text()
+
+
+def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp) -> None:
+    open_meals(page, app)
+    page.get_by_label("Meal", exact=True).select_option("breakfast")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(PHOTOS / "coffee.png")
+    # Record every analysis status the page shows, to prove the result arrived by push.
+    page.evaluate(STATUS_RECORDER)
+    page.get_by_role("button", name="Save meal").click()
+    expect(page.get_by_role("status").filter(has_text="Meal saved")).to_be_visible()
+
+    meal = page.get_by_role("region", name="Breakfast")
+    row = meal.locator("tbody tr").first
+    # pushed by the worker: no reload, no click
+    expect(row).to_contain_text("Coffee, espresso", timeout=30_000)
+    expect(row).to_contain_text("Estimate")
+    expect(meal.get_by_role("status").filter(has_text="Analysed")).to_be_visible()
+    expect(meal.get_by_role("img", name="Meal photo")).to_be_visible()
+    seen = page.evaluate("window.__statuses")
+    assert seen[-1] == "Analysed", seen
+    assert {"Queued", "Analysing…"} & set(seen), f"no pending state was ever shown: {seen}"
+    before = day_totals(page)
+    assert re.search(r"This day: 2\.7 kcal", before), before
+
+    row.get_by_role("button", name="Correct").click()
+    dialog = page.get_by_role("dialog", name="Correct this food")
+    # the model's other guesses are offered first
+    expect(
+        dialog.get_by_role("button", name=re.compile(r"Coffee, espresso \(\d+ %\)"))
+    ).to_be_visible()
+    dialog.get_by_label("Search the food database").fill("cappuccino")
+    dialog.get_by_role("button", name="Coffee, Cappuccino", exact=True).click()
+    dialog.get_by_label("Portion in grams").fill("240")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("Coffee, Cappuccino")
+    expect(row).to_contain_text("240")
+    expect(row).to_contain_text("Corrected")
+    expect(page.locator("#day-totals")).not_to_have_text(before)
+    expect(meal.get_by_text("Includes estimates")).to_be_hidden()
+
+
+def test_meal_without_photo_from_the_food_search(page: Page, app: RunningApp) -> None:
+    open_meals(page, app)
+    page.get_by_label("Meal", exact=True).select_option("dinner")
+    page.get_by_role("button", name="Save meal").click()
+    meal = page.get_by_role("region", name="Dinner")
+    meal.get_by_role("button", name="Add food").click()
+    dialog = page.get_by_role("dialog", name="Add a food")
+    dialog.get_by_label("Search the food database").fill("비빔밥")
+    dialog.get_by_role("button", name="Bibimbap, Korean").click()
+    dialog.get_by_label("Portion in grams").fill("abc")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert").filter(has_text="Enter a number")).to_be_visible()
+    dialog.get_by_label("Portion in grams").fill("400")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(meal.locator("tbody tr").first).to_contain_text("Bibimbap, Korean")
+    expect(page.locator("#day-totals")).not_to_have_text(re.compile(r"This day: 0 kcal"))
+
+
+def test_a_non_image_upload_is_refused_and_nothing_is_saved(
+    page: Page, app: RunningApp, tmp_path: Path
+) -> None:
+    open_meals(page, app)
+    fake = tmp_path / "not-a-photo.jpg"
+    fake.write_text("this is not a JPEG")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(fake)
+    page.get_by_role("button", name="Save meal").click()
+    expect(page.get_by_role("alert").filter(has_text="Only JPEG")).to_be_visible()
+    expect(page.get_by_text("No meals on this day yet.")).to_be_visible()
