@@ -282,4 +282,9 @@ MESSAGES: dict[str, str] = {
     "analysis.internal_error": "Something went wrong while analysing this photo.",
     "analysis.gave_up": "The analysis failed several times and was stopped.",
     "analysis.not_retryable": "This analysis has already finished.",
+    "meals.edit_title": "Edit meal",
+    "meals.edit_meal": "Edit meal",
+    "meals.updated": "Meal updated.",
+    "meals.delete_title": "Delete this meal?",
+    "meals.delete_text": "The meal, its photos and its foods are removed for good.",
 }

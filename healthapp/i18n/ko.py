@@ -280,4 +280,9 @@ MESSAGES: dict[str, str] = {
     "analysis.internal_error": "사진을 분석하는 중에 문제가 발생했습니다.",
     "analysis.gave_up": "분석이 여러 번 실패하여 중단되었습니다.",
     "analysis.not_retryable": "이미 끝난 분석입니다.",
+    "meals.edit_title": "식사 수정",
+    "meals.edit_meal": "식사 수정",
+    "meals.updated": "식사가 수정되었습니다.",
+    "meals.delete_title": "이 식사를 삭제할까요?",
+    "meals.delete_text": "식사와 사진, 음식 기록이 영구히 삭제됩니다.",
 }

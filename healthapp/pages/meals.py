@@ -21,7 +21,12 @@ def _label(text_key: str, html_for: str) -> rx.Component:
 def new_meal_form() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(AppState.t["meals.new_title"], size="4", as_="h2"),
+            rx.heading(
+                rx.cond(MealsState.editing_meal > 0, AppState.t["meals.edit_title"],
+                        AppState.t["meals.new_title"]),
+                size="4",
+                as_="h2",
+            ),
             form_alert(MealsState),
             form_done(MealsState),
             rx.grid(
@@ -83,10 +88,19 @@ def new_meal_form() -> rx.Component:
             rx.text_area(id="meal-note", value=MealsState.new_note,
                          on_change=MealsState.set_new_note, max_length=500, rows="2",
                          width="100%"),
-            rx.button(
-                AppState.t["meals.save"],
-                loading=MealsState.saving,
-                on_click=MealsState.save_meal(rx.upload_files(upload_id=UPLOAD_ID)),
+            rx.hstack(
+                rx.button(
+                    rx.cond(MealsState.editing_meal > 0, AppState.t["records.save_changes"],
+                            AppState.t["meals.save"]),
+                    loading=MealsState.saving,
+                    on_click=MealsState.save_meal(rx.upload_files(upload_id=UPLOAD_ID)),
+                ),
+                rx.cond(
+                    MealsState.editing_meal > 0,
+                    rx.button(AppState.t["common.cancel"], variant="soft", color_scheme="gray",
+                              on_click=MealsState.cancel_edit_meal),
+                ),
+                spacing="3",
             ),
             spacing="3",
             width="100%",
@@ -203,8 +217,10 @@ def meal_card(meal: MealView) -> rx.Component:
             rx.hstack(
                 rx.button(AppState.t["meals.add_food"], size="1", variant="soft",
                           on_click=MealsState.open_add(meal.id)),
+                rx.button(AppState.t["meals.edit_meal"], size="1", variant="soft",
+                          on_click=MealsState.start_edit_meal(meal.id)),
                 rx.button(AppState.t["meals.delete_meal"], size="1", variant="ghost",
-                          color_scheme="red", on_click=MealsState.delete_meal(meal.id)),
+                          color_scheme="red", on_click=MealsState.ask_delete_meal(meal.id)),
                 spacing="2",
             ),
             spacing="3",
@@ -275,6 +291,29 @@ def editor() -> rx.Component:
     )  # fmt: skip
 
 
+def delete_meal_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(AppState.t["meals.delete_title"]),
+            rx.alert_dialog.description(AppState.t["meals.delete_text"]),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(AppState.t["common.cancel"], variant="soft", color_scheme="gray")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(AppState.t["records.delete_confirm"], color_scheme="red",
+                              on_click=MealsState.delete_meal)
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=MealsState.delete_meal_id > 0,
+        on_open_change=MealsState.set_delete_meal_open,
+    )  # fmt: skip
+
+
 @template(route=routes.MEALS, on_load=[MealsState.load])
 def meals_page() -> rx.Component:
     return rx.vstack(
@@ -298,6 +337,7 @@ def meals_page() -> rx.Component:
             rx.callout(AppState.t["meals.empty"]),
         ),
         editor(),
+        delete_meal_dialog(),
         spacing="4",
         width="100%",
     )  # fmt: skip

@@ -42,9 +42,11 @@ def log_meal(
     limits: PhotoLimits,
     quota: PhotoQuota | None,
     queue: JobQueue | None,
+    meal_id: int | None = None,
     engine: Engine | None = None,
 ) -> LoggedMeal:
-    """Raises FormInvalid / ValidationError before anything is stored."""
+    """Log a new meal, or (with `meal_id`) change one of the user's meals and add photos to it.
+    Raises FormInvalid / ValidationError before anything is stored."""
     now = utcnow()
     values = meals.meal_values(form, prefs, now)  # validate the form before any photo work
     if quota is not None and uploads:
@@ -59,7 +61,12 @@ def log_meal(
             storage.put(key, photo.data, photo.content_type)
             keys.append(key)
         with session_scope(engine) as db:
-            meal = meals.create_meal_from_values(db, user_id=user_id, values=values)
+            if meal_id is None:
+                meal = meals.create_meal_from_values(db, user_id=user_id, values=values)
+            else:
+                meal = meals.update_meal_from_values(
+                    db, user_id=user_id, meal_id=meal_id, values=values
+                )
             assert meal.id is not None
             job_ids = []
             for key, photo in zip(keys, processed, strict=True):
@@ -71,14 +78,14 @@ def log_meal(
                 job = analysis.create_job(db, photo=row)
                 assert job.id is not None
                 job_ids.append(job.id)
-            meal_id = meal.id
+            saved_id = meal.id
     except BaseException:
         for key in keys:  # the transaction did not commit: no orphan files, no used quota
             storage.delete(key)
         if quota is not None and processed:
             quota.refund(user_id, count=len(processed))
         raise
-    return LoggedMeal(meal_id, job_ids, submit_jobs(job_ids, queue=queue, engine=engine))
+    return LoggedMeal(saved_id, job_ids, submit_jobs(job_ids, queue=queue, engine=engine))
 
 
 def submit_jobs(job_ids: Sequence[int], *, queue: JobQueue | None, engine: Engine | None) -> int:

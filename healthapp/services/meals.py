@@ -92,8 +92,17 @@ def update_meal(
     prefs: Preferences,
     now: datetime | None = None,
 ) -> Meal:
+    return update_meal_from_values(
+        db, user_id=user_id, meal_id=meal_id, values=meal_values(form, prefs, now or utcnow())
+    )
+
+
+def update_meal_from_values(
+    db: Session, *, user_id: int, meal_id: int, values: Mapping[str, Any]
+) -> Meal:
+    """Change a meal's time, type or note in place; its items and photos stay as they are."""
     meal = _owned(db, Meal, user_id, meal_id)
-    for name, value in meal_values(form, prefs, now or utcnow()).items():
+    for name, value in values.items():
         setattr(meal, name, value)
     meal.updated_at = utcnow()
     db.add(meal)

@@ -60,6 +60,8 @@ class MealsState(FormState, AppState):
     new_meal_type: str = "lunch"
     new_note: str = ""
     saving: bool = False
+    editing_meal: int = 0
+    delete_meal_id: int = 0
 
     # correcting an item, or adding a searched food to a meal
     correcting_item: int = 0
@@ -115,8 +117,8 @@ class MealsState(FormState, AppState):
     @rx.event
     async def load(self) -> Any:
         self._clear_messages()
-        self.day = ""
-        self.new_eaten_at = ""
+        self._reset_meal_form()
+        self.delete_meal_id = 0
         self._close_editor()
         redirect = await self._refresh()
         return redirect or self._after_change()
@@ -170,6 +172,7 @@ class MealsState(FormState, AppState):
                 limits=PhotoLimits.from_settings(settings),
                 quota=PhotoQuota.from_settings(settings, get_redis()),
                 queue=_queue(),
+                meal_id=self.editing_meal or None,
             )
         except sessions.NotSignedIn:
             self.saving = False
@@ -184,13 +187,42 @@ class MealsState(FormState, AppState):
             self._unexpected(exc)
             return
         self.saving = False
-        self.done_key = "meals.saved_with_photos" if logged.job_ids else "meals.saved"
-        self.new_note = ""
-        self.new_eaten_at = ""
-        self.day = ""
+        if self.editing_meal:
+            self.done_key = "meals.updated"
+        else:
+            self.done_key = "meals.saved_with_photos" if logged.job_ids else "meals.saved"
+        self._reset_meal_form()
         yield rx.clear_selected_files(UPLOAD_ID)
         await self._refresh()
         yield self._after_change()
+
+    def _reset_meal_form(self) -> None:
+        self.editing_meal = 0
+        self.new_note = self.new_eaten_at = self.day = ""
+
+    @rx.event
+    def start_edit_meal(self, meal_id: int) -> None:
+        self._clear_messages()
+        for meal in self.meals:
+            if meal.id == int(meal_id):
+                self.editing_meal = meal.id
+                self.new_eaten_at = f"{meal.day}T{meal.time}"
+                self.new_meal_type, self.new_note = meal.meal_type, meal.note
+
+    @rx.event
+    async def cancel_edit_meal(self) -> Any:
+        self._clear_messages()
+        self._reset_meal_form()
+        return await self._refresh()
+
+    @rx.event
+    def ask_delete_meal(self, meal_id: int) -> None:
+        self.delete_meal_id = int(meal_id)
+
+    @rx.event
+    def set_delete_meal_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.delete_meal_id = 0
 
     async def _run(self, work: Any, done_key: str = "") -> Any:
         self._clear_messages()
@@ -235,8 +267,9 @@ class MealsState(FormState, AppState):
         )
 
     @rx.event
-    async def delete_meal(self, meal_id: int) -> Any:
-        meal, storage = int(meal_id), default_photo_storage()
+    async def delete_meal(self) -> Any:
+        meal, storage = self.delete_meal_id, default_photo_storage()
+        self.delete_meal_id = 0
         keys: list[str] = []
 
         def work(db: Session, user_id: int) -> None:

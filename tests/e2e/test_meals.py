@@ -109,3 +109,26 @@ def test_a_non_image_upload_is_refused_and_nothing_is_saved(
     page.get_by_role("button", name="Save meal").click()
     expect(page.get_by_role("alert").filter(has_text="Only JPEG")).to_be_visible()
     expect(page.get_by_text("No meals on this day yet.")).to_be_visible()
+
+
+def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
+    open_meals(page, app)
+    page.get_by_label("Meal", exact=True).select_option("dinner")
+    page.get_by_role("button", name="Save meal").click()
+    meal = page.get_by_role("region", name="Dinner")
+    meal.get_by_role("button", name="Edit meal").click()
+    expect(page.get_by_role("heading", name="Edit meal")).to_be_visible()
+    page.get_by_label("Meal", exact=True).select_option("snack")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Meal updated.")).to_be_visible()
+    snack = page.get_by_role("region", name="Snack")
+    expect(snack).to_have_count(1)
+    expect(page.get_by_role("region", name="Dinner")).to_have_count(0)
+
+    snack.get_by_role("button", name="Delete meal").click()
+    dialog = page.get_by_role("alertdialog", name="Delete this meal?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(snack).to_have_count(1)
+    snack.get_by_role("button", name="Delete meal").click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("No meals on this day yet.")).to_be_visible()
