@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from healthapp.services.foods import portion_columns
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FOOD_CLASSES_CSV = PROJECT_ROOT / "healthapp" / "data" / "food_classes.csv"
 LABELS_TXT = PROJECT_ROOT / "triton_models" / "food_classifier" / "labels.txt"
@@ -157,19 +159,6 @@ def labels() -> tuple[str, ...]:
     return tuple(names)
 
 
-def nutrients(
-    *, grams: float, kcal: float, carb_g: float, protein_g: float, fat_g: float
-) -> dict[str, float]:
-    """Nutrients of `grams` of a food given its per-100 g values, rounded to 0.1."""
-    factor = grams / 100.0
-    return {
-        "kcal": round(kcal * factor, 1),
-        "carb_g": round(carb_g * factor, 1),
-        "protein_g": round(protein_g * factor, 1),
-        "fat_g": round(fat_g * factor, 1),
-    }
-
-
 def candidates(scores: np.ndarray, k: int = TOP_K) -> list[Candidate]:
     """The top-k classes of one image's scores (shape [1000] or [1, 1000]), best first."""
     flat = np.asarray(scores, dtype=np.float32).reshape(-1)
@@ -209,13 +198,7 @@ def recognise(
             score=candidate.score,
             grams=food.default_portion_g,
             portion_name=food.portion_name,
-            **nutrients(
-                grams=food.default_portion_g,
-                kcal=food.kcal_per_100g,
-                carb_g=food.carb_g_per_100g,
-                protein_g=food.protein_g_per_100g,
-                fat_g=food.fat_g_per_100g,
-            ),
+            **portion_columns(food, food.default_portion_g),
         )
     return None
 

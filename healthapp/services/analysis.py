@@ -30,9 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
-from healthapp.inference.mapping import NO_FOOD_KEY, Prediction, nutrients
+from healthapp.inference.mapping import NO_FOOD_KEY, Prediction
 from healthapp.models import AnalysisJob, Food, MealItem, MealPhoto
 from healthapp.services.errors import ServiceError
+from healthapp.services.foods import portion_columns
 
 QUEUED = "queued"
 ANALYSING = "analysing"
@@ -124,17 +125,6 @@ def _transition(db: Session, job_id: int, allowed: tuple[str, ...], **values: An
     if loaded is not None:
         db.expire(loaded)  # the copy loaded before the UPDATE is stale now
     return changed
-
-
-def portion_nutrients(food: Food, grams: float) -> dict[str, float]:
-    """kcal, carb_g, protein_g, fat_g of `grams` of `food` (its per-100 g values), to 0.1."""
-    return nutrients(
-        grams=grams,
-        kcal=food.kcal_per_100g,
-        carb_g=food.carb_g_per_100g,
-        protein_g=food.protein_g_per_100g,
-        fat_g=food.fat_g_per_100g,
-    )
 
 
 def create_job(db: Session, *, photo: MealPhoto) -> AnalysisJob:
@@ -233,7 +223,7 @@ def _add_estimate_item(
         food_id=food.id,
         grams=grams,
         source=ITEM_SOURCE_ESTIMATE,
-        **portion_nutrients(food, grams),
+        **portion_columns(food, grams),
     )
     try:
         with db.begin_nested():
@@ -267,7 +257,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         result.update(recognised=False, error_key=ERROR_NO_FOOD, missing_food_id=estimate.food_id)
     if estimate is not None and food is not None:
         # The table is the source of truth for nutrients: the stored estimate matches the item.
-        result["estimate"].update(portion_nutrients(food, estimate.grams))
+        result["estimate"].update(portion_columns(food, estimate.grams))
         result["estimate"]["name_en"] = food.name_en
         result["estimate"]["name_ko"] = food.name_ko
     now = utcnow()

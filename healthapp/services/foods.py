@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -21,7 +22,20 @@ class Nutrients:
     fat_g: float
 
 
-def portion(food: Food, grams: float) -> Nutrients:
+class Per100g(Protocol):
+    """Anything with USDA's per-100 g values: a Food row, a food class of the model's mapping."""
+
+    @property
+    def kcal_per_100g(self) -> float: ...
+    @property
+    def carb_g_per_100g(self) -> float: ...
+    @property
+    def protein_g_per_100g(self) -> float: ...
+    @property
+    def fat_g_per_100g(self) -> float: ...
+
+
+def portion(food: Per100g, grams: float) -> Nutrients:
     """Nutrients of `grams` of `food` (USDA values are per 100 g), rounded to 0.1."""
     factor = grams / 100.0
     return Nutrients(
@@ -30,6 +44,11 @@ def portion(food: Food, grams: float) -> Nutrients:
         protein_g=round(food.protein_g_per_100g * factor, 1),
         fat_g=round(food.fat_g_per_100g * factor, 1),
     )
+
+
+def portion_columns(food: Per100g, grams: float) -> dict[str, float]:
+    """`portion` as the kcal / carb_g / protein_g / fat_g columns of a meal item."""
+    return asdict(portion(food, grams))
 
 
 def search_foods(db: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Food]:

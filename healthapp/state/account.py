@@ -11,7 +11,6 @@ from sqlmodel import Session
 from healthapp import routes
 from healthapp.config import get_settings
 from healthapp.services import accounts, sessions
-from healthapp.services.errors import ServiceError
 from healthapp.state.base import AppState, FormState
 
 PASSWORD_FIELDS = ("current_password", "password", "password_confirm")
@@ -46,16 +45,10 @@ class AccountState(FormState, AppState):
                 user_agent=user_agent,
             )
 
-        try:
-            self.session_token = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        self.session_token = attempt.value
         self.done_key = "account.password.changed"
         return [rx.set_value(f"account-{name}", "") for name in PASSWORD_FIELDS]
 
@@ -68,18 +61,11 @@ class AccountState(FormState, AppState):
     async def delete_account(self, form: dict[str, Any]) -> Any:
         password = str(form.get("delete_password", ""))
         self._clear_messages()
-        try:
-            await self._as_user(
-                lambda db, uid: accounts.delete_account(db, user_id=uid, password=password)
-            )
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
+        attempt = await self._attempt(
+            lambda db, uid: accounts.delete_account(db, user_id=uid, password=password)
+        )
+        if not attempt.ok:
+            return attempt.redirect
         self.delete_open = False
         self._end_session("account.deleted")
         return rx.redirect(routes.LOGIN)

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -142,6 +143,15 @@ class AppState(rx.State):
         self.flash_key = flash_key
 
 
+@dataclass
+class Attempt(Generic[T]):
+    """How a form's unit of work went: `value` when ok, else the redirect to follow (if any)."""
+
+    ok: bool
+    value: T | None = None
+    redirect: Any = None
+
+
 class FormState(rx.State, mixin=True):
     """Messages shared by every form: one error per field ("" for the whole form), a success
     note, kept as catalogue keys so they follow a language switch."""
@@ -179,3 +189,16 @@ class FormState(rx.State, mixin=True):
     def _unexpected(self, exc: BaseException) -> None:
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
         self._show_error("error.unexpected")
+
+    async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]:
+        """Run `work(db, user_id)` for the signed-in user. A refusal becomes the form's
+        messages, a lost session a redirect to log in; nothing raises into Reflex."""
+        try:
+            return Attempt(ok=True, value=await self._as_user(work))
+        except sessions.NotSignedIn:
+            return Attempt(ok=False, redirect=self._login_redirect())
+        except ServiceError as exc:
+            self._show_service_error(exc)
+        except Exception as exc:
+            self._unexpected(exc)
+        return Attempt(ok=False)

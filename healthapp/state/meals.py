@@ -226,13 +226,9 @@ class MealsState(FormState, AppState):
 
     async def _run(self, work: Any, done_key: str = "") -> Any:
         self._clear_messages()
-        try:
-            await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok:
+            return attempt.redirect
         if done_key:
             self.done_key = done_key
         await self._refresh()

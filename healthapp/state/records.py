@@ -11,7 +11,6 @@ from sqlmodel import Session
 from healthapp.db import utcnow
 from healthapp.i18n import translate
 from healthapp.services import preferences, records, sessions
-from healthapp.services.errors import ServiceError
 from healthapp.services.forms import to_local_input
 from healthapp.state.base import AppState, FormState
 
@@ -140,16 +139,9 @@ class RecordsState(rx.State, mixin=True):
             else:
                 records.create_record(db, user_id=user_id, kind=kind, form=form, prefs=prefs)
 
-        try:
-            await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok:
+            return attempt.redirect
         self.done_key = "records.updated" if record_id else "records.saved"
         if not record_id:
             self.page = 1
@@ -166,15 +158,11 @@ class RecordsState(rx.State, mixin=True):
                 db, user_id=user_id, kind=kind, record_id=int(record_id), prefs=prefs
             )
 
-        try:
-            values = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
         self.editing_id = int(record_id)
-        self.form_values = values
+        self.form_values = attempt.value
         self.form_version += 1
         return None
 
@@ -197,17 +185,11 @@ class RecordsState(rx.State, mixin=True):
         self._clear_messages()
         kind, record_id = self.kind, self.delete_id
         self.delete_id = 0
-        try:
-            await self._as_user(
-                lambda db, uid: records.delete_record(
-                    db, user_id=uid, kind=kind, record_id=record_id
-                )
-            )
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
+        attempt = await self._attempt(
+            lambda db, uid: records.delete_record(db, user_id=uid, kind=kind, record_id=record_id)
+        )
+        if not attempt.ok:
+            return attempt.redirect
         self.done_key = "records.deleted"
         return await self._refresh(reset_form=record_id == self.editing_id)
 

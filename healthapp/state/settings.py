@@ -8,7 +8,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from healthapp.services import preferences, sessions
-from healthapp.services.errors import ServiceError
 from healthapp.state.base import AppState, FormState
 
 
@@ -51,16 +50,10 @@ class SettingsState(FormState, AppState):
         def work(db: Session, user_id: int) -> preferences.Preferences:
             return preferences.update_preferences(db, user_id=user_id, form=form)
 
-        try:
-            prefs = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        prefs = attempt.value
         self.lang = prefs.language
         self.form_values = _form(prefs)
         self.done_key = "settings.saved"

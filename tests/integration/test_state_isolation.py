@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,7 +58,11 @@ def bp_state(token: str) -> BloodPressureState:
 
 def call(state: rx.State, handler: str, *args: object) -> object:
     result = type(state).event_handlers[handler].fn(state, *args)
-    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+    if not asyncio.iscoroutine(result):
+        return result
+    # Its own thread: Playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, result).result()
 
 
 def test_handlers_never_reach_another_users_record(app_database: None) -> None:

@@ -102,12 +102,3 @@ def test_plate_above_the_food_does_not_hide_it() -> None:
     assert estimate.imagenet_index == PIZZA
     # ...but a non-food, non-tableware class above it does.
     assert mapping.predict(scores(c852=0.5, c963=0.45)).estimate is None
-
-
-def test_nutrients_scale_per_100_g() -> None:
-    assert mapping.nutrients(grams=150, kcal=200, carb_g=10, protein_g=4, fat_g=1.5) == {
-        "kcal": 300.0,
-        "carb_g": 15.0,
-        "protein_g": 6.0,
-        "fat_g": 2.2,
-    }
