@@ -1,0 +1,249 @@
+"""Report aggregates and rank queries on SQLite and PostgreSQL: the same answers as the pure
+statistics on the same rows, across a DST change."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from healthapp.db import make_engine, migrate
+from healthapp.models import BloodPressure, Exercise, Glucose, Meal, MealItem, RankMetric, User
+from healthapp.services import preferences, ranking, reports, stats
+from healthapp.services.clinical import GlucoseTiming
+from healthapp.services.exercise import ExerciseKind, Intensity
+
+ZONE = "America/New_York"
+TZ = ZoneInfo(ZONE)
+# Week of Monday 2026-10-26 to Sunday 2026-11-01, the night New York leaves DST.
+WEEK = date(2026, 10, 26)
+NOW = datetime(2026, 11, 1, 23, 0, tzinfo=TZ).astimezone(UTC)
+
+
+def seed(db: Session, uid: int, rng: random.Random) -> tuple[list, list, list]:
+    low, high = (
+        reports.local_midnight(WEEK - timedelta(days=2), TZ),
+        reports.local_midnight(WEEK + timedelta(days=9), TZ),
+    )
+    span = int((high - low).total_seconds())
+    glucose, bp, exercise = [], [], []
+    for _ in range(120):
+        at = low + timedelta(seconds=rng.randrange(span))
+        value = round(rng.uniform(40, 320), 3)
+        timing = rng.choice(list(GlucoseTiming)).value
+        db.add(Glucose(user_id=uid, measured_at=at, mg_dl=value, timing=timing))
+        glucose.append(stats.GlucoseReading(at, value, timing))
+    # the edges themselves: the first instant of the week is in, the first of the next week out
+    for at in (reports.local_midnight(WEEK, TZ), reports.local_midnight(WEEK + timedelta(7), TZ)):
+        db.add(Glucose(user_id=uid, measured_at=at, mg_dl=69.5, timing="other"))
+        glucose.append(stats.GlucoseReading(at, 69.5, "other"))
+    for _ in range(40):
+        at = low + timedelta(seconds=rng.randrange(span))
+        row = (rng.randint(95, 200), rng.randint(55, 125), rng.choice([None, rng.randint(50, 99)]))
+        db.add(
+            BloodPressure(
+                user_id=uid, measured_at=at, systolic=row[0], diastolic=row[1], pulse=row[2]
+            )
+        )
+        bp.append((at, row))
+    for _ in range(15):
+        at = low + timedelta(seconds=rng.randrange(span))
+        row = (
+            rng.choice(list(ExerciseKind)).value,
+            rng.choice(list(Intensity)).value,
+            rng.randint(5, 90),
+            rng.choice([None, round(rng.uniform(20, 600), 1)]),
+        )
+        db.add(
+            Exercise(
+                user_id=uid,
+                started_at=at,
+                kind=row[0],
+                intensity=row[1],
+                duration_min=row[2],
+                energy_kcal=row[3],
+            )
+        )
+        exercise.append((at, row))
+    for _ in range(10):
+        meal = Meal(
+            user_id=uid, eaten_at=low + timedelta(seconds=rng.randrange(span)), meal_type="lunch"
+        )
+        db.add(meal)
+        db.flush()
+        for _ in range(rng.randint(0, 3)):
+            db.add(
+                MealItem(
+                    meal_id=meal.id,
+                    user_id=uid,
+                    food_id="fndds_coffee_espresso",
+                    grams=10,
+                    kcal=rng.uniform(10, 500),
+                    carb_g=rng.uniform(0, 50),
+                    protein_g=rng.uniform(0, 30),
+                    fat_g=rng.uniform(0, 20),
+                    source="manual",
+                )
+            )
+    db.flush()
+    return glucose, bp, exercise
+
+
+def test_aggregates_equal_the_pure_statistics(database_url: str) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        user = User(login="alice", password_hash="x", timezone=ZONE)
+        db.add(user)
+        db.flush()
+        uid = user.id
+        assert uid is not None
+        glucose, bp, exercise = seed(db, uid, random.Random(5))
+        db.commit()
+        prefs = preferences.get_preferences(db, user_id=uid)
+        low = reports.local_midnight(WEEK, TZ)
+        high = reports.local_midnight(WEEK + timedelta(days=7), TZ)
+        assert high - low == timedelta(days=7, hours=1)  # the 25-hour Sunday
+
+        report = reports.weekly_report(db, user_id=uid, prefs=prefs, week_start=WEEK)
+        inside = [r for r in glucose if low <= r.measured_at < high]
+        expected = stats.glucose_stats(stats.glucose_sums(inside, TZ))
+        got = report.current.glucose
+        assert got.count == expected.count > 0
+        for name in (
+            "mean_mg_dl",
+            "sd_mg_dl",
+            "cv_pct",
+            "min_mg_dl",
+            "max_mg_dl",
+            "in_range_pct",
+            "below_54_pct",
+            "below_70_pct",
+            "above_180_pct",
+            "above_250_pct",
+            "pre_meal_mean_mg_dl",
+            "post_meal_mean_mg_dl",
+            "gmi_pct",
+        ):
+            assert getattr(got, name) == pytest.approx(getattr(expected, name)), name
+        assert (got.span_days, got.pre_meal_count, got.post_meal_count) == (
+            expected.span_days,
+            expected.pre_meal_count,
+            expected.post_meal_count,
+        )
+        assert got.gmi_reason == ""
+        assert got.span_days == 7
+
+        bp_rows = [row for at, row in bp if low <= at < high]
+        assert report.current.bp == stats.bp_stats(stats.bp_sums(bp_rows), prefs.bp_standard)
+
+        ex_rows = [row for at, row in exercise if low <= at < high]
+        assert report.current.exercise.minutes == sum(r[2] for r in ex_rows)
+        assert report.current.exercise.energy_kcal == pytest.approx(sum(r[3] or 0 for r in ex_rows))
+        assert report.current.exercise.energy_unknown_sessions == sum(r[3] is None for r in ex_rows)
+        # Nutrition: the period's total equals the meals list, and the days add up to the week.
+        meals = report.meals
+        assert report.current.nutrition.kcal == pytest.approx(sum(m.kcal for m in meals))
+        assert report.current.nutrition.meals == len(meals)
+        days = reports.nutrition_series(db, user_id=uid, prefs=prefs, start=WEEK, days=7)
+        assert sum(d.kcal for d in days) == pytest.approx(report.current.nutrition.kcal)
+        assert sum(d.fat_g for d in days) == pytest.approx(report.current.nutrition.fat_g)
+        # Daily glucose counts add up to the week's, the 25-hour day included.
+        daily = [
+            reports.daily_report(db, user_id=uid, prefs=prefs, day=WEEK + timedelta(days=i))
+            for i in range(7)
+        ]
+        assert sum(d.current.glucose.count for d in daily) == got.count
+        weeks = reports.exercise_series(db, user_id=uid, prefs=prefs, first_week=WEEK, weeks=2)
+        assert weeks[0].minutes == report.current.exercise.minutes
+        assert weeks[0].who_minutes == report.current.exercise.who_minutes
+    engine.dispose()
+
+
+def test_rank_queries(database_url: str) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        ids = []
+        for i in range(22):
+            user = User(login=f"u{i}", password_hash="x", timezone=[ZONE, "Asia/Seoul"][i % 2])
+            db.add(user)
+            db.flush()
+            assert user.id is not None
+            minutes = [30, 30, 30, 45][i % 4] + (0 if i < 20 else 1000)
+            db.add(
+                Exercise(
+                    user_id=user.id,
+                    started_at=NOW - timedelta(hours=30),
+                    kind="walking",
+                    duration_min=minutes,
+                    intensity="moderate",
+                )
+            )
+            ids.append(user.id)
+        db.commit()
+        assert ranking.refresh_all_metrics(db, now=NOW, chunk_size=5) == 22
+        # NOW is Sunday evening in New York (W44) but Monday morning in Seoul (W45): the Seoul
+        # users' exercise (Saturday/Sunday) is last week's there, so they rank in W45 at 0.
+        ny = [uid for i, uid in enumerate(ids) if i % 2 == 0]
+        prefs = preferences.get_preferences(db, user_id=ny[-1])
+        best = ranking.user_rank(
+            db, user_id=ny[-1], prefs=prefs, metric="exercise_week", now=NOW, min_cohort=11
+        )
+        assert (best.period, best.cohort, best.better, best.top_percent) == ("2026-W44", 11, 0, 10)
+        tied = ranking.user_rank(
+            db, user_id=ny[0], prefs=prefs, metric="exercise_week", now=NOW, min_cohort=11
+        )
+        # New York users (even i) have 30 minutes, but i = 20 has 1030: one better, ten tied.
+        assert tied.value == 30
+        assert tied.better == 1
+        assert tied.top_percent == 19
+        assert ranking.cohort_counts(
+            db, metric=ranking.Metric.EXERCISE_WEEK, period="2026-W45", value=0
+        ) == (0, 11)
+        # Upsert: refreshing again changes nothing and duplicates nothing.
+        ranking.refresh_all_metrics(db, now=NOW)
+        assert db.exec(select(sa.func.count()).select_from(RankMetric)).one() == 22 * 2
+        ranking.set_rank_opt_out(db, user_id=ny[-1], opt_out=True, prefs=prefs, now=NOW)
+        db.commit()
+        again = ranking.user_rank(
+            db, user_id=ny[0], prefs=prefs, metric="exercise_week", now=NOW, min_cohort=11
+        )
+        assert (again.cohort, again.better, again.reason) == (10, 0, "cohort_too_small")
+        assert db.get(User, ny[-1]).rank_opt_out is True  # type: ignore[union-attr]
+    engine.dispose()
+
+
+def test_existing_accounts_get_default_goals_and_are_counted(database_url: str) -> None:
+    migrate(database_url, "0003")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:  # an account made before 0004, written with 0003's columns
+        table = sa.Table("app_user", sa.MetaData(), autoload_with=conn)
+        assert "goal_kcal" not in table.c
+        moment = datetime(2026, 1, 1, tzinfo=UTC)
+        conn.execute(
+            table.insert().values(
+                login="old",
+                password_hash="x",
+                language="en",
+                glucose_unit="mg/dL",
+                bp_standard="",
+                timezone="",
+                hba1c_target=7.0,
+                created_at=moment,
+                password_changed_at=moment,
+            )
+        )
+    migrate(database_url)
+    with Session(engine) as db:
+        user = db.exec(select(User)).one()
+        assert (user.goal_kcal, user.goal_carb_g, user.goal_protein_g, user.goal_fat_g) == (
+            2000,
+            250,
+            75,
+            65,
+        )
+        assert user.rank_opt_out is False
+    engine.dispose()
