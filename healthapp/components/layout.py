@@ -20,6 +20,7 @@ SIGNED_IN_NAV: tuple[tuple[str, str], ...] = (
     (routes.GLUCOSE, "nav.glucose"),
     (routes.HBA1C, "nav.hba1c"),
     (routes.EXERCISE, "nav.exercise"),
+    (routes.REPORTS, "nav.reports"),
     (routes.SETTINGS, "nav.settings"),
     (routes.ACCOUNT, "nav.account"),
 )

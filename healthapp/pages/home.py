@@ -1,16 +1,210 @@
-"""The signed-in home page."""
+"""The signed-in home page: a dashboard of today, this week, the latest readings and ranks."""
 
 import reflex as rx
 
 from healthapp import routes
 from healthapp.components.layout import template
+from healthapp.components.records import LEVEL_COLOURS
 from healthapp.state.base import AppState
+from healthapp.state.dashboard import DashboardState
+
+CHART_HEIGHT = 220
 
 
-@template(route=routes.HOME)
+def _card(title_key: str, *children: rx.Component, **props: object) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.heading(AppState.t[title_key], size="3", as_="h2"), *children, spacing="2"),
+        width="100%",
+        **props,
+    )
+
+
+def today_card() -> rx.Component:
+    return _card(
+        "dash.today",
+        rx.foreach(
+            DashboardState.today,
+            lambda row: rx.vstack(
+                rx.hstack(
+                    rx.text(AppState.t["dash.nutrient." + row["key"].to(str)], size="2"),
+                    rx.spacer(),
+                    rx.text(row["amount"].to(str), size="2", weight="medium"),
+                    width="100%",
+                ),
+                rx.progress(value=row["pct"], max=100,
+                            aria_label=AppState.t["dash.nutrient." + row["key"].to(str)]),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+    )  # fmt: skip
+
+
+def totals_card() -> rx.Component:
+    return _card(
+        "dash.cumulative",
+        rx.foreach(DashboardState.totals_text, lambda line: rx.text(line, size="2")),
+    )
+
+
+def latest_cards() -> rx.Component:
+    return rx.grid(
+        rx.foreach(
+            DashboardState.shown_latest,
+            lambda card: rx.card(
+                rx.vstack(
+                    rx.text(card["title"], size="2", color_scheme="gray"),
+                    rx.text(card["value"], size="6", weight="bold"),
+                    rx.cond(
+                        card["level"] != "",
+                        rx.hstack(
+                            rx.badge(card["level_text"], variant="solid",
+                                     color_scheme=rx.match(card["level"],
+                                                           *LEVEL_COLOURS.items(), "gray")),
+                            rx.text(card["label_text"], size="1"),
+                            align="center",
+                        ),
+                    ),
+                    rx.text(card["when"], size="1", color_scheme="gray"),
+                    rx.text(card.get("extra", ""), size="1", color_scheme="gray"),
+                    spacing="1",
+                ),
+                role="group",
+                aria_label=card["title"],
+            ),
+        ),
+        columns=rx.breakpoints(initial="1", sm="3"),
+        spacing="3",
+        width="100%",
+    )  # fmt: skip
+
+
+def activity_card() -> rx.Component:
+    return _card(
+        "dash.exercise_week",
+        rx.text(DashboardState.who_text, size="2"),
+        rx.progress(value=DashboardState.who_pct, max=100,
+                    aria_label=AppState.t["dash.exercise_week"]),
+        rx.hstack(
+            rx.foreach(
+                DashboardState.shown_ranks,
+                lambda rank: rx.badge(rank["text"],
+                                      color_scheme=rx.cond(rank["shown"] != "", "violet", "gray"),
+                                      size="2", class_name="rank-badge"),
+            ),
+            wrap="wrap",
+            spacing="2",
+        ),
+    )  # fmt: skip
+
+
+def glucose_chart() -> rx.Component:
+    return _card(
+        "dash.chart_glucose",
+        rx.recharts.line_chart(
+            rx.recharts.reference_area(y1=DashboardState.glucose_band[0],
+                                       y2=DashboardState.glucose_band[1], fill="#2e7d32",
+                                       fill_opacity=0.12),
+            rx.recharts.line(data_key="v", stroke="#0d7377", dot=True, name="glucose"),
+            rx.recharts.x_axis(data_key="t", hide=True),
+            rx.recharts.y_axis(unit=""),
+            rx.recharts.tooltip(),
+            data=DashboardState.glucose_chart,
+            height=CHART_HEIGHT,
+            width="100%",
+        ),
+        rx.text(DashboardState.band_text, size="1", color_scheme="gray"),
+    )  # fmt: skip
+
+
+def bp_chart() -> rx.Component:
+    return _card(
+        "dash.chart_bp",
+        rx.recharts.line_chart(
+            rx.recharts.line(data_key="sys", stroke="#c62828", name="SYS"),
+            rx.recharts.line(data_key="dia", stroke="#1565c0", name="DIA"),
+            rx.recharts.x_axis(data_key="t", hide=True),
+            rx.recharts.y_axis(),
+            rx.recharts.tooltip(),
+            rx.recharts.legend(),
+            data=DashboardState.bp_chart,
+            height=CHART_HEIGHT,
+            width="100%",
+        ),
+    )
+
+
+def nutrition_chart() -> rx.Component:
+    return _card(
+        "dash.chart_nutrition",
+        rx.recharts.bar_chart(
+            rx.recharts.bar(data_key="carb", stack_id="e", fill="#f9a825", name="C"),
+            rx.recharts.bar(data_key="protein", stack_id="e", fill="#6a1b9a", name="P"),
+            rx.recharts.bar(data_key="fat", stack_id="e", fill="#ef6c00", name="F"),
+            rx.recharts.x_axis(data_key="day"),
+            rx.recharts.y_axis(),
+            rx.recharts.tooltip(),
+            rx.recharts.legend(),
+            data=DashboardState.nutrition_chart,
+            height=CHART_HEIGHT,
+            width="100%",
+        ),
+        rx.text(AppState.t["dash.nutrition_note"], size="1", color_scheme="gray"),
+    )
+
+
+def exercise_chart() -> rx.Component:
+    return _card(
+        "dash.chart_exercise",
+        rx.recharts.bar_chart(
+            rx.recharts.bar(data_key="minutes", fill="#0d7377", name="min"),
+            rx.recharts.reference_line(y=150, stroke="#2e7d32", stroke_dasharray="4 4"),
+            rx.recharts.x_axis(data_key="week"),
+            rx.recharts.y_axis(),
+            rx.recharts.tooltip(),
+            data=DashboardState.exercise_chart,
+            height=CHART_HEIGHT,
+            width="100%",
+        ),
+    )
+
+
+def empty_state() -> rx.Component:
+    links = [(routes.GLUCOSE, "nav.glucose"), (routes.BLOOD_PRESSURE, "nav.bp"),
+             (routes.MEALS, "nav.meals"), (routes.EXERCISE, "nav.exercise")]  # fmt: skip
+    return rx.callout(
+        rx.vstack(
+            rx.text(AppState.t["dash.empty"]),
+            rx.hstack(*[rx.link(AppState.t[key], href=route) for route, key in links],
+                      spacing="4"),
+        ),
+        role="status",
+    )  # fmt: skip
+
+
+@template(route=routes.HOME, on_load=[DashboardState.load])
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(AppState.greeting, size="7", as_="h1"),
-        rx.text(AppState.t["home.intro"]),
-        spacing="3",
+        rx.cond(~DashboardState.has_data, empty_state()),
+        latest_cards(),
+        rx.grid(
+            today_card(),
+            activity_card(),
+            totals_card(),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.grid(
+            glucose_chart(),
+            bp_chart(),
+            nutrition_chart(),
+            exercise_chart(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
     )

@@ -12,6 +12,7 @@ from healthapp.state.base import AppState
 from healthapp.state.settings import SettingsState
 
 FORM_ID = "settings"
+GOAL_FIELDS = ("kcal", "carb_g", "protein_g", "fat_g")
 
 
 def _select(name: str, options: list[rx.Component]) -> Control:
@@ -63,6 +64,28 @@ def settings() -> rx.Component:
                              help_key="settings.hba1c_target_help"),
                     labelled(SettingsState, FORM_ID, "language", "settings.language",
                              _select("language", language_options)),
+                    rx.heading(AppState.t["settings.goals"], size="3", as_="h2"),
+                    rx.grid(
+                        *[labelled(SettingsState, FORM_ID, name, f"settings.goal.{name}",
+                                   _text(name, "numeric")) for name in GOAL_FIELDS],
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.heading(AppState.t["settings.rank"], size="3", as_="h2"),
+                    rx.el.label(
+                        rx.el.input(
+                            type="checkbox",
+                            name="rank_opt_out",
+                            id="settings-rank_opt_out",
+                            default_checked=SettingsState.form_values.get("rank_opt_out", "")
+                            == "on",
+                        ),
+                        " ",
+                        AppState.t["settings.rank_opt_out"],
+                        html_for="settings-rank_opt_out",
+                        class_name="checkbox-label",
+                    ),
                     rx.button(AppState.t["settings.save"], type="submit"),
                     spacing="3",
                     width="100%",

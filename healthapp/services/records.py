@@ -274,6 +274,15 @@ def _owned(db: Session, kind: RecordKind, user_id: int, record_id: int) -> Any:
     return row
 
 
+def ranks_changed(db: Session, user_id: int, prefs: Preferences | None = None) -> None:
+    """Keep the user's "top n%" metrics current after a write (see services/ranking.py)."""
+    from healthapp.services import preferences as preferences_service
+    from healthapp.services.ranking import refresh_user_metrics
+
+    prefs = prefs or preferences_service.get_preferences(db, user_id=user_id)
+    refresh_user_metrics(db, user_id=user_id, prefs=prefs)
+
+
 def create_record(
     db: Session,
     *,
@@ -288,6 +297,7 @@ def create_record(
     row = spec.model(user_id=user_id, **values)
     db.add(row)
     db.flush()
+    ranks_changed(db, user_id, prefs)
     return row
 
 
@@ -310,6 +320,7 @@ def update_record(
     row.updated_at = utcnow()
     db.add(row)
     db.flush()
+    ranks_changed(db, user_id, prefs)
     return row
 
 
@@ -317,6 +328,7 @@ def delete_record(db: Session, *, user_id: int, kind: str, record_id: int) -> No
     spec = _kind(kind)
     db.delete(_owned(db, spec, user_id, record_id))
     db.flush()
+    ranks_changed(db, user_id)
 
 
 def edit_form(

@@ -7,19 +7,8 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from healthapp.services import preferences, sessions
+from healthapp.services import preferences, settings
 from healthapp.state.base import AppState, FormState
-
-
-def _form(prefs: preferences.Preferences) -> dict[str, str]:
-    return {
-        "glucose_unit": prefs.glucose_unit.value,
-        "bp_standard": prefs.bp_standard_setting or "auto",
-        "timezone": prefs.timezone or preferences.DEFAULT_TIMEZONE,
-        "weight_kg": "" if prefs.weight_kg is None else f"{prefs.weight_kg:g}",
-        "hba1c_target": f"{prefs.hba1c_target:g}",
-        "language": prefs.language,
-    }
 
 
 class SettingsState(FormState, AppState):
@@ -33,13 +22,10 @@ class SettingsState(FormState, AppState):
     @rx.event
     async def load(self) -> Any:
         self._clear_messages()
-        try:
-            prefs = await self._as_user(
-                lambda db, uid: preferences.get_preferences(db, user_id=uid)
-            )
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        self.form_values = _form(prefs)
+        attempt = await self._attempt(lambda db, uid: settings.settings_form(db, user_id=uid))
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        self.form_values = attempt.value
         self.form_version += 1
         return None
 
@@ -47,14 +33,14 @@ class SettingsState(FormState, AppState):
     async def submit(self, form: dict[str, Any]) -> Any:
         self._clear_messages()
 
-        def work(db: Session, user_id: int) -> preferences.Preferences:
-            return preferences.update_preferences(db, user_id=user_id, form=form)
+        def work(db: Session, user_id: int) -> tuple[preferences.Preferences, dict[str, str]]:
+            prefs = settings.save_settings(db, user_id=user_id, form=form)
+            return prefs, settings.settings_form(db, user_id=user_id)
 
         attempt = await self._attempt(work)
         if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        prefs = attempt.value
+        prefs, self.form_values = attempt.value
         self.lang = prefs.language
-        self.form_values = _form(prefs)
         self.done_key = "settings.saved"
         return None

@@ -3,6 +3,7 @@ Debian's Chromium through Playwright."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -69,7 +70,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     deadline = time.monotonic() + START_TIMEOUT
     while "healthapp is running at" not in running.log_text():
         if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"the launcher did not start the app:\n{running.log_text()[-4000:]}")
         time.sleep(0.5)
     yield running
