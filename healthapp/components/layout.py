@@ -21,6 +21,7 @@ SIGNED_IN_NAV: tuple[tuple[str, str], ...] = (
     (routes.HBA1C, "nav.hba1c"),
     (routes.EXERCISE, "nav.exercise"),
     (routes.REPORTS, "nav.reports"),
+    (routes.DATA, "nav.data"),
     (routes.SETTINGS, "nav.settings"),
     (routes.ACCOUNT, "nav.account"),
 )

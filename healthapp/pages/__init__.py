@@ -1,5 +1,5 @@
 """Pages. Importing this package registers every page with its route."""
 
-from healthapp.pages import account, home, login, meals, records, reports, settings, signup
+from healthapp.pages import account, data, home, login, meals, records, reports, settings, signup
 
-__all__ = ["account", "home", "login", "meals", "records", "reports", "settings", "signup"]
+__all__ = ["account", "data", "home", "login", "meals", "records", "reports", "settings", "signup"]

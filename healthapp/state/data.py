@@ -1,0 +1,151 @@
+"""Export all my data, print a report, import readings from a CSV file."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from healthapp.db import utcnow
+from healthapp.i18n import translate
+from healthapp.services import importer, preferences, sessions
+from healthapp.services.errors import ServiceError
+from healthapp.state.base import AppState, FormState
+
+NOT_MAPPED = "-1"
+
+
+class DataState(FormState, AppState):
+    report_start: str = ""
+    report_end: str = ""
+
+    import_kind: str = "glucose"
+    file_name: str = ""
+    header: list[str] = []
+    sample: list[list[str]] = []
+    row_count: int = 0
+    fields: list[str] = []
+    required: list[str] = []
+    mapping: dict[str, str] = {}  # field -> column index as text ("-1": none)
+    unit: str = "mg/dL"
+    date_order: str = "ymd"
+    row_errors: list[dict[str, str]] = []
+    result: dict[str, str] = {}
+    _file: bytes = b""
+
+    @rx.var
+    def shown_row_errors(self) -> list[str]:
+        lang = self.current_lang
+        return [
+            translate(lang, "import.row_error", line=e["line"],
+                      column=e["column"] or translate(lang, f"import.field.{e['field']}"),
+                      message=translate(lang, e["key"], **e))
+            for e in self.row_errors
+        ]  # fmt: skip
+
+    @rx.var
+    def result_text(self) -> str:
+        return translate(self.current_lang, "import.result", **self.result) if self.result else ""
+
+    @rx.var
+    def report_href(self) -> str:
+        return (f"/api/export/report?start={self.report_start}&end={self.report_end}"
+                f"&lang={self.current_lang}")  # fmt: skip
+
+    @rx.event
+    async def load(self) -> Any:
+        self._clear_messages()
+        self._forget_file()
+        attempt = await self._attempt(
+            lambda db, uid: preferences.get_preferences(db, user_id=uid).tz
+        )
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        today = utcnow().astimezone(attempt.value).date()
+        self.report_end = today.isoformat()
+        self.report_start = (today - timedelta(days=29)).isoformat()
+        return None
+
+    def _forget_file(self) -> None:
+        self._file = b""
+        self.file_name, self.header, self.sample, self.fields, self.required = "", [], [], [], []
+        self.mapping, self.row_errors, self.result, self.row_count = {}, [], {}, 0
+
+    @rx.event
+    def set_report_start(self, value: str) -> None:
+        self.report_start = value
+
+    @rx.event
+    def set_report_end(self, value: str) -> None:
+        self.report_end = value
+
+    @rx.event
+    def set_import_kind(self, value: str) -> None:
+        self.import_kind = value if value in {k.value for k in importer.ImportKind} else "glucose"
+        self._forget_file()
+
+    @rx.event
+    async def preview(self, files: list[rx.UploadFile]) -> None:
+        self._clear_messages()
+        self._forget_file()
+        if not files:
+            return
+        data = await files[0].read()
+        try:
+            preview = await asyncio.to_thread(importer.preview_import, data, kind=self.import_kind)
+        except ServiceError as exc:
+            self._show_error(exc.key, **exc.params)
+            return
+        self._file = data
+        self.file_name = files[0].filename or ""
+        self.header, self.sample, self.row_count = preview.header, preview.rows, preview.row_count
+        self.fields, self.required = list(preview.fields), list(preview.required)
+        self.mapping = {f: str(preview.mapping.get(f, NOT_MAPPED)) for f in preview.fields}
+        self.unit, self.date_order = preview.unit, preview.date_order
+
+    @rx.event
+    def set_mapping(self, field: str, column: str) -> None:
+        self.mapping = {**self.mapping, field: column}
+
+    @rx.event
+    def set_unit(self, value: str) -> None:
+        self.unit = value
+
+    @rx.event
+    def set_date_order(self, value: str) -> None:
+        self.date_order = value
+
+    @rx.event
+    async def run_import(self) -> Any:
+        self._clear_messages()
+        self.row_errors, self.result = [], {}
+        data, kind, unit, order = self._file, self.import_kind, self.unit, self.date_order
+        mapping = {f: int(c) for f, c in self.mapping.items() if c != NOT_MAPPED}
+
+        def work(db: Session, user_id: int) -> importer.ImportResult:
+            prefs = preferences.get_preferences(db, user_id=user_id)
+            return importer.import_readings(
+                db, user_id=user_id, prefs=prefs, data=data, kind=kind, mapping=mapping,
+                unit=unit, date_order=order,
+            )  # fmt: skip
+
+        try:
+            result = await self._as_user(work)
+        except sessions.NotSignedIn:
+            return self._login_redirect()
+        except importer.ImportInvalid as exc:
+            self._show_error(exc.key, **exc.params)  # about the whole file
+            self.row_errors = [
+                {"line": str(e.line), "field": e.field, "column": e.column, "key": e.key,
+                 **{k: str(v) for k, v in e.params.items()}}
+                for e in exc.errors
+            ]  # fmt: skip
+            return None
+        except ServiceError as exc:
+            self._show_error(exc.key, **exc.params)
+            return None
+        self.result = {"imported": str(result.imported), "duplicates": str(result.duplicates)}
+        return None
