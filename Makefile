@@ -12,12 +12,13 @@ BUN := $(TOOLS)/node_modules/.bin/bun
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format unit integration e2e deps models system-deps-run system-deps-test clean
+.PHONY: help run test lint format unit integration e2e deps models demo system-deps-run system-deps-test clean
 
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
 	@echo "make test   install what the tests need, lint, run the whole suite"
 	@echo "make lint   ruff check + ruff format --check"
+	@echo "make demo   create demo users (DEMO_PASSWORD=... required), then make run"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +85,15 @@ integration: deps system-deps-run
 
 e2e: deps system-deps-test
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Demo users with months of correlated readings, meals and exercise, in the app's database.
+# DEMO_PASSWORD is required (no password is built in): make demo DEMO_PASSWORD='...'
+DEMO_USERS ?= 8
+DEMO_DAYS ?= 120
+DEMO_SEED ?= 1
+demo: $(VENV)/.deps
+	@[ -n "$$DEMO_PASSWORD" ] || { echo "set DEMO_PASSWORD (at least 10 characters, not a common password)"; exit 2; }
+	$(BIN)/python -m healthapp.services.demo --users $(DEMO_USERS) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
 
 clean:
 	rm -rf .web .states test-artifacts .pytest_cache .ruff_cache

@@ -23,8 +23,7 @@ SIGNED_IN_NAV: tuple[tuple[str, str], ...] = (
     (routes.REPORTS, "nav.reports"),
     (routes.DATA, "nav.data"),
     (routes.SETTINGS, "nav.settings"),
-    (routes.ACCOUNT, "nav.account"),
-)
+)  # the account page is in the user menu
 GUEST_NAV: tuple[tuple[str, str], ...] = (
     (routes.LOGIN, "nav.login"),
     (routes.SIGNUP, "nav.signup"),

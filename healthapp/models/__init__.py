@@ -1,7 +1,7 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
 from healthapp.models.meals import AnalysisJob, Food, Meal, MealItem, MealPhoto
-from healthapp.models.ranking import RankMetric
+from healthapp.models.ranking import RankHistogram, RankMetric
 from healthapp.models.records import BloodPressure, Exercise, Glucose, HbA1c
 from healthapp.models.user import AuthSession, User
 
@@ -16,6 +16,7 @@ __all__ = [
     "Meal",
     "MealItem",
     "MealPhoto",
+    "RankHistogram",
     "RankMetric",
     "User",
 ]

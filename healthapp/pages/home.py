@@ -88,9 +88,10 @@ def activity_card() -> rx.Component:
         rx.hstack(
             rx.foreach(
                 DashboardState.shown_ranks,
-                lambda rank: rx.badge(rank["text"],
-                                      color_scheme=rx.cond(rank["shown"] != "", "violet", "gray"),
-                                      size="2", class_name="rank-badge"),
+                lambda rank: rx.text(
+                    rx.cond(rank["shown"] != "", "★ ", ""), rank["text"], size="2",
+                    color_scheme=rx.cond(rank["shown"] != "", "violet", "gray"),
+                    class_name="rank-badge"),
             ),
             wrap="wrap",
             spacing="2",
@@ -105,7 +106,8 @@ def glucose_chart() -> rx.Component:
             rx.recharts.reference_area(y1=DashboardState.glucose_band[0],
                                        y2=DashboardState.glucose_band[1], fill="#2e7d32",
                                        fill_opacity=0.12),
-            rx.recharts.line(data_key="v", stroke="#0d7377", dot=True, name="glucose"),
+            rx.recharts.line(data_key="v", stroke="#0d7377", dot=True, name="glucose",
+                             is_animation_active=False),
             rx.recharts.x_axis(data_key="t", hide=True),
             rx.recharts.y_axis(unit=""),
             rx.recharts.tooltip(),
@@ -121,8 +123,12 @@ def bp_chart() -> rx.Component:
     return _card(
         "dash.chart_bp",
         rx.recharts.line_chart(
-            rx.recharts.line(data_key="sys", stroke="#c62828", name="SYS"),
-            rx.recharts.line(data_key="dia", stroke="#1565c0", name="DIA"),
+            rx.recharts.line(
+                data_key="sys", stroke="#c62828", name="SYS", is_animation_active=False
+            ),
+            rx.recharts.line(
+                data_key="dia", stroke="#1565c0", name="DIA", is_animation_active=False
+            ),
             rx.recharts.x_axis(data_key="t", hide=True),
             rx.recharts.y_axis(),
             rx.recharts.tooltip(),
@@ -138,9 +144,19 @@ def nutrition_chart() -> rx.Component:
     return _card(
         "dash.chart_nutrition",
         rx.recharts.bar_chart(
-            rx.recharts.bar(data_key="carb", stack_id="e", fill="#f9a825", name="C"),
-            rx.recharts.bar(data_key="protein", stack_id="e", fill="#6a1b9a", name="P"),
-            rx.recharts.bar(data_key="fat", stack_id="e", fill="#ef6c00", name="F"),
+            rx.recharts.bar(
+                data_key="carb", stack_id="e", fill="#f9a825", name="C", is_animation_active=False
+            ),
+            rx.recharts.bar(
+                data_key="protein",
+                stack_id="e",
+                fill="#6a1b9a",
+                name="P",
+                is_animation_active=False,
+            ),
+            rx.recharts.bar(
+                data_key="fat", stack_id="e", fill="#ef6c00", name="F", is_animation_active=False
+            ),
             rx.recharts.x_axis(data_key="day"),
             rx.recharts.y_axis(),
             rx.recharts.tooltip(),
@@ -157,8 +173,12 @@ def exercise_chart() -> rx.Component:
     return _card(
         "dash.chart_exercise",
         rx.recharts.bar_chart(
-            rx.recharts.bar(data_key="minutes", fill="#0d7377", name="min"),
-            rx.recharts.reference_line(y=150, stroke="#2e7d32", stroke_dasharray="4 4"),
+            rx.recharts.bar(
+                data_key="minutes", fill="#0d7377", name="min", is_animation_active=False
+            ),
+            rx.recharts.reference_line(
+                y=150, stroke="#2e7d32", stroke_dasharray="4 4", if_overflow="extendDomain"
+            ),
             rx.recharts.x_axis(data_key="week"),
             rx.recharts.y_axis(),
             rx.recharts.tooltip(),

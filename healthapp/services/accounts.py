@@ -11,7 +11,7 @@ from sqlmodel import Session, delete, select
 from healthapp.db import utcnow
 from healthapp.i18n import supported
 from healthapp.models import User
-from healthapp.services import passwords
+from healthapp.services import passwords, ranking
 from healthapp.services.errors import AuthenticationError, ValidationError
 from healthapp.services.throttle import LoginThrottle
 
@@ -114,4 +114,5 @@ def delete_account(db: Session, *, user_id: int, password: str) -> None:
     user = db.get(User, user_id)
     if user is None or not passwords.verify_password(password, user.password_hash):
         raise ValidationError("error.current_password_wrong", field="delete_password")
+    ranking.forget_user(db, user_id)  # before the row goes: the cascade would skip the counts
     db.exec(delete(User).where(User.id == user_id))

@@ -10,31 +10,52 @@ Metrics (higher is better for each), in the user's own calendar (Preferences.tz)
 - glucose_tir_14d: % of glucose readings in 70-180 mg/dL over the last 14 local days (today
   included), with the band rule of services/stats.py. Enough data: the GMI rule, at least 14
   readings whose first and last are at least 7 local days apart (counting both). Period: the last
-  day of the window.
+  day of the window. Ranked by whole percent (below).
 
-Storage (models/ranking.py): one row per (user, metric) holding the current period and value,
-present only while the user is counted (enough data and not opted out). `refresh_user_metrics`
-rewrites one user's rows; callers run it after every write to that user's records or meals (and
-it runs by itself when a badge is asked for and the stored period is not the current one).
-`refresh_all_metrics` is the periodic job: it recomputes users in chunks, with set-based
-GROUP BY user_id queries per chunk and time zone, so that users whose data did not change still
-move into the new period (schedule it hourly with the zones whose local day has just begun, see
-`zones_new_day`, or daily for all).
+Storage (models/ranking.py): rank_metric holds one row per (user, metric) with the current period,
+the value as shown and the rank value, present only while the user is counted (enough data and
+not opted out). The rank value is the value rounded half up to a whole number (`rank_value`):
+minutes and days are whole already, time in range is ranked by whole percent (78.57 % ranks as
+79 %, and ties with everyone at 79 %), so a (metric, period) has at most a few thousand distinct
+rank values. rank_histogram counts the rank_metric rows per (metric, period, rank value).
 
-A rank is two COUNTs over the (metric, period, value) index: users of the cohort (same metric and
-period) and users of it with a strictly higher value. Nothing reads anybody else's records.
-Both are index-only scans of the cohort's index range, so their cost grows with the cohort
-(PostgreSQL 15, 1,000,000 users in one cohort: 80-160 ms per metric on a laptop-class CPU). If
-that is too slow, cache cohort_counts per (metric, period, value) for a few minutes, or keep a
-count per (metric, period, value) updated with the rows.
+Every rank_metric change goes through `_store`, which updates the histogram in the same
+transaction: it locks the users' app_user rows (PostgreSQL: FOR NO KEY UPDATE, in id order, so
+two refreshes of one user run one after the other and record inserts are not blocked), reads
+their old (metric, period, rank value) rows, writes the new ones, and adds the difference to
+the histogram with one upsert (users = users + delta, rows in key order so that concurrent
+writers lock them in the same order) and deletes the rows that fell to 0. On SQLite writers are
+serialized by the database lock. Deleting an account must call `forget_user` before the
+app_user row goes (ON DELETE CASCADE would remove rank_metric rows behind the histogram's back);
+`rebuild_histogram` recomputes it from rank_metric with INSERT ... SELECT ... GROUP BY (after a
+bulk load, or to repair).
+
+`refresh_user_metrics` rewrites one user's rows; callers run it after every write to that user's
+records or meals (and it runs by itself when a badge is asked for and the stored period is not
+the current one). `refresh_all_metrics` is the periodic job: it recomputes users in chunks, with
+set-based GROUP BY user_id queries per chunk and time zone, so that users whose data did not
+change still move into the new period (schedule it hourly with the zones whose local day has
+just begun, see `zones_new_day`, or daily for all). Each chunk's histogram change is applied with
+its rank_metric rows, one upsert per chunk, so the histogram is exact at every commit.
+
+A rank reads the histogram only: cohort = SUM(users) over (metric, period), strictly better =
+SUM(users) over rank values above the user's, one query over the primary key range (metric,
+period), at most a few thousand rows whatever the number of users (bench/reports_rank.py,
+1,000,000 users in one cohort: about 1 ms per metric on PostgreSQL 15, where the two COUNTs over
+the cohort's index range that ranks used before took 70-90 ms). Nothing reads anybody else's
+records.
+
 top n % = ceil(100 x (strictly better + 1) / cohort) (stats.top_percent): the best of 20 users is
-"top 5 %", users with equal values share the best place among them, the worst is "top 100 %".
+"top 5 %", users with equal rank values share the best place among them, the worst is
+"top 100 %".
 Shown only when the cohort has at least `min_cohort` users (default 20), else None with the
 reason "cohort_too_small"; other reasons: "opted_out", "not_enough_data".
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,6 +68,7 @@ from sqlmodel import Session, col, func, select
 
 from healthapp.db import utcnow
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c, Meal, RankMetric, User
+from healthapp.models.ranking import RankHistogram
 from healthapp.services.preferences import DEFAULT_TIMEZONE, Preferences
 from healthapp.services.reports import bucket_index, day_edges, local_midnight, week_start_of
 from healthapp.services.stats import (
@@ -61,6 +83,7 @@ CONSISTENCY_DAYS = 30
 TIR_DAYS = 14
 EXERCISE_LOOKBACK_WEEKS = 4  # this week and the 3 before
 CHUNK_SIZE = 500
+ROWS_PER_STATEMENT = 1000  # multi-row VALUES: stays well below SQLite's bound-parameter limit
 
 
 class Metric(StrEnum):
@@ -85,6 +108,10 @@ class MetricValue:
     eligible: bool  # enough data in the period
     counted: bool  # eligible and not opted out: stored, part of the cohort
 
+    @property
+    def rank_value(self) -> int:
+        return rank_value(self.value)
+
 
 @dataclass(frozen=True)
 class RankResult:
@@ -96,6 +123,13 @@ class RankResult:
     better: int  # users of the cohort with a strictly higher value
     cohort: int  # users counted for this metric and period (the user included)
     min_cohort: int
+
+
+def rank_value(value: float) -> int:
+    """The whole number a value is ranked by: `value` rounded half up (0.5 -> 1, 78.57 -> 79).
+    Exact for time in range, 100 k / n as a correctly rounded float: unless it is a half, it is
+    at least 1 / (2 n) away from one, far beyond a float's error."""
+    return math.floor(value + 0.5)
 
 
 def period_of(metric: Metric, local_today: date) -> str:
@@ -227,62 +261,193 @@ def compute_metrics(
     return result
 
 
-def _store(db: Session, values: dict[int, list[MetricValue]], now: datetime) -> None:
-    """Upsert the counted rows, delete the others (the user is then outside the cohort)."""
-    rows = [
-        {
-            "user_id": uid,
-            "metric": v.metric.value,
-            "period": v.period,
-            "value": v.value,
-            "updated_at": now,
-        }
-        for uid, items in values.items()
-        for v in items
-        if v.counted
-    ]
+def _lock_users(db: Session, user_ids: Sequence[int], *, deleting: bool = False) -> list[int]:
+    """Lock the users' rows until the end of the transaction (PostgreSQL; a no-op on SQLite,
+    whose writers take the whole database) in id order; returns those that still exist.
+    FOR NO KEY UPDATE, which lets records be inserted meanwhile (their foreign key check takes
+    KEY SHARE); FOR UPDATE when the users are about to be deleted, which waits for those inserts
+    first (the DELETE would wait for them anyway, while holding the lock a refresh needs)."""
+    if not user_ids:
+        return []
+    rows = db.exec(
+        select(col(User.id))
+        .where(col(User.id).in_(sorted(user_ids)))
+        .order_by(col(User.id))
+        .with_for_update(key_share=not deleting)
+    ).all()
+    return [int(uid) for uid in rows]
+
+
+def _store(
+    db: Session, values: dict[int, list[MetricValue]], now: datetime, *, deleting: bool = False
+) -> None:
+    """Upsert the counted rows, delete the others (the user is then outside the cohort), and
+    move the histogram by the difference; users deleted meanwhile are skipped."""
+    live = _lock_users(db, list(values), deleting=deleting)
+    if not live:
+        return
+    old = {
+        (int(uid), str(metric)): (str(period), int(key))
+        for uid, metric, period, key in db.exec(
+            select(
+                col(RankMetric.user_id),
+                col(RankMetric.metric),
+                col(RankMetric.period),
+                col(RankMetric.rank_value),
+            ).where(col(RankMetric.user_id).in_(live))
+        ).all()
+    }
+    new = {(uid, v.metric.value): v for uid in live for v in values[uid] if v.counted}
+    changes: Counter[tuple[str, str, int]] = Counter()
+    for (_, metric), (period, key) in old.items():
+        changes[(metric, period, key)] -= 1
+    for (_, metric), v in new.items():
+        changes[(metric, v.period, v.rank_value)] += 1
     for metric in Metric:
-        gone = [
-            uid
-            for uid, items in values.items()
-            if not any(v.counted for v in items if v.metric is metric)
-        ]
+        gone = [uid for uid, m in old if m == metric.value and (uid, m) not in new]
         if gone:
             db.exec(
                 sa.delete(RankMetric).where(
                     col(RankMetric.metric) == metric.value, col(RankMetric.user_id).in_(gone)
                 )
             )
+    rows = [
+        {
+            "user_id": uid,
+            "metric": metric,
+            "period": v.period,
+            "value": v.value,
+            "rank_value": v.rank_value,
+            "updated_at": now,
+        }
+        for (uid, metric), v in new.items()
+    ]
     if rows:
         _upsert(db, rows)
+    _count(db, changes)
     db.flush()
 
 
-def _upsert(db: Session, rows: list[dict[str, Any]]) -> None:
+def _insert_for(db: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT, or None on other databases."""
     dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert
+    return None
+
+
+def _slices(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for i in range(0, len(rows), ROWS_PER_STATEMENT):
+        yield rows[i : i + ROWS_PER_STATEMENT]
+
+
+_REWRITTEN = ("period", "value", "rank_value", "updated_at")
+
+
+def _upsert(db: Session, rows: list[dict[str, Any]]) -> None:
     table: Any = RankMetric.__table__
-    if dialect in {"postgresql", "sqlite"}:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table).values(rows)
+    insert = _insert_for(db)
+    if insert is None:
+        for row in rows:  # other databases: one merge per row
+            db.merge(RankMetric(**row))
+        return
+    for part in _slices(rows):
+        stmt = insert(table).values(part)
         stmt = stmt.on_conflict_do_update(
             index_elements=["user_id", "metric"],
-            set_={
-                "period": stmt.excluded.period,
-                "value": stmt.excluded.value,
-                "updated_at": stmt.excluded.updated_at,
-            },
+            set_={name: stmt.excluded[name] for name in _REWRITTEN},
         )
         db.exec(stmt)
+
+
+def _count(db: Session, changes: Counter[tuple[str, str, int]]) -> None:
+    """Add `changes` (users per (metric, period, rank value), + or -) to the histogram and
+    delete the rows that fell to 0. Rows go in key order: concurrent writers lock the
+    histogram rows they share in the same order, so they wait for each other, never deadlock."""
+    rows = [
+        {"metric": metric, "period": period, "value": key, "users": n}
+        for (metric, period, key), n in sorted(changes.items())
+        if n
+    ]
+    if not rows:
         return
-    for row in rows:  # other databases: one merge per row
-        db.merge(RankMetric(**row))
+    table: Any = RankHistogram.__table__
+    insert = _insert_for(db)
+    for part in _slices(rows):
+        if insert is not None:
+            stmt = insert(table).values(part)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["metric", "period", "value"],
+                set_={"users": table.c.users + stmt.excluded.users},
+            )
+            db.exec(stmt)
+            continue
+        for row in part:  # other databases: UPDATE, INSERT when there was no row
+            key = (
+                (table.c.metric == row["metric"])
+                & (table.c.period == row["period"])
+                & (table.c.value == row["value"])
+            )
+            done = db.exec(sa.update(table).where(key).values(users=table.c.users + row["users"]))
+            if not done.rowcount:
+                db.exec(sa.insert(table).values(row))
+    fell = [(r["metric"], r["period"], r["value"]) for r in rows if r["users"] < 0]
+    for i in range(0, len(fell), ROWS_PER_STATEMENT):
+        db.exec(
+            sa.delete(table).where(
+                sa.tuple_(table.c.metric, table.c.period, table.c.value).in_(
+                    fell[i : i + ROWS_PER_STATEMENT]
+                ),
+                table.c.users <= 0,
+            )
+        )
 
 
-def _user(db: Session, user_id: int) -> User:
-    user = db.get(User, user_id)
+def forget_user(db: Session, user_id: int) -> None:
+    """Take the user out of every rank: delete their rank_metric rows and count them out of
+    the histogram. The account deletion calls this before deleting the app_user row (whose ON
+    DELETE CASCADE would drop the rows without telling the histogram), in the same transaction."""
+    _store(db, {user_id: []}, utcnow(), deleting=True)
+
+
+def rebuild_histogram(db: Session, *, periods: Collection[tuple[str, str]] | None = None) -> int:
+    """Recompute the histogram from rank_metric, for the given (metric, period) pairs or all,
+    with one DELETE and one INSERT ... SELECT ... GROUP BY; returns the rows written. On
+    PostgreSQL the histogram is locked against writers meanwhile (SHARE ROW EXCLUSIVE; readers
+    go on): a concurrent refresh either committed before, and is counted, or applies its change
+    after, to the rebuilt rows. For bulk loads that bypass the service, and for repairs."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(sa.text("LOCK TABLE rank_histogram IN SHARE ROW EXCLUSIVE MODE"))
+    hist: Any = RankHistogram.__table__
+    rows: Any = RankMetric.__table__
+    wanted = sorted(periods) if periods is not None else None
+    delete = sa.delete(hist)
+    source = sa.select(rows.c.metric, rows.c.period, rows.c.rank_value, func.count()).group_by(
+        rows.c.metric, rows.c.period, rows.c.rank_value
+    )
+    if wanted is not None:
+        if not wanted:
+            return 0
+        delete = delete.where(sa.tuple_(hist.c.metric, hist.c.period).in_(wanted))
+        source = source.where(sa.tuple_(rows.c.metric, rows.c.period).in_(wanted))
+    db.exec(delete)
+    db.exec(sa.insert(hist).from_select(["metric", "period", "value", "users"], source))
+    written = sa.select(func.count()).select_from(hist)  # rowcount: -1 with some drivers
+    if wanted is not None:
+        written = written.where(sa.tuple_(hist.c.metric, hist.c.period).in_(wanted))
+    return int(db.exec(written).one()[0])
+
+
+def _user(db: Session, user_id: int, *, lock: bool = False) -> User:
+    """The user; with `lock`, their row is locked as `_lock_users` does (refreshes of one user
+    then see each other's results)."""
+    user = db.get(User, user_id, with_for_update={"key_share": True} if lock else None)
     if user is None:
         raise LookupError(f"user {user_id} does not exist")
     return user
@@ -294,7 +459,7 @@ def refresh_user_metrics(
     """Recompute and store one user's metrics; call after any write to the user's glucose, BP,
     HbA1c, exercise or meals (in the same transaction or right after it)."""
     now = now or utcnow()
-    user = _user(db, user_id)
+    user = _user(db, user_id, lock=True)
     opted_out = {user_id} if user.rank_opt_out else set()
     values = compute_metrics(db, user_ids=[user_id], tz=prefs.tz, now=now, opted_out=opted_out)
     _store(db, values, now)
@@ -311,7 +476,9 @@ def refresh_all_metrics(
 ) -> int:
     """The periodic job: recompute every user's metrics (only users of `timezones` when given,
     "" meaning not yet known = UTC), `chunk_size` users at a time, committing after each chunk
-    when `commit`. Returns the number of users processed."""
+    when `commit`. Returns the number of users processed. With commit=False (tests, one
+    transaction) the locks of every chunk are held to the end: on PostgreSQL, concurrent
+    refreshes may then deadlock with it."""
     now = now or utcnow()
     last_id, processed = 0, 0
     while True:
@@ -343,7 +510,7 @@ def set_rank_opt_out(
     db: Session, *, user_id: int, opt_out: bool, prefs: Preferences, now: datetime | None = None
 ) -> None:
     """Opt out of (True) or back into (False) the ranks; takes effect at once for every metric."""
-    user = _user(db, user_id)
+    user = _user(db, user_id, lock=True)
     user.rank_opt_out = opt_out
     db.add(user)
     db.flush()
@@ -353,26 +520,33 @@ def set_rank_opt_out(
 # --- reading ranks --------------------------------------------------------------------------------
 
 
-def _stored(db: Session, user_id: int) -> dict[str, tuple[str, float]]:
+def _stored(db: Session, user_id: int) -> dict[str, tuple[str, float, int]]:
     rows = db.exec(
-        select(col(RankMetric.metric), col(RankMetric.period), col(RankMetric.value)).where(
-            RankMetric.user_id == user_id
-        )
+        select(
+            col(RankMetric.metric),
+            col(RankMetric.period),
+            col(RankMetric.value),
+            col(RankMetric.rank_value),
+        ).where(RankMetric.user_id == user_id)
     ).all()
-    return {metric: (period, value) for metric, period, value in rows}
+    return {metric: (period, value, key) for metric, period, value, key in rows}
+
+
+def _counts(db: Session, metric: Metric, period: str, key: int) -> tuple[int, int]:
+    users = col(RankHistogram.users)
+    better, cohort = db.exec(
+        select(
+            func.coalesce(func.sum(sa.case((col(RankHistogram.value) > key, users), else_=0)), 0),
+            func.coalesce(func.sum(users), 0),
+        ).where(RankHistogram.metric == metric.value, RankHistogram.period == period)
+    ).one()
+    return int(better), int(cohort)
 
 
 def cohort_counts(db: Session, *, metric: Metric, period: str, value: float) -> tuple[int, int]:
-    """(users strictly better than `value`, cohort size) for `metric` in `period`: two COUNTs
-    over the (metric, period, value) index."""
-    base = (
-        select(func.count())
-        .select_from(RankMetric)
-        .where(RankMetric.metric == metric.value, RankMetric.period == period)
-    )
-    better = db.exec(base.where(col(RankMetric.value) > value)).one()
-    cohort = db.exec(base).one()
-    return int(better), int(cohort)
+    """(users strictly better than `value`, cohort size) for `metric` in `period`, compared by
+    rank value: one pass over the period's histogram rows."""
+    return _counts(db, metric, period, rank_value(value))
 
 
 def user_ranks(
@@ -396,7 +570,7 @@ def user_ranks(
         ]
     stored = _stored(db, user_id)
     computed: dict[Metric, MetricValue] = {}
-    if any(stored.get(m.value, ("", 0.0))[0] != periods[m] for m in metrics):
+    if any(stored.get(m.value, ("", 0.0, 0))[0] != periods[m] for m in metrics):
         # Missing (not enough data, or never computed) or from an earlier period: recompute.
         computed = {
             v.metric: v for v in refresh_user_metrics(db, user_id=user_id, prefs=prefs, now=now)
@@ -421,8 +595,8 @@ def user_ranks(
                 )
             )
             continue
-        value = row[1]
-        better, cohort = cohort_counts(db, metric=metric, period=period, value=value)
+        value, key = row[1], row[2]
+        better, cohort = _counts(db, metric, period, key)
         if cohort < min_cohort:
             results.append(
                 RankResult(

@@ -15,7 +15,7 @@ def test_sign_up_log_out_log_in(page: Page, app: RunningApp) -> None:
     sign_up(page, app, login)
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav.get_by_role("link", name="Home")).to_be_visible()
-    expect(nav.get_by_role("link", name="Account")).to_be_visible()
+    expect(nav.get_by_role("link", name="Settings")).to_be_visible()
     log_out(page)
     page.goto(f"{app.url}/")
     expect(page).to_have_url(re.compile(r"/login\?next=%2F"))
@@ -119,7 +119,7 @@ def test_switch_language_and_it_is_remembered(page: Page, app: RunningApp) -> No
     page.get_by_label("Language").select_option("ko")
     expect(page.get_by_role("heading", name=f"{login} 님, 안녕하세요!")).to_be_visible()
     expect(
-        page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="계정")
+        page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="설정")
     ).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", name=f"{login} 님, 안녕하세요!")).to_be_visible()

@@ -1,17 +1,20 @@
 """Report aggregates and rank queries on SQLite and PostgreSQL: the same answers as the pure
-statistics on the same rows, across a DST change."""
+statistics on the same rows, across a DST change; the rank histogram equal to GROUP BY over
+rank_metric after any sequence of changes, concurrent ones included (PostgreSQL)."""
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from healthapp.db import make_engine, migrate
 from healthapp.models import BloodPressure, Exercise, Glucose, Meal, MealItem, RankMetric, User
-from healthapp.services import preferences, ranking, reports, stats
+from healthapp.models.ranking import RankHistogram
+from healthapp.services import accounts, passwords, preferences, ranking, reports, stats
 from healthapp.services.clinical import GlucoseTiming
 from healthapp.services.exercise import ExerciseKind, Intensity
 
@@ -204,8 +207,10 @@ def test_rank_queries(database_url: str) -> None:
             db, metric=ranking.Metric.EXERCISE_WEEK, period="2026-W45", value=0
         ) == (0, 11)
         # Upsert: refreshing again changes nothing and duplicates nothing.
+        assert_histogram_exact(db)
         ranking.refresh_all_metrics(db, now=NOW)
         assert db.exec(select(sa.func.count()).select_from(RankMetric)).one() == 22 * 2
+        assert_histogram_exact(db)
         ranking.set_rank_opt_out(db, user_id=ny[-1], opt_out=True, prefs=prefs, now=NOW)
         db.commit()
         again = ranking.user_rank(
@@ -213,6 +218,160 @@ def test_rank_queries(database_url: str) -> None:
         )
         assert (again.cohort, again.better, again.reason) == (10, 0, "cohort_too_small")
         assert db.get(User, ny[-1]).rank_opt_out is True  # type: ignore[union-attr]
+        assert_histogram_exact(db)
+        assert ranking.rebuild_histogram(db) == len(grouped(db))
+        db.commit()
+        assert_histogram_exact(db)
+    engine.dispose()
+
+
+def histogram(db: Session) -> dict[tuple[str, str, int], int]:
+    return {(r.metric, r.period, r.value): r.users for r in db.exec(select(RankHistogram))}
+
+
+def grouped(db: Session) -> dict[tuple[str, str, int], int]:
+    key = (col(RankMetric.metric), col(RankMetric.period), col(RankMetric.rank_value))
+    rows = db.exec(select(*key, func.count()).group_by(*key)).all()
+    return {(m, p, int(v)): int(n) for m, p, v, n in rows}
+
+
+def assert_histogram_exact(db: Session) -> None:
+    db.flush()
+    assert histogram(db) == grouped(db)
+
+
+def add_exercise(db: Session, uid: int, at: datetime, minutes: int) -> None:
+    db.add(
+        Exercise(
+            user_id=uid, started_at=at, kind="walking", duration_min=minutes, intensity="moderate"
+        )
+    )
+
+
+def test_histogram_after_random_changes(database_url: str) -> None:
+    """Refreshes, opt-outs, days passing and account deletions (the real delete_account, whose
+    ON DELETE CASCADE would drop rank rows silently): the histogram stays GROUP BY-exact and
+    every badge agrees with COUNTs over rank_metric."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    rng = random.Random(11)
+    password = "a long enough password 1"
+    hashed = passwords.hash_password(password)
+    zones = [ZONE, "Asia/Seoul", "UTC"]
+    now = NOW
+    with Session(engine) as db:
+        users = []
+        for i in range(30):
+            user = User(login=f"h{i}", password_hash=hashed, timezone=zones[i % 3])
+            db.add(user)
+            db.flush()
+            assert user.id is not None
+            users.append(user.id)
+            for _ in range(rng.randint(0, 3)):
+                add_exercise(db, user.id, now - timedelta(hours=rng.randint(0, 400)), 15 * i % 90)
+        db.commit()
+        ranking.refresh_all_metrics(db, now=now, chunk_size=8)
+        assert_histogram_exact(db)
+        for _step in range(40):
+            uid = rng.choice(users)
+            prefs = preferences.get_preferences(db, user_id=uid)
+            op = rng.randrange(6)
+            if op == 0:
+                add_exercise(db, uid, now - timedelta(hours=rng.randint(0, 60)), rng.randint(1, 99))
+                ranking.refresh_user_metrics(db, user_id=uid, prefs=prefs, now=now)
+            elif op == 1:
+                out = not db.get(User, uid).rank_opt_out  # type: ignore[union-attr]
+                ranking.set_rank_opt_out(db, user_id=uid, opt_out=out, prefs=prefs, now=now)
+            elif op == 2:
+                now += timedelta(hours=rng.randint(1, 60))
+                ranking.refresh_all_metrics(db, now=now, chunk_size=rng.randint(1, 12))
+            elif op == 3 and len(users) > 10:
+                accounts.delete_account(db, user_id=uid, password=password)
+                users.remove(uid)
+            else:
+                for result in ranking.user_ranks(db, user_id=uid, prefs=prefs, now=now):
+                    if not result.cohort:
+                        continue
+                    mine = db.exec(
+                        select(RankMetric).where(
+                            RankMetric.user_id == uid, RankMetric.metric == result.metric
+                        )
+                    ).one()
+                    same = (RankMetric.metric == mine.metric, RankMetric.period == mine.period)
+                    count = select(func.count()).select_from(RankMetric).where(*same)
+                    cohort = db.exec(count).one()
+                    better = db.exec(count.where(RankMetric.rank_value > mine.rank_value)).one()
+                    assert (result.better, result.cohort) == (better, cohort)
+            db.commit()
+            assert_histogram_exact(db)
+    engine.dispose()
+
+
+def test_concurrent_writers_keep_the_histogram_exact(postgres_url: str) -> None:
+    """Threads on their own connections: records added and refreshed for users others refresh
+    too, opt-outs, the periodic job, and accounts deleted meanwhile. Row locks serialize the
+    writers of one user, so the histogram stays exact, and nobody deadlocks."""
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    with Session(engine) as db:
+        users = []
+        for i in range(40):
+            user = User(login=f"c{i}", password_hash="x", timezone="UTC")
+            db.add(user)
+            db.flush()
+            assert user.id is not None
+            users.append(user.id)
+            add_exercise(db, user.id, NOW - timedelta(hours=1), 10 + i % 7)
+        db.commit()
+        ranking.refresh_all_metrics(db, now=NOW)
+    doomed = users[-6:]
+    errors: list[BaseException] = []
+
+    def worker(kind: str, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            with Session(engine) as db:
+                for _ in range(25):
+                    uid = rng.choice(users[:10] if kind != "delete" else doomed)
+                    try:
+                        prefs = preferences.get_preferences(db, user_id=uid)
+                        if kind == "record":
+                            add_exercise(db, uid, NOW - timedelta(minutes=30), rng.randint(1, 9))
+                            db.flush()
+                            ranking.refresh_user_metrics(db, user_id=uid, prefs=prefs, now=NOW)
+                        elif kind == "opt":
+                            out = rng.random() < 0.5
+                            ranking.set_rank_opt_out(
+                                db, user_id=uid, opt_out=out, prefs=prefs, now=NOW
+                            )
+                        elif kind == "batch":
+                            ranking.refresh_all_metrics(db, now=NOW, chunk_size=7)
+                        else:
+                            ranking.forget_user(db, uid)
+                            db.exec(sa.delete(User).where(col(User.id) == uid))
+                        db.commit()
+                    except (LookupError, sa.exc.IntegrityError):
+                        db.rollback()  # the user was deleted meanwhile: nothing to count
+        except BaseException as exc:
+            errors.append(exc)
+
+    kinds = ["record", "record", "record", "opt", "batch", "delete"]
+    threads = [threading.Thread(target=worker, args=(k, i)) for i, k in enumerate(kinds)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    with Session(engine) as db:
+        assert_histogram_exact(db)
+        assert db.exec(select(func.count()).select_from(User)).one() == 34
+        total = db.exec(
+            select(func.sum(RankHistogram.users)).where(
+                RankHistogram.metric == ranking.Metric.EXERCISE_WEEK.value
+            )
+        ).one()
+        opted = db.exec(select(func.count()).where(col(User.rank_opt_out))).one()
+        assert total == 34 - opted
     engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""daily nutrition goals, rank opt-out, rank metrics
+"""daily nutrition goals, rank opt-out, rank metrics and their histogram
 
 Revision ID: 0004
 Revises: 0003
@@ -26,14 +26,26 @@ def upgrade() -> None:
         sa.Column("metric", sa.String(length=24), nullable=False),
         sa.Column("period", sa.String(length=16), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("rank_value", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "metric"),
     )
     with op.batch_alter_table("rank_metric", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_rank_metric_metric_period_value", ["metric", "period", "value"], unique=False
+            "ix_rank_metric_metric_period_rank_value",
+            ["metric", "period", "rank_value"],
+            unique=False,
         )
+    # Users per (metric, period, rank value), kept in step with rank_metric by services/ranking.py.
+    op.create_table(
+        "rank_histogram",
+        sa.Column("metric", sa.String(length=24), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("users", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("metric", "period", "value"),
+    )
 
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(
@@ -62,7 +74,8 @@ def downgrade() -> None:
         batch_op.drop_column("goal_carb_g")
         batch_op.drop_column("goal_kcal")
 
+    op.drop_table("rank_histogram")
     with op.batch_alter_table("rank_metric", schema=None) as batch_op:
-        batch_op.drop_index("ix_rank_metric_metric_period_value")
+        batch_op.drop_index("ix_rank_metric_metric_period_rank_value")
 
     op.drop_table("rank_metric")

@@ -1,12 +1,14 @@
 """The "top n%" ranks: eligibility, cohorts, ties, opt-out, periods (SQLite)."""
 
+import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from healthapp.models import (
     BloodPressure,
@@ -17,7 +19,8 @@ from healthapp.models import (
     RankMetric,
     User,
 )
-from healthapp.services import preferences, ranking
+from healthapp.models.ranking import RankHistogram
+from healthapp.services import accounts, passwords, preferences, ranking
 from healthapp.services.ranking import Metric
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; ISO week 2026-W48
@@ -304,3 +307,240 @@ def test_period_labels() -> None:
     assert ranking.period_of(Metric.EXERCISE_WEEK, date(2026, 11, 30)) == "2026-W49"
     assert ranking.period_of(Metric.EXERCISE_WEEK, date(2027, 1, 1)) == "2026-W53"
     assert ranking.period_of(Metric.CONSISTENCY_30D, date(2026, 11, 29)) == "2026-11-29"
+
+
+# --- the histogram -------------------------------------------------------------------------------
+
+
+def histogram(db: Session) -> dict[tuple[str, str, int], int]:
+    rows = db.exec(select(RankHistogram)).all()
+    return {(r.metric, r.period, r.value): r.users for r in rows}
+
+
+def grouped(db: Session) -> dict[tuple[str, str, int], int]:
+    """What the histogram must be: rank_metric rows per (metric, period, rank value)."""
+    key = (col(RankMetric.metric), col(RankMetric.period), col(RankMetric.rank_value))
+    rows = db.exec(select(*key, func.count()).group_by(*key)).all()
+    return {(m, p, int(v)): int(n) for m, p, v, n in rows}
+
+
+def assert_histogram_exact(db: Session) -> None:
+    db.flush()
+    assert histogram(db) == grouped(db)  # no row at 0 either: grouped counts are >= 1
+
+
+def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
+    """(better, cohort) by COUNTs over rank_metric, the way ranks were read before."""
+    mine = db.exec(
+        select(RankMetric).where(RankMetric.user_id == uid, RankMetric.metric == metric.value)
+    ).one()
+    base = (
+        select(func.count())
+        .select_from(RankMetric)
+        .where(RankMetric.metric == metric.value, RankMetric.period == mine.period)
+    )
+    better = db.exec(base.where(col(RankMetric.rank_value) > mine.rank_value)).one()
+    return int(better), int(db.exec(base).one())
+
+
+def test_rank_value_rounds_half_up_to_whole_numbers() -> None:
+    assert [ranking.rank_value(v) for v in (0, 0.49, 0.5, 30, 78.5, 100 * 11 / 14, 100)] == [
+        0,
+        0,
+        1,
+        30,
+        79,
+        79,
+        100,
+    ]
+    # 100 k / n, exactly: half-up of the fraction, whatever the float's last bit does.
+    for n in range(1, 400):
+        for k in range(n + 1):
+            assert ranking.rank_value(100 * k / n) == (200 * k + n) // (2 * n), (k, n)
+
+
+def glucose_days(db: Session, uid: int, in_range: int, total: int = 14) -> None:
+    """`total` readings spread over the last 13 days, `in_range` of them in 70-180."""
+    for i in range(total):
+        value = 100 if i < in_range else 250
+        at = NOW - timedelta(minutes=i * 13 * 24 * 60 // total)
+        db.add(Glucose(user_id=uid, measured_at=at, mg_dl=value, timing="other"))
+
+
+def test_time_in_range_ranks_by_whole_percent(db: Session) -> None:
+    ids = []
+    for i in range(20):
+        uid = new_user(db, f"g{i}")
+        glucose_days(db, uid, in_range=i % 14, total=14)
+        ids.append(uid)
+    a, b = new_user(db, "a"), new_user(db, "b")
+    # 11/14 = 78.57 % and 26/33 = 78.79 %: both rank as 79 %, so they tie.
+    glucose_days(db, a, in_range=11, total=14)
+    glucose_days(db, b, in_range=26, total=33)
+    db.flush()
+    ranking.refresh_all_metrics(db, now=NOW, commit=False)
+    first = badge(db, a, Metric.GLUCOSE_TIR_14D)
+    second = badge(db, b, Metric.GLUCOSE_TIR_14D)
+    assert first.value == pytest.approx(100 * 11 / 14)  # shown exactly
+    assert second.value == pytest.approx(100 * 26 / 33)
+    # Better: 12/14 (86 %) and 13/14 (93 %); 11/14 (ids[11]) ties with both.
+    assert (first.better, first.cohort) == (second.better, second.cohort) == (2, 22)
+    assert badge(db, ids[11], Metric.GLUCOSE_TIR_14D).better == 2
+    assert first.top_percent == second.top_percent == 14  # ceil(100 x 3 / 22)
+    assert brute_force(db, a, Metric.GLUCOSE_TIR_14D) == (2, 22)
+    assert_histogram_exact(db)
+
+
+def test_the_histogram_follows_every_kind_of_change(db: Session) -> None:
+    ids = cohort(db, [10 * (i + 1) for i in range(20)])
+    assert_histogram_exact(db)
+    assert histogram(db)[(Metric.EXERCISE_WEEK.value, WEEK, 200)] == 1
+    # Value change.
+    exercise(db, ids[0], NOW - timedelta(minutes=5), 190)  # 10 -> 200 minutes: ties the best
+    ranking.refresh_user_metrics(db, user_id=ids[0], prefs=prefs(db, ids[0]), now=NOW)
+    assert_histogram_exact(db)
+    assert histogram(db)[(Metric.EXERCISE_WEEK.value, WEEK, 200)] == 2
+    assert (Metric.EXERCISE_WEEK.value, WEEK, 10) not in histogram(db)  # fell to 0: deleted
+    # Opt-out and back.
+    ranking.set_rank_opt_out(db, user_id=ids[1], opt_out=True, prefs=prefs(db, ids[1]), now=NOW)
+    assert_histogram_exact(db)
+    ranking.set_rank_opt_out(db, user_id=ids[1], opt_out=False, prefs=prefs(db, ids[1]), now=NOW)
+    assert_histogram_exact(db)
+    # Period change: one user moves on, then everyone.
+    later = NOW + timedelta(weeks=1)
+    badge_later = ranking.user_rank(
+        db, user_id=ids[2], prefs=prefs(db, ids[2]), metric=Metric.EXERCISE_WEEK, now=later
+    )
+    assert (badge_later.period, badge_later.cohort) == ("2026-W49", 1)
+    assert_histogram_exact(db)
+    ranking.refresh_all_metrics(db, now=later, chunk_size=7, commit=False)
+    assert_histogram_exact(db)
+    assert {p for _, p, _ in histogram(db)} == {"2026-W49", "2026-12-02"}  # W48 rows all gone
+    # Deleted records: out of the cohort.
+    db.exec(sa.delete(Exercise).where(col(Exercise.user_id) == ids[3]))
+    ranking.refresh_user_metrics(db, user_id=ids[3], prefs=prefs(db, ids[3]), now=later)
+    assert_histogram_exact(db)
+    # Forgotten user.
+    ranking.forget_user(db, ids[4])
+    assert db.exec(select(RankMetric).where(RankMetric.user_id == ids[4])).all() == []
+    assert_histogram_exact(db)
+    ranking.forget_user(db, 10**9)  # no such user: nothing happens
+    assert_histogram_exact(db)
+
+
+def test_account_deletion_counts_the_user_out(db: Session) -> None:
+    ids = cohort(db, [10 * (i + 1) for i in range(21)])
+    star = ids[-1]
+    user = db.get(User, star)
+    assert user is not None
+    user.password_hash = passwords.hash_password("a long enough password 1")
+    db.add(user)
+    db.flush()
+    assert badge(db, ids[-2]).better == 1
+    accounts.delete_account(db, user_id=star, password="a long enough password 1")
+    db.flush()
+    assert db.get(User, star) is None
+    assert_histogram_exact(db)
+    assert (badge(db, ids[-2]).better, badge(db, ids[-2]).cohort) == (0, 20)
+
+
+def test_rebuild_histogram(db: Session) -> None:
+    cohort(db, [10 * (i % 7) for i in range(25)])
+    expected = grouped(db)
+    db.exec(sa.update(RankHistogram).values(users=RankHistogram.users + 5))
+    db.add(RankHistogram(metric="exercise_week", period="1999-W01", value=3, users=2))
+    week = [(Metric.EXERCISE_WEEK.value, WEEK)]
+    written = ranking.rebuild_histogram(db, periods=week)
+    assert written == len({k for k in expected if k[:2] == week[0]})
+    got = histogram(db)
+    assert {k: n for k, n in got.items() if k[:2] == week[0]} == {
+        k: n for k, n in expected.items() if k[:2] == week[0]
+    }
+    assert got[("exercise_week", "1999-W01", 3)] == 2  # other periods left alone
+    assert ranking.rebuild_histogram(db, periods=[]) == 0
+    ranking.rebuild_histogram(db)
+    assert histogram(db) == expected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_sequences_keep_the_histogram_exact(db: Session, seed: int) -> None:
+    """Refreshes (one user, all, some zones), new records, deleted records, opt-outs, zone
+    changes, days passing, badges read (which refresh stale rows), forgotten and deleted users:
+    after every step the histogram equals GROUP BY over rank_metric, and every badge equals
+    the COUNTs over rank_metric."""
+    rng = random.Random(seed)
+    zones = ["UTC", "Asia/Seoul", "America/New_York", ""]
+    now = NOW
+    users: list[int] = []
+
+    def add_user() -> None:
+        uid = new_user(db, f"r{len(users)}-{rng.random()}", rng.choice(zones))
+        users.append(uid)
+        for _ in range(rng.randint(0, 4)):
+            add_records(uid)
+
+    def add_records(uid: int) -> None:
+        if rng.random() < 0.5:
+            at = now - timedelta(hours=rng.randint(0, 24 * 30))
+            exercise(db, uid, at, rng.choice([5, 15, 30, 45, 60, 90]))
+        else:
+            for day in rng.sample(range(14), k=rng.randint(1, 14)):
+                at = now - timedelta(days=day, hours=rng.randint(0, 23))
+                value = rng.choice([60, 100, 150, 200, 260])
+                db.add(Glucose(user_id=uid, measured_at=at, mg_dl=value, timing="other"))
+        db.flush()
+
+    for _ in range(25):
+        add_user()
+    ranking.refresh_all_metrics(db, now=now, commit=False)
+    assert_histogram_exact(db)
+    for _step in range(60):
+        op = rng.randrange(10)
+        uid = rng.choice(users)
+        if op == 0:
+            add_records(uid)
+            ranking.refresh_user_metrics(db, user_id=uid, prefs=prefs(db, uid), now=now)
+        elif op == 1:
+            for model in (Exercise, Glucose):
+                rows = db.exec(select(model).where(model.user_id == uid)).all()
+                for row in rng.sample(rows, k=len(rows) // 2):
+                    db.delete(row)
+            db.flush()
+            ranking.refresh_user_metrics(db, user_id=uid, prefs=prefs(db, uid), now=now)
+        elif op == 2:
+            out = not db.get(User, uid).rank_opt_out  # type: ignore[union-attr]
+            ranking.set_rank_opt_out(db, user_id=uid, opt_out=out, prefs=prefs(db, uid), now=now)
+        elif op == 3:
+            zone_subset = rng.sample(zones, k=rng.randint(1, len(zones)))
+            ranking.refresh_all_metrics(
+                db,
+                now=now,
+                chunk_size=rng.randint(1, 9),
+                commit=False,
+                timezones=zone_subset if rng.random() < 0.5 else None,
+            )
+        elif op == 4:
+            now += timedelta(hours=rng.randint(1, 80))
+        elif op == 5:
+            user = db.get(User, uid)
+            assert user is not None
+            user.timezone = rng.choice(zones)
+            db.add(user)
+            db.flush()
+            ranking.refresh_user_metrics(db, user_id=uid, prefs=prefs(db, uid), now=now)
+        elif op == 6 and len(users) > 5:
+            ranking.forget_user(db, uid)  # what accounts.delete_account does first
+            db.exec(sa.delete(User).where(col(User.id) == uid))
+            db.expire_all()
+            users.remove(uid)
+        elif op == 7:
+            add_user()
+        else:
+            for result in ranking.user_ranks(db, user_id=uid, prefs=prefs(db, uid), now=now):
+                if result.cohort:
+                    metric = Metric(result.metric)
+                    assert (result.better, result.cohort) == brute_force(db, uid, metric)
+        assert_histogram_exact(db)
+    ranking.refresh_all_metrics(db, now=now, commit=False)
+    assert_histogram_exact(db)
+    assert histogram(db)  # something was counted
