@@ -42,8 +42,9 @@ from typing import Any, TypeVar
 import redis
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from healthapp.db import make_engine, session_scope, utcnow
+from healthapp.db import get_engine, make_engine, session_scope, utcnow
 from healthapp.inference.mapping import TOP_K, predict
 from healthapp.inference.preprocess import ImageDecodeError, decode, preprocess
 from healthapp.inference.queue import JobMessage, JobQueue
@@ -54,11 +55,15 @@ from healthapp.inference.triton_client import (
     TritonTimeout,
     TritonUnavailable,
 )
-from healthapp.services import analysis
+from healthapp.services import analysis, ranking
 from healthapp.services.photo_storage import PhotoNotFound, PhotoStorage, default_photo_storage
 
 log = logging.getLogger("healthapp.worker")
 T = TypeVar("T")
+# Once an hour, in one worker: users whose local day began in the last 65 minutes (overlap, so a
+# late round misses nobody) get their rank metrics rolled into the new period.
+RANK_REFRESH_LEASE_MS = 55 * 60 * 1000
+RANK_REFRESH_WINDOW = timedelta(minutes=65)
 
 
 @dataclass
@@ -460,7 +465,8 @@ class Worker:
 
     async def _sweeper(self) -> None:
         """Enqueue jobs the database says are waiting but Redis may have lost (one worker at a
-        time holds the lease for each round)."""
+        time holds the lease for each round), and once an hour, in one worker, roll the "top
+        n%" metrics of users whose local day has just begun into the new period."""
         config = self.config
         lease_ms = max(1000, int(config.sweep_interval_s * 1000 * 0.9))
         await self._sleep(min(2.0, config.sweep_interval_s))
@@ -468,9 +474,17 @@ class Worker:
             try:
                 if await self._redis(self.queue.try_lock, "sweeper", lease_ms):
                     await self.sweep()
+                if await self._redis(self.queue.try_lock, "rank-refresh", RANK_REFRESH_LEASE_MS):
+                    users = await asyncio.to_thread(self._refresh_ranks)
+                    log.info("rank refresh: %d user(s) moved to their new day", users)
             except (redis.RedisError, SQLAlchemyError) as exc:
                 log.warning("sweeper: %s", exc)
             await self._sleep(config.sweep_interval_s)
+
+    def _refresh_ranks(self) -> int:
+        # refresh_all_metrics commits chunk by chunk, so it gets a plain session of its own.
+        with Session(self.engine or get_engine()) as db:
+            return ranking.refresh_new_days(db, within=RANK_REFRESH_WINDOW)
 
     async def sweep(self) -> list[int]:
         """One sweeper round; the job ids (re-)enqueued."""

@@ -644,3 +644,14 @@ def user_rank(
         metrics=(Metric(metric),),
         min_cohort=min_cohort,
     )[0]
+
+
+def refresh_new_days(db: Session, *, now: datetime | None = None, within: timedelta) -> int:
+    """The hourly job: refresh every user whose local day began within `within` (so their
+    periods roll over even if they record nothing). Returns the number of users processed."""
+    now = now or utcnow()
+    zones = {tz or DEFAULT_TIMEZONE for tz in db.exec(select(User.timezone).distinct()).all()}
+    due = zones_new_day(zones, now, within)
+    if DEFAULT_TIMEZONE in due:
+        due.append("")  # users whose zone is not known yet count as UTC
+    return refresh_all_metrics(db, now=now, timezones=due) if due else 0

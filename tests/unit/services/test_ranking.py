@@ -544,3 +544,22 @@ def test_random_sequences_keep_the_histogram_exact(db: Session, seed: int) -> No
     ranking.refresh_all_metrics(db, now=now, commit=False)
     assert_histogram_exact(db)
     assert histogram(db)  # something was counted
+
+
+def test_refresh_new_days_rolls_only_zones_whose_day_just_began(engine: Engine) -> None:
+    with Session(engine) as db:
+        seoul = User(login="seoul-user", password_hash="x", timezone="Asia/Seoul")
+        berlin = User(login="berlin-user", password_hash="x", timezone="Europe/Berlin")
+        db.add_all([seoul, berlin])
+        db.commit()
+        for user in (seoul, berlin):
+            db.add(Glucose(user_id=user.id, measured_at=datetime(2026, 11, 28, 3, tzinfo=UTC),
+                           mg_dl=100, timing="fasting"))  # fmt: skip
+        db.commit()
+        # 15:10 UTC is 00:10 in Seoul (a new day began) and 16:10 in Berlin (not).
+        processed = ranking.refresh_new_days(
+            db, now=datetime(2026, 11, 28, 15, 10, tzinfo=UTC), within=timedelta(minutes=65)
+        )
+        assert processed == 1
+        owners = {row.user_id for row in db.exec(select(RankMetric)).all()}
+        assert owners == {seoul.id}
