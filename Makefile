@@ -12,13 +12,15 @@ BUN := $(TOOLS)/node_modules/.bin/bun
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format unit integration e2e deps models demo system-deps-run system-deps-test clean
+.PHONY: help run test lint format unit integration e2e deps models demo system-deps-run system-deps-test clean \
+	bench bench-inference bench-pipeline bench-web bench-reports bench-gpu
 
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
 	@echo "make test   install what the tests need, lint, run the whole suite"
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make demo   create demo users (DEMO_PASSWORD=... required), then make run"
+	@echo "make bench  run the benchmarks and append their figures to bench/RESULTS.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +96,31 @@ DEMO_SEED ?= 1
 demo: $(VENV)/.deps
 	@[ -n "$$DEMO_PASSWORD" ] || { echo "set DEMO_PASSWORD (at least 10 characters, not a common password)"; exit 2; }
 	$(BIN)/python -m healthapp.services.demo --users $(DEMO_USERS) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
+
+# Benchmarks: each prints a table and appends its figures to bench/RESULTS.md.
+BENCH_ARGS ?=
+$(VENV)/.bench-deps: pyproject.toml | $(VENV)/.deps
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	@touch $@
+
+bench: bench-inference bench-pipeline bench-web bench-reports
+	@command -v nvidia-smi >/dev/null && $(MAKE) bench-gpu || echo "bench-gpu skipped: no NVIDIA GPU"
+
+bench-inference: deps $(VENV)/.bench-deps
+	$(BIN)/python -m bench.inference --sweep $(BENCH_ARGS)
+
+bench-pipeline: deps system-deps-run $(VENV)/.bench-deps
+	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+
+bench-web: deps system-deps-run $(VENV)/.bench-deps
+	$(BIN)/python -m bench.web_events $(BENCH_ARGS)
+
+# Needs PostgreSQL at TEST_POSTGRES_URL (default 127.0.0.1:5432); BENCH_ARGS=--quick for a smoke run.
+bench-reports: $(VENV)/.bench-deps
+	$(BIN)/python -m bench.reports_rank $(BENCH_ARGS)
+
+bench-gpu:
+	bash bench/gpu_triton.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""healthapp's benchmarks: run each with `python -m bench.<name>` (see bench/RESULTS.md)."""

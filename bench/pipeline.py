@@ -1,0 +1,606 @@
+"""Meal pipeline benchmark: the real stack, from the upload service to the announcement.
+
+    python -m bench.pipeline                    # 1 and 10 uploaders, 60 s each
+    python -m bench.pipeline --duration 10      # smoke run
+    python -m bench.pipeline --uploaders 1,10,20 --workers 2
+
+Started as the launcher starts them (healthapp.launcher's Supervisor and Service, so the same
+readiness checks and process-group shutdown), each on a port in the benchmark range: a private
+redis-server, tritonserver serving triton_models/ (or `--config` in a temporary copy) and
+`--workers` inference workers (`python -m healthapp.inference.worker`). The database is a
+temporary SQLite file migrated with healthapp.db.migrate; VAR_DIR and the photo store are
+temporary too. The photo quota is raised through its settings (PHOTO_UPLOADS_PER_MINUTE/DAY).
+
+Each uploader is a thread with a user of its own. It calls the upload service exactly as the
+meal page does (`healthapp.services.meal_log.log_meal`: intake, private storage, one
+transaction, enqueue) with one fixture photo, then waits until the worker announces the job's
+result on the user's Redis pub/sub channel, then uploads the next photo (a closed loop: each
+uploader is a person waiting for the estimate). Latency: from upload accepted (log_meal
+returned) to the "done" announcement, which the worker publishes only after the result is
+committed, so it is stored and announced. A subscriber thread (PSUBSCRIBE on every user's
+channel) takes the time of each announcement.
+
+At the end: every upload has exactly one job, every job is done once (one "done" announcement,
+one estimate item per recognised photo, none doubled), and the stream holds nothing pending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+MODEL = "food_classifier"
+PREFIX = "bench:"
+
+
+@dataclass
+class Upload:
+    job_id: int
+    uploader: int
+    phase: str
+    started: float  # log_meal called
+    accepted: float  # log_meal returned: the upload is committed and queued
+
+
+@dataclass
+class Tracker:
+    """Announcements seen on the users' channels: job id -> [(status, perf_counter time)]."""
+
+    events: dict[int, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
+    waiters: dict[int, threading.Event] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _event(self, job_id: int) -> threading.Event:
+        with self.lock:
+            return self.waiters.setdefault(job_id, threading.Event())
+
+    def seen(self, job_id: int, status: str, when: float) -> None:
+        with self.lock:
+            self.events[job_id].append((status, when))
+        if status in ("done", "failed"):
+            self._event(job_id).set()
+
+    def wait(self, job_id: int, timeout: float) -> bool:
+        return self._event(job_id).wait(timeout)
+
+    def final(self, job_id: int) -> list[tuple[str, float]]:
+        with self.lock:
+            return [e for e in self.events.get(job_id, []) if e[0] in ("done", "failed")]
+
+
+def subscribe(client: Any, tracker: Tracker, stop: threading.Event, ready: threading.Event) -> None:
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.psubscribe(f"{PREFIX}meal-events:*")
+    while not stop.is_set():
+        message = pubsub.get_message(timeout=0.2)
+        if message is None:
+            ready.set()
+            continue
+        when = time.perf_counter()
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            data = json.loads(message["data"])
+            tracker.seen(int(data["job_id"]), str(data.get("status", "")), when)
+    pubsub.close()
+
+
+# --- the stack ---------------------------------------------------------------------------------
+
+
+def configure_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
+    """Settings for this process and the workers (before anything reads get_settings)."""
+    ports = {"redis": common.free_port()}
+    var_dir = tmp / "var"
+    var_dir.mkdir()
+    env = {
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'healthapp.db'}",
+        "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
+        "REDIS_PREFIX": PREFIX,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "HEALTHAPP_ENV": "development",
+        "PHOTO_DIR": str(var_dir / "photos"),
+        "PHOTO_STORAGE_URL": "",
+        "PHOTO_UPLOADS_PER_MINUTE": "1000000",
+        "PHOTO_UPLOADS_PER_DAY": "100000000",
+        "TRITON_MODEL": MODEL,
+        "WORKERS": str(args.workers),
+        "LOG_LEVEL": "INFO",
+    }
+    os.environ.update(env)
+    env["_REDIS_PORT"] = str(ports["redis"])
+    return env
+
+
+def start_stack(
+    supervisor: Any, tmp: Path, env: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    from healthapp import launcher
+    from healthapp.db import migrate
+    from healthapp.inference import triton_server
+
+    info: dict[str, Any] = {}
+    port = int(env["_REDIS_PORT"])
+    supervisor.start(
+        launcher.Service(
+            "redis",
+            common.redis_server_argv(port, tmp / "redis"),
+            launcher.redis_ready(env["REDIS_URL"]),
+            timeout=15,
+            log_file=tmp / "redis.log",
+        )
+    )
+    migrate(env["DATABASE_URL"])
+    if args.sqlite_wal:
+        # WAL is a property of the database file: every connection (workers too) gets it.
+        import sqlite3
+
+        path = env["DATABASE_URL"].split("///", 1)[1]
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        info["journal_mode"] = mode
+
+    repository = triton_server.DEFAULT_MODEL_REPOSITORY
+    if args.config:
+        from bench.inference import make_repository
+
+        repository = make_repository(tmp / "repo", args.config.read_text())
+    grpc, http, metrics = common.free_port(), common.free_port(), common.free_port()
+    argv, triton_env = triton_server.triton_command(
+        repository, grpc, http, metrics, models=(MODEL,)
+    )
+    base = f"http://127.0.0.1:{http}/v2"
+    server_ok, model_ok = (
+        launcher.http_ok(f"{base}/health/ready"),
+        launcher.http_ok(f"{base}/models/{MODEL}/ready"),
+    )
+    triton_server.cleanup_shm(grpc)
+    supervisor.start(
+        launcher.Service(
+            "triton",
+            argv,
+            lambda: server_ok() and model_ok(),
+            timeout=180,
+            env=triton_env,
+            log_file=tmp / "triton.log",
+            cleanup=lambda: triton_server.cleanup_shm(grpc),
+        )
+    )
+    triton_url = f"127.0.0.1:{grpc}"
+    os.environ["TRITON_URL"] = triton_url
+    info["triton_url"] = triton_url
+    info["triton_http"] = http
+
+    worker_env = {k: v for k, v in env.items() if not k.startswith("_")}
+    worker_env.update(TRITON_URL=triton_url, PYTHONUNBUFFERED="1")
+    info["worker_logs"] = []
+    for index in range(args.workers):
+        health = common.free_port()
+        log_path = tmp / f"worker-{index}.log"
+        argv = [sys.executable, "-m", "healthapp.inference.worker"]
+        argv += ["--consumer", f"bench-{index}", "--health-port", str(health)]
+        argv += ["--concurrency", str(args.worker_concurrency)]
+        supervisor.start(
+            launcher.Service(
+                f"worker-{index}",
+                argv,
+                launcher.http_ok(f"http://127.0.0.1:{health}/healthz"),
+                timeout=60,
+                env=worker_env,
+                log_file=log_path,
+            )
+        )
+        info["worker_logs"].append(log_path)
+    return info
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    engine: Any
+    storage: Any
+    limits: Any
+    quota: Any
+    queue: Any
+    photos: list[bytes]
+    users: list[tuple[int, Any]]  # (user_id, Preferences)
+    tracker: Tracker
+    uploads: list[Upload] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def make_users(engine: Any, count: int) -> list[tuple[int, Any]]:
+    from healthapp.db import session_scope
+    from healthapp.models import User
+    from healthapp.services import passwords, preferences
+
+    # One argon2 hash for all: how the users were made is not what is measured.
+    password_hash = passwords.hash_password(secrets.token_urlsafe(16))
+    users = []
+    with session_scope(engine) as db:
+        for index in range(count):
+            user = User(
+                login=f"bench-{index}-{secrets.token_hex(3)}",
+                password_hash=password_hash,
+                timezone="UTC",
+            )
+            db.add(user)
+            db.flush()
+            assert user.id is not None
+            users.append((user.id, preferences.get_preferences(db, user_id=user.id)))
+    return users
+
+
+def upload_once(ctx: Context, uploader: int, photo: bytes, phase: str) -> Upload:
+    from healthapp.db import utcnow
+    from healthapp.services.forms import to_local_input
+    from healthapp.services.meal_log import log_meal
+
+    user_id, prefs = ctx.users[uploader]
+    form = {"eaten_at": to_local_input(utcnow(), prefs.tz), "meal_type": "lunch", "note": ""}
+    started = time.perf_counter()
+    logged = log_meal(
+        user_id=user_id,
+        form=form,
+        uploads=[photo],
+        prefs=prefs,
+        storage=ctx.storage,
+        limits=ctx.limits,
+        quota=ctx.quota,
+        queue=ctx.queue,
+        engine=ctx.engine,
+    )
+    accepted = time.perf_counter()
+    (job_id,) = logged.job_ids
+    upload = Upload(job_id, uploader, phase, started, accepted)
+    with ctx.lock:
+        ctx.uploads.append(upload)
+    return upload
+
+
+def uploader_loop(
+    ctx: Context, uploader: int, phase: str, deadline: float, think_s: float, timeout_s: float
+) -> None:
+    index = uploader
+    while time.perf_counter() < deadline:
+        photo = ctx.photos[index % len(ctx.photos)]
+        index += 1
+        try:
+            upload = upload_once(ctx, uploader, photo, phase)
+        except Exception as exc:
+            with ctx.lock:
+                ctx.errors.append(f"uploader {uploader}: {type(exc).__name__}: {exc}")
+            time.sleep(0.5)
+            continue
+        if not ctx.tracker.wait(upload.job_id, timeout_s):
+            with ctx.lock:
+                ctx.errors.append(f"job {upload.job_id}: no result within {timeout_s:.0f} s")
+        if think_s:
+            time.sleep(think_s)
+
+
+@dataclass
+class Phase:
+    name: str
+    uploaders: int
+    seconds: float
+    uploads: list[Upload]
+
+
+def run_phase(ctx: Context, uploaders: int, duration: float, args: argparse.Namespace) -> Phase:
+    name = f"{uploaders} uploader{'s' if uploaders != 1 else ''}"
+    started = time.perf_counter()
+    deadline = started + duration
+    threads = [
+        threading.Thread(
+            target=uploader_loop,
+            args=(ctx, index, name, deadline, args.think_ms / 1000, args.job_timeout),
+            name=f"uploader-{index}",
+            daemon=True,
+        )
+        for index in range(uploaders)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    uploads = [u for u in ctx.uploads if u.phase == name]
+    return Phase(name, uploaders, seconds, uploads)
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def phase_row(phase: Phase, tracker: Tracker) -> list[object]:
+    latencies, service = [], []
+    for upload in phase.uploads:
+        final = tracker.final(upload.job_id)
+        service.append((upload.accepted - upload.started) * 1000)
+        if final:
+            latencies.append((final[0][1] - upload.accepted) * 1000)
+    done = common.summarize(latencies, phase.seconds)
+    return [
+        phase.name,
+        len(phase.uploads),
+        len(latencies),
+        done.per_second,
+        done.p50_ms,
+        done.p95_ms,
+        done.max_ms,
+        common.percentile(service, 50),
+        common.percentile(service, 95),
+    ]
+
+
+def worker_breakdown(logs: Sequence[Path], phases: Sequence[Phase]) -> list[list[object]]:
+    """Median per-step times from the workers' JSON log lines, per phase."""
+    records: dict[int, dict[str, Any]] = {}
+    for path in logs:
+        for line in path.read_text(errors="replace").splitlines():
+            start = line.find('{"event": "analysis_job"')
+            if start < 0:
+                continue
+            with contextlib.suppress(ValueError):
+                record = json.loads(line[start:])
+                if record.get("outcome") in ("done", "no_food"):
+                    records[int(record["job_id"])] = record
+    steps = (
+        "queued_ms",
+        "read_ms",
+        "decode_ms",
+        "preprocess_ms",
+        "infer_ms",
+        "store_ms",
+        "total_ms",
+    )
+    rows = []
+    for phase in phases:
+        mine = [records[u.job_id] for u in phase.uploads if u.job_id in records]
+        row: list[object] = [phase.name]
+        for step in steps:
+            values = [float(r[step]) for r in mine if step in r]
+            row.append(statistics.median(values) if values else float("nan"))
+        rows.append(row)
+    return rows
+
+
+def integrity(ctx: Context, env: dict[str, str]) -> tuple[list[list[object]], bool]:
+    """Every upload one job; every job done once; one estimate item per recognised photo."""
+    from sqlmodel import Session, col, func, select
+
+    from healthapp.models import AnalysisJob, MealItem, MealPhoto
+
+    job_ids = [u.job_id for u in ctx.uploads]
+    with Session(ctx.engine) as db:
+        jobs = db.exec(select(AnalysisJob)).all()
+        photos = db.exec(select(func.count()).select_from(MealPhoto)).one()
+        item_counts = dict(
+            db.exec(
+                select(MealItem.photo_id, func.count())
+                .where(col(MealItem.photo_id).is_not(None), MealItem.source == "estimate")
+                .group_by(col(MealItem.photo_id))
+            ).all()
+        )
+    by_status: dict[str, int] = defaultdict(int)
+    for job in jobs:
+        by_status[job.status] += 1
+    recognised = [j for j in jobs if j.status == "done" and not j.error_key]
+    missing_items = sum(1 for j in recognised if item_counts.get(j.photo_id, 0) == 0)
+    doubled_items = sum(1 for n in item_counts.values() if n > 1)
+    announced = [len(ctx.tracker.final(job_id)) for job_id in job_ids]
+    pending = ctx.queue.pending()
+    stream_len = ctx.queue.length()
+    retries = len(ctx.queue.retry_due_times())
+    rows: list[list[object]] = [
+        [
+            "uploads accepted = jobs in the DB = photos",
+            len(job_ids),
+            f"{len(jobs)} / {photos}",
+            len(jobs) == len(job_ids) == photos and len(set(job_ids)) == len(job_ids),
+        ],
+        [
+            "jobs done",
+            len(job_ids),
+            by_status.get("done", 0),
+            by_status.get("done", 0) == len(job_ids),
+        ],
+        [
+            "jobs failed / queued / analysing",
+            0,
+            f"{by_status.get('failed', 0)} / {by_status.get('queued', 0)} / "
+            f"{by_status.get('analysing', 0)}",
+            not (by_status.get("failed") or by_status.get("queued") or by_status.get("analysing")),
+        ],
+        ["recognised photos without their estimate item", 0, missing_items, missing_items == 0],
+        ["photos with more than one estimate item", 0, doubled_items, doubled_items == 0],
+        ["jobs never announced as final", 0, announced.count(0), announced.count(0) == 0],
+        [
+            "jobs announced final more than once",
+            0,
+            sum(1 for n in announced if n > 1),
+            all(n <= 1 for n in announced),
+        ],
+        [
+            "stream entries left / pending / retries",
+            0,
+            f"{stream_len} / {len(pending)} / {retries}",
+            stream_len == 0 and not pending and retries == 0,
+        ],
+        ["uploads refused or failed in the bench", 0, len(ctx.errors), not ctx.errors],
+    ]
+    return rows, all(bool(r[-1]) for r in rows)
+
+
+def wait_all_final(ctx: Context, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    for upload in list(ctx.uploads):
+        remaining = max(0.0, deadline - time.monotonic())
+        ctx.tracker.wait(upload.job_id, remaining)
+    time.sleep(1.0)  # a late duplicate announcement would land now
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__)
+    parser.add_argument("--uploaders", default="1,10", help="comma-separated concurrency levels")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per level")
+    parser.add_argument("--workers", type=int, default=1, help="inference workers (WORKERS)")
+    parser.add_argument("--worker-concurrency", type=int, default=4, help="jobs per worker")
+    parser.add_argument("--think-ms", type=float, default=0.0, help="pause between uploads")
+    parser.add_argument("--job-timeout", type=float, default=60.0)
+    parser.add_argument("--config", type=Path, help="a config.pbtxt to serve instead of ours")
+    parser.add_argument(
+        "--sqlite-wal",
+        action="store_true",
+        help="switch the temp SQLite database to WAL (the app uses the default rollback journal)",
+    )
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args(argv)
+    args.levels = [int(x) for x in str(args.uploaders).split(",") if x.strip()]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    machine = common.machine_info()
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = configure_environment(tmp, args)
+
+        import redis
+
+        from healthapp import launcher
+        from healthapp.config import get_settings
+        from healthapp.db import make_engine
+        from healthapp.inference.queue import JobQueue
+        from healthapp.services.photo_storage import default_photo_storage
+        from healthapp.services.photos import PhotoLimits, PhotoQuota
+
+        get_settings.cache_clear()
+        settings = get_settings()
+        supervisor = launcher.Supervisor()
+        stop = threading.Event()
+        try:
+            info = start_stack(supervisor, tmp, env, args)
+            client = redis.Redis.from_url(env["REDIS_URL"])
+            tracker = Tracker()
+            ready = threading.Event()
+            listener = threading.Thread(
+                target=subscribe, args=(client, tracker, stop, ready), daemon=True
+            )
+            listener.start()
+            ready.wait(10)
+            engine = make_engine(settings.database_url)
+            ctx = Context(
+                engine=engine,
+                storage=default_photo_storage(),
+                limits=PhotoLimits.from_settings(settings),
+                quota=PhotoQuota.from_settings(settings, client),
+                queue=JobQueue(client, settings.redis_prefix),
+                photos=[p.read_bytes() for p in common.photo_paths()],
+                users=make_users(engine, max(args.levels)),
+                tracker=tracker,
+            )
+            # Warm-up: the first request of a fresh stack pays for connections and caches.
+            for index in range(len(ctx.photos)):
+                upload = upload_once(ctx, 0, ctx.photos[index], "warm-up")
+                tracker.wait(upload.job_id, args.job_timeout)
+            common.print_flush(
+                f"stack up: redis, triton {info['triton_url']}, {args.workers} worker(s); "
+                f"load {common.fmt_load(common.load_average())}"
+            )
+            phases = []
+            loads = []
+            for level in args.levels:
+                phase = run_phase(ctx, level, args.duration, args)
+                phases.append(phase)
+                loads.append(common.fmt_load(common.load_average()))
+                common.print_flush(
+                    common.table(PHASE_HEADERS, [phase_row(phase, tracker)])
+                    + f"\n(load after: {loads[-1]})"
+                )
+            wait_all_final(ctx, args.job_timeout)
+            rows = [[*phase_row(p, tracker), load] for p, load in zip(phases, loads, strict=True)]
+            checks, ok = integrity(ctx, env)
+            breakdown = worker_breakdown(info["worker_logs"], phases)
+        finally:
+            stop.set()
+            supervisor.stop_all()
+
+    body = "\n".join(
+        [
+            "### Meal pipeline: upload accepted -> result stored and announced",
+            "",
+            common.table([*PHASE_HEADERS, "load after"], rows),
+            "",
+            "Worker steps (median ms, from the workers' job log lines; queued = job created to "
+            "picked up):",
+            "",
+            common.table(
+                ("phase", "queued", "read", "decode", "preprocess", "infer", "store", "total"),
+                breakdown,
+            ),
+            "",
+            f"No job lost or doubled: {'yes' if ok else 'NO'}",
+            "",
+            common.table(("check", "expected", "got", "ok"), checks),
+            "",
+        ]
+    )
+    common.print_flush("\n" + body)
+    if ctx.errors:
+        common.print_flush("errors:\n  " + "\n  ".join(ctx.errors[:20]))
+    if not args.no_record:
+        common.append_results(
+            "Meal pipeline" + (" (smoke)" if args.duration < 60 else ""),
+            settings={
+                "uploaders": args.uploaders,
+                "duration_s": args.duration,
+                "workers": args.workers,
+                "worker_concurrency": args.worker_concurrency,
+                "think_ms": args.think_ms,
+                "photos": len(ctx.photos),
+                "db": "SQLite (temp, WAL)"
+                if args.sqlite_wal
+                else "SQLite (temp, rollback journal)",
+                "config": args.config or "triton_models/food_classifier/config.pbtxt",
+            },
+            body=body,
+            machine_start=machine,
+            version_info=common.versions(),
+        )
+    return 0 if ok else 1
+
+
+PHASE_HEADERS = (
+    "phase",
+    "uploads",
+    "announced",
+    "photos/s",
+    "p50 ms",
+    "p95 ms",
+    "max ms",
+    "log_meal p50 ms",
+    "log_meal p95 ms",
+)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
