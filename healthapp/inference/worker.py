@@ -64,6 +64,7 @@ T = TypeVar("T")
 # late round misses nobody) get their rank metrics rolled into the new period.
 RANK_REFRESH_LEASE_MS = 55 * 60 * 1000
 RANK_REFRESH_WINDOW = timedelta(minutes=65)
+RANK_DIRTY_INTERVAL_S = 5.0
 
 
 @dataclass
@@ -208,6 +209,7 @@ class Worker:
             loop.add_signal_handler(sig, self.stop)
         server = await self._start_health_server()
         sweeper: asyncio.Task[None] | None = None
+        ranks: asyncio.Task[None] | None = None
         try:
             if not await self._wait_for_redis() or not await self._wait_for_triton():
                 return 0
@@ -216,6 +218,7 @@ class Worker:
                 "worker %s started (concurrency %d)", self.config.consumer, self.config.concurrency
             )
             sweeper = asyncio.create_task(self._sweeper())
+            ranks = asyncio.create_task(self._rank_loop())
             await self._job_loop()
             return 0
         except ModelMismatch as exc:
@@ -225,10 +228,11 @@ class Worker:
             self._stop.set()
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
-            if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+            for task in (sweeper, ranks):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if server is not None:
                 server.close()
                 await server.wait_closed()
@@ -480,6 +484,20 @@ class Worker:
             except (redis.RedisError, SQLAlchemyError) as exc:
                 log.warning("sweeper: %s", exc)
             await self._sleep(config.sweep_interval_s)
+
+    async def _rank_loop(self) -> None:
+        """Refresh the rank metrics of users who wrote something (marked by the web app)."""
+        while not self._stop.is_set():
+            try:
+                if await asyncio.to_thread(self._refresh_dirty_ranks):
+                    continue  # more may be waiting
+            except (redis.RedisError, SQLAlchemyError) as exc:
+                log.warning("rank refresh: %s", exc)
+            await self._sleep(RANK_DIRTY_INTERVAL_S)
+
+    def _refresh_dirty_ranks(self) -> int:
+        with Session(self.engine or get_engine()) as db:
+            return ranking.refresh_dirty(db)
 
     def _refresh_ranks(self) -> int:
         # refresh_all_metrics commits chunk by chunk, so it gets a plain session of its own.

@@ -15,11 +15,10 @@ from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
 from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto
-from healthapp.services import forms
+from healthapp.services import forms, ranking
 from healthapp.services.errors import ServiceError, ValidationError
 from healthapp.services.foods import Nutrients, portion
 from healthapp.services.preferences import Preferences
-from healthapp.services.records import ranks_changed
 
 PORTION_RANGE_G = (Decimal(1), Decimal(5000))
 
@@ -81,7 +80,7 @@ def create_meal_from_values(db: Session, *, user_id: int, values: Mapping[str, A
     meal = Meal(user_id=user_id, **values)
     db.add(meal)
     db.flush()
-    ranks_changed(db, user_id)
+    ranking.ranks_changed(db, user_id=user_id)
     return meal
 
 
@@ -109,7 +108,7 @@ def update_meal_from_values(
     meal.updated_at = utcnow()
     db.add(meal)
     db.flush()
-    ranks_changed(db, user_id)
+    ranking.ranks_changed(db, user_id=user_id)
     return meal
 
 
@@ -120,7 +119,7 @@ def delete_meal(db: Session, *, user_id: int, meal_id: int) -> list[str]:
     keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.meal_id == meal_id)).all())
     db.delete(meal)
     db.flush()
-    ranks_changed(db, user_id)
+    ranking.ranks_changed(db, user_id=user_id)
     return keys
 
 

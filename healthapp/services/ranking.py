@@ -54,6 +54,7 @@ reason "cohort_too_small"; other reasons: "opted_out", "not_enough_data".
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -63,6 +64,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import redis
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
@@ -78,6 +80,7 @@ from healthapp.services.stats import (
     top_percent,
 )
 
+log = logging.getLogger(__name__)
 DEFAULT_MIN_COHORT = 20
 CONSISTENCY_DAYS = 30
 TIR_DAYS = 14
@@ -568,6 +571,8 @@ def user_ranks(
             RankResult(m.value, periods[m], None, None, Reason.OPTED_OUT.value, 0, 0, min_cohort)
             for m in metrics
         ]
+    if take_dirty(user_id):  # written since the last refresh: bring the own row up to date
+        refresh_user_metrics(db, user_id=user_id, prefs=prefs, now=now)
     stored = _stored(db, user_id)
     computed: dict[Metric, MetricValue] = {}
     if any(stored.get(m.value, ("", 0.0, 0))[0] != periods[m] for m in metrics):
@@ -655,3 +660,80 @@ def refresh_new_days(db: Session, *, now: datetime | None = None, within: timede
     if DEFAULT_TIMEZONE in due:
         due.append("")  # users whose zone is not known yet count as UTC
     return refresh_all_metrics(db, now=now, timezones=due) if due else 0
+
+
+# --- deferred refresh -----------------------------------------------------------------------------
+# A save should not pay for recomputing three metrics (bench/web_events.py: ~18 ms of the ~20 ms
+# of web CPU a glucose save cost). With Redis configured, a write only marks its user dirty once
+# its transaction has committed; workers drain the set every few seconds, and a user's own badge
+# view refreshes them first if they are still marked. Without Redis it is done at once.
+
+DIRTY_KEY = "rank-dirty"
+
+
+def _dirty_key() -> str:
+    from healthapp.config import get_settings
+
+    return get_settings().redis_prefix + DIRTY_KEY
+
+
+def _redis() -> Any | None:
+    from healthapp.config import get_settings
+    from healthapp.redis_client import get_redis
+
+    return get_redis() if get_settings().redis_url else None
+
+
+def ranks_changed(db: Session, *, user_id: int, prefs: Preferences | None = None) -> None:
+    """Call after any write to the user's glucose, BP, HbA1c, exercise or meals."""
+    client = _redis()
+    if client is None:
+        from healthapp.services.preferences import get_preferences
+
+        prefs = prefs or get_preferences(db, user_id=user_id)
+        refresh_user_metrics(db, user_id=user_id, prefs=prefs)
+        return
+
+    def mark(_session: Session) -> None:
+        try:
+            client.sadd(_dirty_key(), user_id)
+        except redis.RedisError as exc:
+            log.warning("rank metrics of user %s not marked (%s); refreshing now", user_id, exc)
+            _refresh_now(user_id)
+
+    sa.event.listen(db, "after_commit", mark, once=True)
+
+
+def _refresh_now(user_id: int) -> None:
+    from healthapp.db import session_scope
+    from healthapp.services.preferences import get_preferences
+
+    with session_scope() as db:
+        refresh_user_metrics(db, user_id=user_id, prefs=get_preferences(db, user_id=user_id))
+
+
+def take_dirty(user_id: int) -> bool:
+    """True when the user was marked dirty (and is not any more)."""
+    client = _redis()
+    if client is None:
+        return False
+    try:
+        return bool(client.srem(_dirty_key(), user_id))
+    except redis.RedisError:
+        return True  # unknown: refreshing once more costs a few milliseconds
+
+
+def refresh_dirty(db: Session, *, batch: int = 200) -> int:
+    """The workers' loop: refresh users marked dirty, `batch` at a time (SPOP is atomic, so
+    several workers never take the same user). Returns how many were refreshed."""
+    from healthapp.services.preferences import get_preferences
+
+    client = _redis()
+    if client is None:
+        return 0
+    user_ids = [int(u) for u in client.spop(_dirty_key(), batch) or []]
+    for user_id in user_ids:
+        if db.get(User, user_id) is not None:  # deleted since it was marked
+            refresh_user_metrics(db, user_id=user_id, prefs=get_preferences(db, user_id=user_id))
+            db.commit()
+    return len(user_ids)

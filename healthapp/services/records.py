@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from healthapp.db import utcnow
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c
-from healthapp.services import forms
+from healthapp.services import forms, ranking
 from healthapp.services.clinical import (
     GlucoseTiming,
     classify_bp,
@@ -274,15 +274,6 @@ def _owned(db: Session, kind: RecordKind, user_id: int, record_id: int) -> Any:
     return row
 
 
-def ranks_changed(db: Session, user_id: int, prefs: Preferences | None = None) -> None:
-    """Keep the user's "top n%" metrics current after a write (see services/ranking.py)."""
-    from healthapp.services import preferences as preferences_service
-    from healthapp.services.ranking import refresh_user_metrics
-
-    prefs = prefs or preferences_service.get_preferences(db, user_id=user_id)
-    refresh_user_metrics(db, user_id=user_id, prefs=prefs)
-
-
 def create_record(
     db: Session,
     *,
@@ -297,7 +288,7 @@ def create_record(
     row = spec.model(user_id=user_id, **values)
     db.add(row)
     db.flush()
-    ranks_changed(db, user_id, prefs)
+    ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
     return row
 
 
@@ -320,7 +311,7 @@ def update_record(
     row.updated_at = utcnow()
     db.add(row)
     db.flush()
-    ranks_changed(db, user_id, prefs)
+    ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
     return row
 
 
@@ -328,7 +319,7 @@ def delete_record(db: Session, *, user_id: int, kind: str, record_id: int) -> No
     spec = _kind(kind)
     db.delete(_owned(db, spec, user_id, record_id))
     db.flush()
-    ranks_changed(db, user_id)
+    ranking.ranks_changed(db, user_id=user_id)
 
 
 def edit_form(
