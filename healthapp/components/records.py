@@ -238,29 +238,45 @@ def record_table(state: type[rx.State], empty_key: str) -> rx.Component:
     )
 
 
-def delete_dialog(state: type[rx.State]) -> rx.Component:
+def confirm_dialog(
+    *,
+    title_key: str,
+    text_key: str,
+    confirm_key: str,
+    is_open: rx.Var,
+    on_open_change: rx.EventHandler,
+    on_confirm: rx.EventHandler,
+) -> rx.Component:
+    """Asks before something is removed for good; Cancel is the default way out."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(AppState.t["records.delete_title"]),
-            rx.alert_dialog.description(AppState.t["records.delete_text"]),
+            rx.alert_dialog.title(AppState.t[title_key]),
+            rx.alert_dialog.description(AppState.t[text_key]),
             rx.hstack(
                 rx.alert_dialog.cancel(
                     rx.button(AppState.t["common.cancel"], variant="soft", color_scheme="gray")
                 ),
                 rx.alert_dialog.action(
-                    rx.button(
-                        AppState.t["records.delete_confirm"],
-                        color_scheme="red",
-                        on_click=state.confirm_delete,
-                    )
+                    rx.button(AppState.t[confirm_key], color_scheme="red", on_click=on_confirm)
                 ),
                 justify="end",
                 spacing="3",
                 margin_top="1em",
             ),
         ),
-        open=state.delete_id > 0,
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def delete_dialog(state: type[rx.State]) -> rx.Component:
+    return confirm_dialog(
+        title_key="records.delete_title",
+        text_key="records.delete_text",
+        confirm_key="records.delete_confirm",
+        is_open=state.delete_id > 0,
         on_open_change=state.set_delete_open,
+        on_confirm=state.confirm_delete,
     )
 
 

@@ -5,6 +5,7 @@ import reflex as rx
 from healthapp import routes
 from healthapp.components.forms import form_alert, form_done
 from healthapp.components.layout import template
+from healthapp.components.records import confirm_dialog
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
 from healthapp.state.base import AppState
 from healthapp.state.meals import UPLOAD_ID, MealsState
@@ -292,26 +293,14 @@ def editor() -> rx.Component:
 
 
 def delete_meal_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(AppState.t["meals.delete_title"]),
-            rx.alert_dialog.description(AppState.t["meals.delete_text"]),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(AppState.t["common.cancel"], variant="soft", color_scheme="gray")
-                ),
-                rx.alert_dialog.action(
-                    rx.button(AppState.t["records.delete_confirm"], color_scheme="red",
-                              on_click=MealsState.delete_meal)
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=MealsState.delete_meal_id > 0,
+    return confirm_dialog(
+        title_key="meals.delete_title",
+        text_key="meals.delete_text",
+        confirm_key="records.delete_confirm",
+        is_open=MealsState.delete_meal_id > 0,
         on_open_change=MealsState.set_delete_meal_open,
-    )  # fmt: skip
+        on_confirm=MealsState.delete_meal,
+    )
 
 
 @template(route=routes.MEALS, on_load=[MealsState.load])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -48,7 +49,17 @@ class GuestState(FormState, AppState):
     def _next_path(self) -> str:
         return safe_next_path(self.router.url.query_parameters.get("next"))
 
-    def _signed_in(self, login: str, token: str) -> Any:
+    async def _sign_in(self, work: Callable[[], tuple[str, str]]) -> Any:
+        """Run `work` (it returns the login and a new session token) off the event loop; on
+        success keep the token and go on to the `next` page, else show why not."""
+        try:
+            login, token = await asyncio.to_thread(work)
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return None
+        except Exception as exc:
+            self._unexpected(exc)
+            return None
         self.session_token = token
         self.user_login = login
         self.flash_key = ""
@@ -75,15 +86,7 @@ class LoginState(GuestState):
                 assert user.id is not None
                 return user.login, _open_session(db, user.id, user_agent)
 
-        try:
-            user_login, token = await asyncio.to_thread(work)
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
-        return self._signed_in(user_login, token)
+        return await self._sign_in(work)
 
 
 class SignupState(GuestState):
@@ -107,12 +110,4 @@ class SignupState(GuestState):
                 assert user.id is not None
                 return user.login, _open_session(db, user.id, user_agent)
 
-        try:
-            user_login, token = await asyncio.to_thread(work)
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
-        return self._signed_in(user_login, token)
+        return await self._sign_in(work)
