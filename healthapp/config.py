@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     triton_model: str = "food_classifier"
     triton_timeout_seconds: float = Field(default=10.0, gt=0)
     workers: int = Field(default=1, ge=0, le=16)
+    # "Top n%" is shown only when at least this many users are compared (privacy and meaning).
+    rank_min_cohort: int = Field(default=20, ge=2)
     job_max_attempts: int = Field(default=5, ge=1)
     job_reclaim_idle_seconds: float = Field(default=30.0, gt=0)
 

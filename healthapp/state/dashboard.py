@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from healthapp.config import get_settings
 from healthapp.db import utcnow
 from healthapp.i18n import translate
 from healthapp.services import preferences, ranking, reports
@@ -23,7 +24,10 @@ def _numbers(db: Session, user_id: int) -> tuple[reports.DashboardNumbers, list[
     numbers = reports.dashboard_numbers(
         db, user_id=user_id, prefs=prefs, today=now.astimezone(prefs.tz).date()
     )
-    return numbers, ranking.user_ranks(db, user_id=user_id, prefs=prefs, now=now)
+    ranks = ranking.user_ranks(
+        db, user_id=user_id, prefs=prefs, now=now, min_cohort=get_settings().rank_min_cohort
+    )
+    return numbers, ranks
 
 
 class DashboardState(FormState, AppState):

@@ -68,3 +68,10 @@ def test_development_key_is_generated_once_and_private(tmp_path: Path) -> None:
 def test_invalid_port_is_rejected() -> None:
     with pytest.raises(ValueError, match="port"):
         make(port="70000")
+
+
+def test_env_example_documents_every_setting() -> None:
+    text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    documented = {line.split("=", 1)[0].lstrip("# ") for line in text.splitlines() if "=" in line}
+    missing = [name.upper() for name in Settings.model_fields if name.upper() not in documented]
+    assert not missing, f".env.example lacks {missing}"
