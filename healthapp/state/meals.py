@@ -18,11 +18,12 @@ from sqlmodel import Session
 from healthapp.config import get_settings
 from healthapp.db import utcnow
 from healthapp.i18n import translate
+from healthapp.inference.queue import JobQueue
 from healthapp.redis_client import get_redis
 from healthapp.services import analysis, foods, meals, preferences, sessions
 from healthapp.services.errors import ServiceError
 from healthapp.services.forms import to_local_input
-from healthapp.services.meal_log import log_meal
+from healthapp.services.meal_log import log_meal, submit_jobs
 from healthapp.services.photo_storage import default_photo_storage
 from healthapp.services.photos import PhotoLimits, PhotoQuota
 from healthapp.state.base import AppState, FormState
@@ -41,9 +42,7 @@ class FoodOption:
     portion: str
 
 
-def _queue() -> Any:
-    from healthapp.inference.queue import JobQueue
-
+def _queue() -> JobQueue:
     return JobQueue(get_redis(), get_settings().redis_prefix)
 
 
@@ -242,9 +241,7 @@ class MealsState(FormState, AppState):
             analysis.retry_failed_job(db, user_id=user_id, job_id=job)
 
         result = await self._run(work, "meals.retrying")
-        with contextlib.suppress(Exception):
-            from healthapp.services.meal_log import submit_jobs
-
+        if not self.errors:  # queued again in the database; now on the stream (or the sweeper's)
             await asyncio.to_thread(submit_jobs, [job], queue=_queue(), engine=None)
         return result
 
