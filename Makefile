@@ -22,8 +22,9 @@ help:
 	@echo "make demo   create demo users (DEMO_PASSWORD=... required), then make run"
 	@echo "make bench  run the benchmarks and append their figures to bench/RESULTS.md"
 
+# Debian's Python needs python3-venv for `-m venv`; install it the first time if missing.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(call apt_install,python3-venv) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
 
 # Re-installed whenever pyproject.toml changes.
