@@ -182,36 +182,30 @@ def _ones(condition: Any) -> Any:
 # --- aggregates (one user, one interval) ---------------------------------------------------------
 
 
-def glucose_sums(
-    db: Session, *, user_id: int, low: datetime, high: datetime, tz: ZoneInfo
-) -> GlucoseSums:
-    """Glucose readings of [low, high) added up by the database."""
-    value = col(Glucose.mg_dl)
-    pre = col(Glucose.timing).in_([t.value for t in PRE_MEAL_TIMINGS])
-    post = col(Glucose.timing).in_([t.value for t in POST_MEAL_TIMINGS])
-    row = db.exec(
-        select(
-            func.count(value),
-            func.sum(value),
-            func.sum(value * value),
-            func.min(value),
-            func.max(value),
-            _ones(value < BELOW_54_UNDER),
-            _ones(value < BELOW_70_UNDER),
-            _ones(value >= ABOVE_180_FROM),
-            _ones(value >= ABOVE_250_FROM),
-            func.count(sa.case((pre, value))),
-            func.sum(sa.case((pre, value))),
-            func.count(sa.case((post, value))),
-            func.sum(sa.case((post, value))),
-            func.min(col(Glucose.measured_at)),
-            func.max(col(Glucose.measured_at)),
-        ).where(
-            Glucose.user_id == user_id,
-            col(Glucose.measured_at) >= low,
-            col(Glucose.measured_at) < high,
-        )
-    ).one()
+def _glucose_columns(value: Any, timing: Any, measured_at: Any) -> tuple[Any, ...]:
+    pre = timing.in_([t.value for t in PRE_MEAL_TIMINGS])
+    post = timing.in_([t.value for t in POST_MEAL_TIMINGS])
+    return (
+        func.count(value),
+        func.sum(value),
+        func.sum(value * value),
+        func.min(value),
+        func.max(value),
+        _ones(value < BELOW_54_UNDER),
+        _ones(value < BELOW_70_UNDER),
+        _ones(value >= ABOVE_180_FROM),
+        _ones(value >= ABOVE_250_FROM),
+        func.count(sa.case((pre, value))),
+        func.sum(sa.case((pre, value))),
+        func.count(sa.case((post, value))),
+        func.sum(sa.case((post, value))),
+        func.min(measured_at),
+        func.max(measured_at),
+    )
+
+
+def _glucose_sums_of(row: Sequence[Any], tz: ZoneInfo) -> GlucoseSums:
+    """GlucoseSums from the values of _glucose_columns, in order."""
     if not row[0]:
         return GlucoseSums()
     first, last = row[13], row[14]
@@ -234,6 +228,64 @@ def glucose_sums(
     )
 
 
+def glucose_sums(
+    db: Session, *, user_id: int, low: datetime, high: datetime, tz: ZoneInfo
+) -> GlucoseSums:
+    """Glucose readings of [low, high) added up by the database."""
+    row = db.exec(
+        select(
+            *_glucose_columns(col(Glucose.mg_dl), col(Glucose.timing), col(Glucose.measured_at))
+        ).where(
+            Glucose.user_id == user_id,
+            col(Glucose.measured_at) >= low,
+            col(Glucose.measured_at) < high,
+        )
+    ).one()
+    return _glucose_sums_of(row, tz)
+
+
+def _glucose_sums_by_period(
+    db: Session, *, user_id: int, edges: Sequence[datetime], tz: ZoneInfo
+) -> list[GlucoseSums]:
+    """glucose_sums of each interval [edges[i], edges[i + 1]), in one statement."""
+    inner = (
+        select(
+            bucket_index(col(Glucose.measured_at), edges).label("bucket"),
+            col(Glucose.mg_dl).label("mg_dl"),
+            col(Glucose.timing).label("timing"),
+            col(Glucose.measured_at).label("measured_at"),
+        )
+        .where(
+            Glucose.user_id == user_id,
+            col(Glucose.measured_at) >= edges[0],
+            col(Glucose.measured_at) < edges[-1],
+        )
+        .subquery()
+    )
+    rows = db.exec(
+        select(
+            inner.c.bucket, *_glucose_columns(inner.c.mg_dl, inner.c.timing, inner.c.measured_at)
+        ).group_by(inner.c.bucket)
+    ).all()
+    by_bucket = {int(r[0]): r[1:] for r in rows}
+    return [
+        _glucose_sums_of(by_bucket[i], tz) if i in by_bucket else GlucoseSums()
+        for i in range(len(edges) - 1)
+    ]
+
+
+def _bp_sums_of(rows: Sequence[Sequence[Any]]) -> BPSums:
+    """BPSums from (systolic, diastolic, count, pulse count, pulse sum) rows, one per pair."""
+    return BPSums(
+        count=sum(_i(r[2]) for r in rows),
+        systolic_total=float(sum(r[0] * _i(r[2]) for r in rows)),
+        diastolic_total=float(sum(r[1] * _i(r[2]) for r in rows)),
+        pulse_count=sum(_i(r[3]) for r in rows),
+        pulse_total=sum(_f(r[4]) for r in rows),
+        pairs=tuple((int(r[0]), int(r[1]), _i(r[2])) for r in rows),
+    )
+
+
 def bp_sums(db: Session, *, user_id: int, low: datetime, high: datetime) -> BPSums:
     """BP readings of [low, high): counts grouped by (systolic, diastolic), so that categories
     come from clinical.classify_bp itself (at most one row per distinct pair)."""
@@ -253,14 +305,41 @@ def bp_sums(db: Session, *, user_id: int, low: datetime, high: datetime) -> BPSu
         .group_by(col(BloodPressure.systolic), col(BloodPressure.diastolic))
         .order_by(col(BloodPressure.systolic), col(BloodPressure.diastolic))
     ).all()
-    return BPSums(
-        count=sum(_i(r[2]) for r in rows),
-        systolic_total=float(sum(r[0] * _i(r[2]) for r in rows)),
-        diastolic_total=float(sum(r[1] * _i(r[2]) for r in rows)),
-        pulse_count=sum(_i(r[3]) for r in rows),
-        pulse_total=sum(_f(r[4]) for r in rows),
-        pairs=tuple((int(r[0]), int(r[1]), _i(r[2])) for r in rows),
+    return _bp_sums_of(rows)
+
+
+def _bp_sums_by_period(db: Session, *, user_id: int, edges: Sequence[datetime]) -> list[BPSums]:
+    """bp_sums of each interval [edges[i], edges[i + 1]), in one statement."""
+    inner = (
+        select(
+            bucket_index(col(BloodPressure.measured_at), edges).label("bucket"),
+            col(BloodPressure.systolic).label("systolic"),
+            col(BloodPressure.diastolic).label("diastolic"),
+            col(BloodPressure.pulse).label("pulse"),
+        )
+        .where(
+            BloodPressure.user_id == user_id,
+            col(BloodPressure.measured_at) >= edges[0],
+            col(BloodPressure.measured_at) < edges[-1],
+        )
+        .subquery()
     )
+    rows = db.exec(
+        select(
+            inner.c.bucket,
+            inner.c.systolic,
+            inner.c.diastolic,
+            func.count(),
+            func.count(inner.c.pulse),
+            func.sum(inner.c.pulse),
+        )
+        .group_by(inner.c.bucket, inner.c.systolic, inner.c.diastolic)
+        .order_by(inner.c.bucket, inner.c.systolic, inner.c.diastolic)
+    ).all()
+    by_bucket: dict[int, list[Sequence[Any]]] = {}
+    for row in rows:
+        by_bucket.setdefault(int(row[0]), []).append(row[1:])
+    return [_bp_sums_of(by_bucket.get(i, [])) for i in range(len(edges) - 1)]
 
 
 def _exercise_group_columns() -> tuple[Any, ...]:
@@ -302,6 +381,43 @@ def exercise_groups(
     return [_group(row) for row in rows]
 
 
+def _exercise_groups_in_windows(
+    db: Session, *, user_id: int, windows: Sequence[tuple[datetime, datetime]]
+) -> list[list[ExerciseGroup]]:
+    """exercise_groups of each [low, high) window (they may overlap), in one statement: every
+    window's sums are CASEs over the same GROUP BY kind, intensity."""
+    started = col(Exercise.started_at)
+    columns: list[Any] = [col(Exercise.kind), col(Exercise.intensity)]
+    for low, high in windows:
+        inside = sa.and_(started >= low, started < high)
+        columns += [
+            _ones(inside),
+            func.sum(sa.case((inside, col(Exercise.duration_min)))),
+            func.sum(sa.case((inside, col(Exercise.energy_kcal)))),
+            func.count(sa.case((inside, col(Exercise.energy_kcal)))),
+        ]
+    rows = db.exec(
+        select(*columns)
+        .where(
+            Exercise.user_id == user_id,
+            started >= min(low for low, _ in windows),
+            started < max(high for _, high in windows),
+        )
+        .group_by(col(Exercise.kind), col(Exercise.intensity))
+    ).all()
+    result: list[list[ExerciseGroup]] = []
+    for w in range(len(windows)):
+        offset = 2 + 4 * w
+        result.append(
+            [
+                _group((row[0], row[1], *row[offset : offset + 4]))
+                for row in rows
+                if _i(row[offset])  # a kind/intensity without sessions in this window
+            ]
+        )
+    return result
+
+
 def nutrient_totals(
     db: Session, *, user_id: int, low: datetime | None, high: datetime | None
 ) -> NutrientTotals:
@@ -326,6 +442,52 @@ def nutrient_totals(
     return NutrientTotals(
         kcal=_f(row[1]), carb_g=_f(row[2]), protein_g=_f(row[3]), fat_g=_f(row[4]), meals=_i(row[0])
     )
+
+
+def _nutrient_totals_by_period(
+    db: Session, *, user_id: int, edges: Sequence[datetime]
+) -> list[NutrientTotals]:
+    """nutrient_totals of each interval [edges[i], edges[i + 1]), in one statement."""
+    inner = (
+        select(
+            bucket_index(col(Meal.eaten_at), edges).label("bucket"),
+            col(Meal.id).label("meal_id"),
+            col(MealItem.kcal).label("kcal"),
+            col(MealItem.carb_g).label("carb_g"),
+            col(MealItem.protein_g).label("protein_g"),
+            col(MealItem.fat_g).label("fat_g"),
+        )
+        .select_from(Meal)
+        .join(MealItem, col(MealItem.meal_id) == col(Meal.id), isouter=True)
+        .where(
+            Meal.user_id == user_id,
+            col(Meal.eaten_at) >= edges[0],
+            col(Meal.eaten_at) < edges[-1],
+        )
+        .subquery()
+    )
+    rows = db.exec(
+        select(
+            inner.c.bucket,
+            func.count(sa.distinct(inner.c.meal_id)),
+            func.sum(inner.c.kcal),
+            func.sum(inner.c.carb_g),
+            func.sum(inner.c.protein_g),
+            func.sum(inner.c.fat_g),
+        ).group_by(inner.c.bucket)
+    ).all()
+    by_bucket = {int(r[0]): r for r in rows}
+    totals = []
+    for i in range(len(edges) - 1):
+        r = by_bucket.get(i)
+        totals.append(
+            NutrientTotals(
+                kcal=_f(r[2]), carb_g=_f(r[3]), protein_g=_f(r[4]), fat_g=_f(r[5]), meals=_i(r[1])
+            )
+            if r
+            else NutrientTotals()
+        )
+    return totals
 
 
 # --- latest values ------------------------------------------------------------------------------
@@ -583,24 +745,25 @@ def period_meals(
 ) -> list[MealEntry]:
     """Every meal of local days start..end, oldest first, with its items and their sums."""
     low, high = local_midnight(start, prefs.tz), local_midnight(end + timedelta(days=1), prefs.tz)
-    meals = db.exec(
-        select(Meal)
-        .where(Meal.user_id == user_id, col(Meal.eaten_at) >= low, col(Meal.eaten_at) < high)
-        .order_by(col(Meal.eaten_at), col(Meal.id))
-    ).all()
-    if not meals:
-        return []
     rows = db.exec(
-        select(MealItem, Food.name_en, Food.name_ko)
-        .join(Food, col(Food.id) == col(MealItem.food_id), isouter=True)
-        .where(
-            MealItem.user_id == user_id,
-            col(MealItem.meal_id).in_([m.id for m in meals]),
+        select(Meal, MealItem, Food.name_en, Food.name_ko)
+        .select_from(Meal)
+        .join(
+            MealItem,
+            sa.and_(col(MealItem.meal_id) == col(Meal.id), MealItem.user_id == user_id),
+            isouter=True,
         )
-        .order_by(col(MealItem.id))
+        .join(Food, col(Food.id) == col(MealItem.food_id), isouter=True)
+        .where(Meal.user_id == user_id, col(Meal.eaten_at) >= low, col(Meal.eaten_at) < high)
+        .order_by(col(Meal.eaten_at), col(Meal.id), col(MealItem.id))
     ).all()
+    meals: list[Meal] = []
     items: dict[int, list[MealItemEntry]] = {}
-    for item, name_en, name_ko in rows:
+    for meal, item, name_en, name_ko in rows:
+        if not meals or meals[-1].id != meal.id:
+            meals.append(meal)
+        if item is None:  # a meal without items
+            continue
         items.setdefault(item.meal_id, []).append(
             MealItemEntry(
                 id=item.id or 0,
@@ -661,27 +824,37 @@ class Report:
 def _report(
     db: Session, *, kind: str, user_id: int, prefs: Preferences, start: date, days: int
 ) -> Report:
+    # The previous period, this one: aggregates of both come from one statement per kind of
+    # record, grouped by bucket_index over their three boundaries (period_summary's numbers).
+    tz = prefs.tz
     end = start + timedelta(days=days - 1)
-    current = period_summary(db, user_id=user_id, prefs=prefs, start=start, end=end)
-    previous = period_summary(
-        db,
-        user_id=user_id,
-        prefs=prefs,
-        start=start - timedelta(days=days),
-        end=start - timedelta(days=1),
-    )
+    before = start - timedelta(days=days)
+    edges = [
+        local_midnight(before, tz),
+        local_midnight(start, tz),
+        local_midnight(end + timedelta(days=1), tz),
+    ]
     monday = week_start_of(end)
-    if kind == "week":
-        who_exercise = current.exercise
-    else:
-        who_exercise = exercise_stats(
-            exercise_groups(
-                db,
-                user_id=user_id,
-                low=local_midnight(monday, prefs.tz),
-                high=local_midnight(end + timedelta(days=1), prefs.tz),
-            )
+    windows = [(edges[0], edges[1]), (edges[1], edges[2])]
+    if kind != "week":  # the WHO week to date: Monday through `end`
+        windows.append((local_midnight(monday, tz), edges[2]))
+    exercise = _exercise_groups_in_windows(db, user_id=user_id, windows=windows)
+    nutrition = _nutrient_totals_by_period(db, user_id=user_id, edges=edges)
+    glucose = _glucose_sums_by_period(db, user_id=user_id, edges=edges, tz=tz)
+    bp = _bp_sums_by_period(db, user_id=user_id, edges=edges)
+    previous, current = (
+        PeriodSummary(
+            start=first,
+            end=first + timedelta(days=days - 1),
+            days=days,
+            nutrition=nutrition[i],
+            glucose=glucose_stats(glucose[i]),
+            bp=bp_stats(bp[i], prefs.bp_standard),
+            exercise=exercise_stats(exercise[i]),
         )
+        for i, first in enumerate((before, start))
+    )
+    who_exercise = current.exercise if kind == "week" else exercise_stats(exercise[2])
     goals = get_goals(db, user_id=user_id)
     n = current.nutrition
     per_day = NutrientTotals(n.kcal / days, n.carb_g / days, n.protein_g / days, n.fat_g / days)
@@ -689,7 +862,7 @@ def _report(
         kind=kind,
         start=start,
         end=end,
-        timezone=prefs.tz.key,
+        timezone=tz.key,
         glucose_unit=prefs.glucose_unit.value,
         goals=goals,
         meals=period_meals(db, user_id=user_id, prefs=prefs, start=start, end=end),
