@@ -289,23 +289,7 @@ def _bp_sums_of(rows: Sequence[Sequence[Any]]) -> BPSums:
 def bp_sums(db: Session, *, user_id: int, low: datetime, high: datetime) -> BPSums:
     """BP readings of [low, high): counts grouped by (systolic, diastolic), so that categories
     come from clinical.classify_bp itself (at most one row per distinct pair)."""
-    rows = db.exec(
-        select(
-            col(BloodPressure.systolic),
-            col(BloodPressure.diastolic),
-            func.count(),
-            func.count(col(BloodPressure.pulse)),
-            func.sum(col(BloodPressure.pulse)),
-        )
-        .where(
-            BloodPressure.user_id == user_id,
-            col(BloodPressure.measured_at) >= low,
-            col(BloodPressure.measured_at) < high,
-        )
-        .group_by(col(BloodPressure.systolic), col(BloodPressure.diastolic))
-        .order_by(col(BloodPressure.systolic), col(BloodPressure.diastolic))
-    ).all()
-    return _bp_sums_of(rows)
+    return _bp_sums_by_period(db, user_id=user_id, edges=[low, high])[0]
 
 
 def _bp_sums_by_period(db: Session, *, user_id: int, edges: Sequence[datetime]) -> list[BPSums]:
