@@ -152,7 +152,7 @@ class Client:
 
         def loaded(update: dict[str, Any]) -> bool:
             glucose = update.get("delta", {}).get(GLUCOSE_STATE, {})
-            return "rows_rx_state_" in glucose and bool(glucose.get("form_values_rx_state_"))
+            return "shown_rows_rx_state_" in glucose and bool(glucose.get("form_values_rx_state_"))
 
         await self.until(loaded, 60, "glucose page load")
 
@@ -169,7 +169,7 @@ class Client:
             glucose = update.get("delta", {}).get(GLUCOSE_STATE, {})
             if glucose.get("errors_rx_state_"):
                 raise RuntimeError(f"save refused: {glucose['errors_rx_state_']}")
-            if "rows_rx_state_" in glucose:
+            if "shown_rows_rx_state_" in glucose:
                 self.delta_bytes.append(len(json.dumps(update)))
                 return True
             return False

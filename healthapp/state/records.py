@@ -37,7 +37,8 @@ class RecordsState(rx.State, mixin=True):
 
     kind: ClassVar[str]
 
-    rows: list[dict[str, str]] = []
+    # Backend only: the browser gets shown_rows (the same rows with their words), not both.
+    _rows: list[dict[str, str]] = []
     page: int = 1
     pages: int = 1
     total: int = 0
@@ -65,7 +66,7 @@ class RecordsState(rx.State, mixin=True):
                 "context_text": text(row["context_key"], row),
                 "alert_text": text(row["alert_key"], row),
             }
-            for row in self.rows
+            for row in self._rows
         ]
 
     @rx.var
@@ -108,7 +109,7 @@ class RecordsState(rx.State, mixin=True):
             prefs, listing = await self._as_user(work)
         except sessions.NotSignedIn:
             return self._login_redirect()
-        self.rows, self.page, self.pages, self.total = (
+        self._rows, self.page, self.pages, self.total = (
             listing.rows,
             listing.page,
             listing.pages,

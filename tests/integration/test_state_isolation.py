@@ -76,7 +76,7 @@ def test_handlers_never_reach_another_users_record(app_database: None) -> None:
 
     mallory = bp_state(mallory_token)
     call(mallory, "load")
-    assert mallory.rows == []
+    assert mallory.shown_rows == []
 
     call(mallory, "start_edit", record_id)
     assert mallory.editing_id == 0
@@ -102,12 +102,12 @@ def test_handlers_act_for_the_session_owner(app_database: None) -> None:
     call(alice, "submit", FORM)
     assert alice.errors == {}
     assert alice.total == 1
-    record_id = int(alice.rows[0]["id"])
+    record_id = int(alice.shown_rows[0]["id"])
     call(alice, "start_edit", record_id)
     assert alice.form_values["systolic"] == "128"
     call(alice, "submit", {**FORM, "systolic": "118", "diastolic": "76"})
-    assert alice.rows[0]["id"] == str(record_id)
-    assert alice.rows[0]["level"] == "normal"
+    assert alice.shown_rows[0]["id"] == str(record_id)
+    assert alice.shown_rows[0]["level"] == "normal"
     call(alice, "ask_delete", record_id)
     call(alice, "confirm_delete")
     assert alice.total == 0
@@ -120,7 +120,7 @@ def test_a_forged_or_revoked_session_reaches_nothing(app_database: None) -> None
     state = bp_state(token)
     result = call(state, "submit", FORM)
     assert result is not None  # a redirect to the log-in page
-    assert state.rows == []
+    assert state.shown_rows == []
     with Session(db.get_engine()) as session:
         assert session.exec(select(BloodPressure)).all() == []
     assert alice_id
