@@ -977,38 +977,11 @@ def nutrition_series(
     db: Session, *, user_id: int, prefs: Preferences, start: date, days: int
 ) -> list[DayNutrition]:
     """Per local day from `start`, `days` days: nutrient totals (one GROUP BY over buckets)."""
-    edges = day_edges(start, days, prefs.tz)
-    inner = (
-        select(
-            bucket_index(col(Meal.eaten_at), edges).label("bucket"),
-            col(MealItem.kcal).label("kcal"),
-            col(MealItem.carb_g).label("carb_g"),
-            col(MealItem.protein_g).label("protein_g"),
-            col(MealItem.fat_g).label("fat_g"),
-        )
-        .select_from(Meal)
-        .join(MealItem, col(MealItem.meal_id) == col(Meal.id))
-        .where(
-            Meal.user_id == user_id,
-            col(Meal.eaten_at) >= edges[0],
-            col(Meal.eaten_at) < edges[-1],
-        )
-        .subquery()
+    per_day = _nutrient_totals_by_period(
+        db, user_id=user_id, edges=day_edges(start, days, prefs.tz)
     )
-    rows = db.exec(
-        select(
-            inner.c.bucket,
-            func.sum(inner.c.kcal),
-            func.sum(inner.c.carb_g),
-            func.sum(inner.c.protein_g),
-            func.sum(inner.c.fat_g),
-        ).group_by(inner.c.bucket)
-    ).all()
-    by_bucket = {int(r[0]): r for r in rows}
     series = []
-    for i in range(days):
-        r = by_bucket.get(i)
-        totals = NutrientTotals(*(_f(r[k]) for k in range(1, 5))) if r else NutrientTotals()
+    for i, totals in enumerate(per_day):
         split = macro_split(totals)
         series.append(
             DayNutrition(
