@@ -96,7 +96,7 @@ DEMO_DAYS ?= 120
 DEMO_SEED ?= 1
 demo: $(VENV)/.deps
 	@[ -n "$$DEMO_PASSWORD" ] || { echo "set DEMO_PASSWORD (at least 10 characters, not a common password)"; exit 2; }
-	$(BIN)/python -m healthapp.services.demo --users $(DEMO_USERS) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
+	$(BIN)/python -m healthapp.cli.demo --users $(DEMO_USERS) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
 
 # Benchmarks: each prints a table and appends its figures to bench/RESULTS.md.
 BENCH_ARGS ?=

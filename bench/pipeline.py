@@ -12,7 +12,7 @@ temporary SQLite file migrated with healthapp.db.migrate; VAR_DIR and the photo 
 temporary too. The photo quota is raised through its settings (PHOTO_UPLOADS_PER_MINUTE/DAY).
 
 Each uploader is a thread with a user of its own. It calls the upload service exactly as the
-meal page does (`healthapp.services.meal_log.log_meal`: intake, private storage, one
+meal page does (`healthapp.services.meals.meal_log.log_meal`: intake, private storage, one
 transaction, enqueue) with one fixture photo, then waits until the worker announces the job's
 result on the user's Redis pub/sub channel, then uploads the next photo (a closed loop: each
 uploader is a person waiting for the estimate). Latency: from upload accepted (log_meal
@@ -229,7 +229,8 @@ class Context:
 def make_users(engine: Any, count: int) -> list[tuple[int, Any]]:
     from healthapp.db import session_scope
     from healthapp.models import User
-    from healthapp.services import passwords, preferences
+    from healthapp.services import preferences
+    from healthapp.services.auth import passwords
 
     # One argon2 hash for all: how the users were made is not what is measured.
     password_hash = passwords.hash_password(secrets.token_urlsafe(16))
@@ -251,7 +252,7 @@ def make_users(engine: Any, count: int) -> list[tuple[int, Any]]:
 def upload_once(ctx: Context, uploader: int, photo: bytes, phase: str) -> Upload:
     from healthapp.db import utcnow
     from healthapp.services.forms import to_local_input
-    from healthapp.services.meal_log import log_meal
+    from healthapp.services.meals.meal_log import log_meal
 
     user_id, prefs = ctx.users[uploader]
     form = {"eaten_at": to_local_input(utcnow(), prefs.tz), "meal_type": "lunch", "note": ""}
@@ -489,9 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from healthapp import launcher
         from healthapp.config import get_settings
         from healthapp.db import make_engine
-        from healthapp.inference.queue import JobQueue
-        from healthapp.services.photo_storage import default_photo_storage
-        from healthapp.services.photos import PhotoLimits, PhotoQuota
+        from healthapp.job_queue import JobQueue
+        from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
+        from healthapp.services.meals.storage import default_photo_storage
 
         get_settings.cache_clear()
         settings = get_settings()

@@ -9,7 +9,7 @@ SQLite file, or a uniquely named PostgreSQL database on the server of `--postgre
 TEST_POSTGRES_URL, else postgresql+psycopg://postgres@127.0.0.1:5432/postgres), built by the
 real migrations, then ANALYZEd (PostgreSQL: VACUUM ANALYZE, so index-only scans are possible).
 
-Reports: one demo user (healthapp.services.demo.generate_demo: glucose, blood pressure, meals
+Reports: one demo user (healthapp.cli.demo.generate_demo: glucose, blood pressure, meals
 with items, exercise, HbA1c) with 1 and 10 years of data; services/reports.py daily_report and
 weekly_report for random days / weeks of those years, each call in a new Session, as a request
 would run it.
@@ -51,10 +51,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, func, select
 
 from bench import common
+from healthapp.cli import demo
 from healthapp.db import UTCDateTime, make_engine, migrate
 from healthapp.models import RankMetric
 from healthapp.models.ranking import RankHistogram
-from healthapp.services import demo, preferences, ranking, reports
+from healthapp.services import preferences, ranking, reports
 from healthapp.services.ranking import Metric
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; every period is NOW's

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from healthapp.db import make_engine, migrate
 from healthapp.launcher import free_port
-from healthapp.services.throttle import LoginThrottle
+from healthapp.services.auth.throttle import LoginThrottle
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

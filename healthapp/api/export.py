@@ -17,8 +17,9 @@ from sqlmodel import Session
 from healthapp.api.photos import SESSION_COOKIE, api, get_engine_override, get_secret_key
 from healthapp.db import session_scope, utcnow
 from healthapp.i18n import supported
-from healthapp.services import export, fhir, preferences
-from healthapp.services.sessions import user_id_for_token
+from healthapp.services import export, preferences
+from healthapp.services.auth.sessions import user_id_for_token
+from healthapp.services.export import fhir
 
 MAX_REPORT_DAYS = 366
 _PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Vary": "Cookie"}

@@ -19,8 +19,8 @@ from sqlmodel import select
 
 from healthapp.db import session_scope
 from healthapp.models.meals import MealPhoto
-from healthapp.services.photo_storage import PhotoNotFound, PhotoStorage
-from healthapp.services.sessions import user_id_for_token
+from healthapp.services.auth.sessions import user_id_for_token
+from healthapp.services.meals.storage import PhotoNotFound, PhotoStorage
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def get_secret_key() -> str:
 
 
 def get_photo_storage() -> PhotoStorage:
-    from healthapp.services.photo_storage import default_photo_storage
+    from healthapp.services.meals.storage import default_photo_storage
 
     return default_photo_storage()
 

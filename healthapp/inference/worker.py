@@ -45,9 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from healthapp.db import get_engine, make_engine, session_scope, utcnow
-from healthapp.inference.mapping import TOP_K, predict
 from healthapp.inference.preprocess import ImageDecodeError, decode, preprocess
-from healthapp.inference.queue import JobMessage, JobQueue
 from healthapp.inference.triton_client import (
     FoodModelClient,
     ModelMismatch,
@@ -55,8 +53,10 @@ from healthapp.inference.triton_client import (
     TritonTimeout,
     TritonUnavailable,
 )
+from healthapp.job_queue import JobMessage, JobQueue
 from healthapp.services import analysis, ranking
-from healthapp.services.photo_storage import PhotoNotFound, PhotoStorage, default_photo_storage
+from healthapp.services.analysis.recognition import TOP_K, predict
+from healthapp.services.meals.storage import PhotoNotFound, PhotoStorage, default_photo_storage
 
 log = logging.getLogger("healthapp.worker")
 T = TypeVar("T")

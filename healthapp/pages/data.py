@@ -5,8 +5,8 @@ import reflex as rx
 from healthapp import routes
 from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
+from healthapp.domain.units import GlucoseUnit
 from healthapp.services.importer import ImportKind
-from healthapp.services.units import GlucoseUnit
 from healthapp.state.base import AppState
 from healthapp.state.data import NOT_MAPPED, DataState
 

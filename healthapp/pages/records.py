@@ -5,8 +5,8 @@ import reflex as rx
 from healthapp import routes
 from healthapp.components.layout import template
 from healthapp.components.records import FormField, record_page
-from healthapp.services.clinical import GlucoseTiming
-from healthapp.services.exercise import ExerciseKind, Intensity
+from healthapp.domain.clinical import GlucoseTiming
+from healthapp.domain.exercise import ExerciseKind, Intensity
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
 NOTE = FormField("note", "records.field.note", "note", required=False)

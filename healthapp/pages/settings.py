@@ -5,9 +5,9 @@ import reflex as rx
 from healthapp import routes
 from healthapp.components.forms import Control, form_alert, form_done, labelled
 from healthapp.components.layout import template
+from healthapp.domain.clinical import BPStandard
+from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import LANGUAGES
-from healthapp.services.clinical import BPStandard
-from healthapp.services.units import GlucoseUnit
 from healthapp.state.base import AppState
 from healthapp.state.settings import SettingsState
 

@@ -15,8 +15,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from healthapp.services.errors import ServiceError, ValidationError
-from healthapp.services.units import parse_number
+from healthapp.domain.errors import ServiceError, ValidationError
+from healthapp.domain.units import parse_number
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlmodel import Session
 
+from healthapp.domain.clinical import BPStandard
+from healthapp.domain.errors import ValidationError
+from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import supported
 from healthapp.models import User
 from healthapp.services import forms
-from healthapp.services.clinical import BPStandard
-from healthapp.services.errors import ValidationError
-from healthapp.services.units import GlucoseUnit
 
 DEFAULT_TIMEZONE = "UTC"
 WEIGHT_RANGE_KG = (Decimal(20), Decimal(400))

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from healthapp import routes
 from healthapp.config import get_settings
-from healthapp.services import accounts, sessions
+from healthapp.services.auth import accounts, sessions
 from healthapp.state.base import AppState, FormState
 
 PASSWORD_FIELDS = ("current_password", "password", "password_confirm")

@@ -11,10 +11,10 @@ import reflex as rx
 
 from healthapp.config import get_settings
 from healthapp.db import session_scope
-from healthapp.services import accounts, sessions
-from healthapp.services.errors import ServiceError
-from healthapp.services.redirects import safe_next_path
-from healthapp.services.throttle import default_login_throttle
+from healthapp.domain.errors import ServiceError
+from healthapp.services.auth import accounts, sessions
+from healthapp.services.auth.redirects import safe_next_path
+from healthapp.services.auth.throttle import default_login_throttle
 from healthapp.state.base import AppState, FormState
 
 

@@ -16,9 +16,10 @@ from sqlmodel import Session
 
 from healthapp import routes
 from healthapp.config import get_settings
+from healthapp.domain.errors import ServiceError
 from healthapp.i18n import CATALOGUES, DEFAULT_LANGUAGE, negotiate, supported, translate
-from healthapp.services import accounts, preferences, sessions
-from healthapp.services.errors import ServiceError
+from healthapp.services import preferences
+from healthapp.services.auth import accounts, sessions
 from healthapp.services.forms import FormInvalid
 
 log = logging.getLogger(__name__)

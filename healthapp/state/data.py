@@ -10,9 +10,10 @@ import reflex as rx
 from sqlmodel import Session
 
 from healthapp.db import utcnow
+from healthapp.domain.errors import ServiceError
 from healthapp.i18n import translate
-from healthapp.services import importer, preferences, sessions
-from healthapp.services.errors import ServiceError
+from healthapp.services import importer, preferences
+from healthapp.services.auth import sessions
 from healthapp.state.base import AppState, FormState
 
 NOT_MAPPED = "-1"

@@ -17,15 +17,16 @@ from sqlmodel import Session
 
 from healthapp.config import get_settings
 from healthapp.db import utcnow
+from healthapp.domain.errors import ServiceError
 from healthapp.i18n import translate
-from healthapp.inference.queue import JobQueue
+from healthapp.job_queue import JobQueue
 from healthapp.redis_client import get_redis
-from healthapp.services import analysis, foods, meals, preferences, sessions
-from healthapp.services.errors import ServiceError
+from healthapp.services import analysis, foods, meals, preferences
+from healthapp.services.auth import sessions
 from healthapp.services.forms import to_local_input
-from healthapp.services.meal_log import log_meal, submit_jobs
-from healthapp.services.photo_storage import default_photo_storage
-from healthapp.services.photos import PhotoLimits, PhotoQuota
+from healthapp.services.meals.meal_log import log_meal, submit_jobs
+from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
+from healthapp.services.meals.storage import default_photo_storage
 from healthapp.state.base import AppState, FormState
 
 log = logging.getLogger(__name__)

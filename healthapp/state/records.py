@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.i18n import translate
-from healthapp.services import preferences, records, sessions
+from healthapp.services import preferences, records
+from healthapp.services.auth import sessions
 from healthapp.services.forms import to_local_input
 from healthapp.state.base import AppState, FormState
 

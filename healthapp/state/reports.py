@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.i18n import translate
-from healthapp.services import preferences, report_view, reports
+from healthapp.services import preferences, reports
+from healthapp.services.reports import view as report_view
 from healthapp.state.base import AppState, FormState
 
 

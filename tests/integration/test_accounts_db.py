@@ -7,9 +7,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from healthapp.db import make_engine, migrate
-from healthapp.services import accounts, sessions
-from healthapp.services.errors import AuthenticationError, ThrottledError, ValidationError
-from healthapp.services.throttle import LoginThrottle
+from healthapp.domain.errors import AuthenticationError, ThrottledError, ValidationError
+from healthapp.services.auth import accounts, sessions
+from healthapp.services.auth.throttle import LoginThrottle
 
 PASSWORD = "tangerine violin 42"
 KEY = "integration-key-0123456789abcdefghij"

@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, col, func, select
 
+from healthapp.cli import demo
 from healthapp.db import make_engine, migrate
 from healthapp.models import BloodPressure, Glucose, HbA1c, User
-from healthapp.services import demo, export, fhir, importer, preferences
+from healthapp.services import export, importer, preferences
+from healthapp.services.export import fhir
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 START = date(2026, 10, 1)
@@ -117,7 +119,7 @@ def test_round_trip_fhir_and_report(database_url: str, monkeypatch: pytest.Monke
         assert len(observations) == sum(counts) + pulses
 
         # The chart buckets are computed by the database (epoch arithmetic differs per dialect).
-        monkeypatch.setattr(export, "MAX_CHART_POINTS", 10)
+        monkeypatch.setattr("healthapp.services.export.core.MAX_CHART_POINTS", 10)
         page = export.printable_report_html(
             db, user_id=source.user_id, prefs=prefs, start=START, end=NOW.date(), lang="ko", now=NOW
         )

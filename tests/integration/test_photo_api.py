@@ -16,9 +16,9 @@ from healthapp.api import photos as photo_api
 from healthapp.db import utcnow
 from healthapp.models import AuthSession, User
 from healthapp.models.meals import Meal, MealPhoto
-from healthapp.services import sessions
-from healthapp.services.photo_storage import LocalPhotoStorage, new_key
-from healthapp.services.photos import PhotoLimits, intake_photo
+from healthapp.services.auth import sessions
+from healthapp.services.meals.photos import PhotoLimits, intake_photo
+from healthapp.services.meals.storage import LocalPhotoStorage, new_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 KEY = "api-test-secret-0123456789abcdefghijklmnop"

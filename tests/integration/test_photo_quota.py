@@ -8,8 +8,8 @@ import time
 import pytest
 import redis
 
-from healthapp.services.errors import ValidationError
-from healthapp.services.photos import PhotoQuota
+from healthapp.domain.errors import ValidationError
+from healthapp.services.meals.photos import PhotoQuota
 
 
 def make_quota(client: redis.Redis, prefix: str, per_minute: int, per_day: int) -> PhotoQuota:

@@ -19,12 +19,14 @@ pytest.importorskip("moto.server", reason="moto[server] is not installed")
 
 import boto3
 
-from healthapp.services.photo_storage import LocalPhotoStorage, PhotoNotFound, new_key
-from healthapp.services.photo_storage_s3 import (
-    S3PhotoStorage,
-    parse_s3_url,
+from healthapp.services.meals.storage import (
+    LocalPhotoStorage,
+    PhotoNotFound,
+    new_key,
     photo_storage_for,
 )
+from healthapp.services.meals.storage.factory import parse_s3_url
+from healthapp.services.meals.storage.s3 import S3PhotoStorage
 
 PORTS = range(19500, 19600)
 BUCKET = "meal-photos"

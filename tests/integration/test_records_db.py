@@ -7,7 +7,8 @@ from sqlmodel import Session, func, select
 
 from healthapp.db import make_engine, migrate
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c, User
-from healthapp.services import accounts, preferences, records
+from healthapp.services import preferences, records
+from healthapp.services.auth import accounts
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PREFS = {"glucose_unit": "mmol/L", "bp_standard": "auto", "timezone": "America/New_York",
@@ -63,7 +64,7 @@ def test_every_kind_round_trips_and_cascades(database_url: str) -> None:
         password = "tangerine violin 42"
         user = db.get(User, uid)
         assert user is not None
-        from healthapp.services.passwords import hash_password
+        from healthapp.services.auth.passwords import hash_password
 
         user.password_hash = hash_password(password)
         db.add(user)

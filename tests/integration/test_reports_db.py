@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from healthapp.db import make_engine, migrate
+from healthapp.domain import stats
+from healthapp.domain.clinical import GlucoseTiming
+from healthapp.domain.exercise import ExerciseKind, Intensity
 from healthapp.models import BloodPressure, Exercise, Glucose, Meal, MealItem, RankMetric, User
 from healthapp.models.ranking import RankHistogram
-from healthapp.services import accounts, passwords, preferences, ranking, reports, stats
-from healthapp.services.clinical import GlucoseTiming
-from healthapp.services.exercise import ExerciseKind, Intensity
+from healthapp.services import preferences, ranking, reports
+from healthapp.services.auth import accounts, passwords
 
 ZONE = "America/New_York"
 TZ = ZoneInfo(ZONE)

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from healthapp import config, db
 from healthapp.models import BloodPressure, User
-from healthapp.services import preferences, records, sessions
+from healthapp.services import preferences, records
+from healthapp.services.auth import sessions
 from healthapp.state.records import BloodPressureState
 
 KEY = "state-test-key-0123456789abcdefghijklmnop"

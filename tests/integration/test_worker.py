@@ -38,11 +38,11 @@ from sqlmodel import Session, select
 
 from healthapp.db import make_engine, migrate, session_scope
 from healthapp.inference import triton_server
-from healthapp.inference.mapping import predict
-from healthapp.inference.queue import JobQueue
+from healthapp.job_queue import JobQueue
 from healthapp.models import AnalysisJob, Meal, MealItem, MealPhoto, User
 from healthapp.services import analysis
-from healthapp.services.photo_storage import LocalPhotoStorage, new_key
+from healthapp.services.analysis.recognition import predict
+from healthapp.services.meals.storage import LocalPhotoStorage, new_key
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "fixtures" / "photos"

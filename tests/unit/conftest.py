@@ -3,7 +3,7 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
-from healthapp.services.throttle import LoginThrottle
+from healthapp.services.auth.throttle import LoginThrottle
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from healthapp.domain.errors import ValidationError
 from healthapp.services import forms
-from healthapp.services.errors import ValidationError
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -90,7 +90,7 @@ def test_collect_reports_every_bad_field() -> None:
 
 
 def test_note_and_choice() -> None:
-    from healthapp.services.clinical import GlucoseTiming
+    from healthapp.domain.clinical import GlucoseTiming
 
     assert forms.note({"note": "  after a walk "}) == "after a walk"
     with pytest.raises(ValidationError, match="error.note_too_long"):

@@ -2,11 +2,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from healthapp.domain.clinical import BPStandard
+from healthapp.domain.units import GlucoseUnit
 from healthapp.models import User
 from healthapp.services import preferences
-from healthapp.services.clinical import BPStandard
 from healthapp.services.forms import FormInvalid
-from healthapp.services.units import GlucoseUnit
 
 VALID = {
     "glucose_unit": "mmol/L",

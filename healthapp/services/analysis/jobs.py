@@ -1,0 +1,366 @@
+"""Meal photo analysis jobs, on the database side (the source of truth; Redis only carries ids).
+
+Status: queued -> analysing -> done | failed; a failed job can be queued again by its owner.
+
+Upload (the meal service), in this order:
+    job = create_job(db, photo=photo)            # in the same transaction as meal and photo
+    ... commit ...
+    try:
+        JobQueue(redis, prefix).enqueue(job.id)  # after the commit: a worker must find the row
+        with session_scope() as db: mark_enqueued(db, job.id)
+    except redis.RedisError:
+        pass  # the upload still succeeds; the worker's sweeper enqueues it (stale_queued_jobs)
+
+Worker, per delivered job id: start_job -> (photo, Triton, mapping) -> complete_job, or
+fail_attempt / release_job; then announce; then ack. Every function here only flushes: the caller
+commits (session_scope). Every transition is a compare-and-set UPDATE on the status, and reads
+that precede one lock the row on PostgreSQL (SELECT ... FOR UPDATE); SQLite serialises writers.
+So two workers that get the same job (a redelivery, a reclaim, a sweeper duplicate) store its
+result once: complete_job is idempotent by job id, and never adds a second item for a photo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from healthapp.db import utcnow
+from healthapp.domain.errors import ServiceError
+from healthapp.models import AnalysisJob, Food, MealItem, MealPhoto
+from healthapp.services.analysis.recognition import NO_FOOD_KEY, Prediction
+from healthapp.services.foods import portion_columns
+
+QUEUED = "queued"
+ANALYSING = "analysing"
+DONE = "done"
+FAILED = "failed"
+FINAL_STATUSES = (DONE, FAILED)
+OPEN_STATUSES = (QUEUED, ANALYSING)
+
+# Error keys a person sees (i18n catalogue keys). `analysis.no_food` comes with status "done".
+ERROR_NO_FOOD = NO_FOOD_KEY
+ERROR_PHOTO_MISSING = "analysis.photo_missing"
+ERROR_BAD_IMAGE = "analysis.bad_image"
+ERROR_TIMEOUT = "analysis.timeout"
+ERROR_MODEL = "analysis.model_error"
+ERROR_INTERNAL = "analysis.internal_error"
+ERROR_GAVE_UP = "analysis.gave_up"  # started more than job_max_attempts times (worker crashes)
+
+ITEM_SOURCE_ESTIMATE = "estimate"
+
+FailOutcome = Literal["retry", "failed", "ignored"]
+
+
+class AnalysisJobNotFound(ServiceError):
+    """No such job for this user (another user's job is reported exactly like a missing one)."""
+
+    def __init__(self) -> None:
+        super().__init__("error.record_not_found")
+
+
+class AnalysisJobNotRetryable(ServiceError):
+    """Only a failed job can be retried by a person (a done job has its answer)."""
+
+    def __init__(self) -> None:
+        super().__init__("analysis.not_retryable")
+
+
+@dataclass(frozen=True)
+class JobInput:
+    """What a worker needs to analyse one job (returned by start_job)."""
+
+    job_id: int
+    photo_id: int
+    user_id: int
+    meal_id: int
+    storage_key: str
+    attempts: int  # including the attempt that start_job just began
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """A job's state for announcements."""
+
+    job_id: int
+    photo_id: int
+    user_id: int
+    meal_id: int
+    status: str
+    error_key: str
+    attempts: int
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON the meal page receives on its channel."""
+        return {
+            "job_id": self.job_id,
+            "meal_id": self.meal_id,
+            "photo_id": self.photo_id,
+            "status": self.status,
+            "error_key": self.error_key,
+        }
+
+
+def _locked(db: Session, job_id: int) -> AnalysisJob | None:
+    """The job row, locked until commit on PostgreSQL (FOR UPDATE is a no-op on SQLite)."""
+    statement = select(AnalysisJob).where(AnalysisJob.id == job_id).with_for_update()
+    return db.exec(statement).first()
+
+
+def _transition(db: Session, job_id: int, allowed: tuple[str, ...], **values: Any) -> bool:
+    """Compare-and-set: update the job only while its status is one of `allowed`."""
+    statement = (
+        sa.update(AnalysisJob)
+        .where(col(AnalysisJob.id) == job_id, col(AnalysisJob.status).in_(allowed))
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = db.exec(statement).rowcount == 1
+    loaded = db.identity_map.get(db.identity_key(AnalysisJob, job_id))
+    if loaded is not None:
+        db.expire(loaded)  # the copy loaded before the UPDATE is stale now
+    return changed
+
+
+def create_job(db: Session, *, photo: MealPhoto) -> AnalysisJob:
+    """A queued job for a stored photo (in the upload's transaction; flushed, so it has an id)."""
+    if photo.id is None:
+        db.flush()
+    assert photo.id is not None
+    job = AnalysisJob(photo_id=photo.id, user_id=photo.user_id, status=QUEUED)
+    db.add(job)
+    db.flush()
+    return job
+
+
+def mark_enqueued(db: Session, job_id: int) -> bool:
+    """Record that the job id was (re-)added to the Redis stream: sets enqueued_at (and
+    updated_at, so the sweeper leaves it alone for a while). Only while queued or analysing."""
+    return _transition(db, job_id, OPEN_STATUSES, enqueued_at=utcnow())
+
+
+def job_summary(db: Session, job_id: int) -> JobSummary | None:
+    """The job's status with its meal (None when the job is gone)."""
+    row = db.exec(
+        select(AnalysisJob, MealPhoto)
+        .join(MealPhoto, col(MealPhoto.id) == col(AnalysisJob.photo_id))
+        .where(AnalysisJob.id == job_id)
+    ).first()
+    if row is None:
+        return None
+    job, photo = row
+    assert job.id is not None
+    return JobSummary(
+        job_id=job.id,
+        photo_id=job.photo_id,
+        user_id=job.user_id,
+        meal_id=photo.meal_id,
+        status=job.status,
+        error_key=job.error_key,
+        attempts=job.attempts,
+    )
+
+
+def start_job(db: Session, job_id: int) -> JobInput | None:
+    """Begin an attempt: status "analysing", attempts + 1, started_at now.
+
+    None when the job is gone, done or failed (a duplicate delivery): the worker then only acks.
+    """
+    job = _locked(db, job_id)
+    if job is None or job.status in FINAL_STATUSES:
+        return None
+    photo = db.get(MealPhoto, job.photo_id)
+    if photo is None or photo.id is None:
+        return None
+    attempts, created_at = job.attempts + 1, job.created_at
+    if not _transition(
+        db,
+        job_id,
+        OPEN_STATUSES,
+        status=ANALYSING,
+        attempts=col(AnalysisJob.attempts) + 1,
+        started_at=utcnow(),
+        error_key="",
+    ):
+        return None
+    return JobInput(
+        job_id=job_id,
+        photo_id=photo.id,
+        user_id=job.user_id,
+        meal_id=photo.meal_id,
+        storage_key=photo.storage_key,
+        attempts=attempts,
+        created_at=created_at,
+    )
+
+
+def release_job(db: Session, job_id: int) -> bool:
+    """Put an analysing job back to "queued" without counting the attempt (the model server was
+    unavailable: not the job's fault). False when the job is no longer open."""
+    job = _locked(db, job_id)
+    if job is None or job.status not in OPEN_STATUSES:
+        return False
+    return _transition(db, job_id, OPEN_STATUSES, status=QUEUED, attempts=max(job.attempts - 1, 0))
+
+
+def _add_estimate_item(
+    db: Session, *, photo: MealPhoto, food: Food, grams: float
+) -> Literal["created", "kept_existing"]:
+    """The photo's estimated item, unless the photo already has one (never overwrite a person's
+    correction). A concurrent insert for the same photo loses on the unique photo_id."""
+    existing = db.exec(select(MealItem.id).where(MealItem.photo_id == photo.id)).first()
+    if existing is not None:
+        return "kept_existing"
+    item = MealItem(
+        meal_id=photo.meal_id,
+        user_id=photo.user_id,
+        photo_id=photo.id,
+        food_id=food.id,
+        grams=grams,
+        source=ITEM_SOURCE_ESTIMATE,
+        **portion_columns(food, grams),
+    )
+    try:
+        with db.begin_nested():
+            db.add(item)
+    except IntegrityError:
+        return "kept_existing"
+    return "created"
+
+
+def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
+    """Store the model's answer; idempotent by job id.
+
+    True when this call stored it; False when the job is gone or already done/failed (nothing
+    changes, so a job delivered twice never doubles a meal's nutrients). The result (top-k
+    candidates with food ids and scores, the estimate, timings) goes to AnalysisJob.result. If a
+    food is recognised and the photo has no item yet, an item with source "estimate" is added
+    (food x default portion, nutrients from the food table's per-100 g values). If none is,
+    the job is still "done", with error_key "analysis.no_food" and no item.
+    """
+    job = _locked(db, job_id)
+    if job is None or job.status in FINAL_STATUSES:
+        return False
+    photo = db.get(MealPhoto, job.photo_id)
+    if photo is None:
+        return False
+    result = prediction.to_result()
+    estimate = prediction.estimate
+    food = db.get(Food, estimate.food_id) if estimate is not None else None
+    if estimate is not None and food is None:
+        # The mapping names a food the table lacks (a seed out of date): say so, add nothing.
+        result.update(recognised=False, error_key=ERROR_NO_FOOD, missing_food_id=estimate.food_id)
+    if estimate is not None and food is not None:
+        # The table is the source of truth for nutrients: the stored estimate matches the item.
+        result["estimate"].update(portion_columns(food, estimate.grams))
+        result["estimate"]["name_en"] = food.name_en
+        result["estimate"]["name_ko"] = food.name_ko
+    now = utcnow()
+    if not _transition(
+        db,
+        job_id,
+        OPEN_STATUSES,
+        status=DONE,
+        error_key="" if food is not None else ERROR_NO_FOOD,
+        result=result,
+        finished_at=now,
+    ):
+        return False
+    if food is not None and estimate is not None:
+        outcome = _add_estimate_item(db, photo=photo, food=food, grams=estimate.grams)
+        if outcome == "kept_existing":
+            result["item"] = outcome
+            _transition(db, job_id, (DONE,), result=result)
+    db.flush()
+    return True
+
+
+def fail_attempt(db: Session, job_id: int, error_key: str, *, max_attempts: int) -> FailOutcome:
+    """Record a failed attempt. "retry": back to queued (the worker schedules it with backoff);
+    "failed": attempts reached `max_attempts`, status failed with `error_key` for the person;
+    "ignored": the job is gone or already done/failed (nothing changed, nothing to retry)."""
+    job = _locked(db, job_id)
+    if job is None or job.status in FINAL_STATUSES:
+        return "ignored"
+    if job.attempts >= max_attempts:
+        changed = _transition(
+            db, job_id, OPEN_STATUSES, status=FAILED, error_key=error_key, finished_at=utcnow()
+        )
+        return "failed" if changed else "ignored"
+    changed = _transition(db, job_id, OPEN_STATUSES, status=QUEUED, error_key=error_key)
+    return "retry" if changed else "ignored"
+
+
+def retry_failed_job(db: Session, *, user_id: int, job_id: int) -> AnalysisJob:
+    """A person's retry of their own failed job: back to "queued" with attempts 0.
+
+    The caller commits, then enqueues the id and calls mark_enqueued (as at upload). A job that
+    is already queued or analysing is returned unchanged (a double click); a done job raises
+    AnalysisJobNotRetryable; another user's or a missing job raises AnalysisJobNotFound.
+    """
+    job = db.exec(
+        select(AnalysisJob)
+        .where(AnalysisJob.id == job_id, AnalysisJob.user_id == user_id)
+        .with_for_update()
+    ).first()
+    if job is None:
+        raise AnalysisJobNotFound
+    if job.status in OPEN_STATUSES:
+        return job
+    if job.status != FAILED:
+        raise AnalysisJobNotRetryable
+    _transition(
+        db,
+        job_id,
+        (FAILED,),
+        status=QUEUED,
+        attempts=0,
+        error_key="",
+        result=None,
+        enqueued_at=None,
+        started_at=None,
+        finished_at=None,
+    )
+    refreshed = db.get(AnalysisJob, job_id)
+    assert refreshed is not None
+    return refreshed
+
+
+def stale_queued_jobs(
+    db: Session,
+    *,
+    older_than: timedelta,
+    unqueued_grace: timedelta = timedelta(seconds=10),
+    limit: int = 200,
+    now: datetime | None = None,
+) -> list[int]:
+    """Job ids the sweeper should (re-)enqueue, oldest first:
+    - queued and never enqueued (Redis was down at upload), created over `unqueued_grace` ago;
+    - queued or analysing, not updated for `older_than` (Redis lost the entry, or every worker
+      that held it died and its stream entry is gone).
+    A duplicate entry is harmless: start_job/complete_job ignore a job that is already done."""
+    moment = now or utcnow()
+    statement = (
+        select(AnalysisJob.id)
+        .where(
+            sa.or_(
+                sa.and_(
+                    col(AnalysisJob.status) == QUEUED,
+                    col(AnalysisJob.enqueued_at).is_(None),
+                    col(AnalysisJob.created_at) < moment - unqueued_grace,
+                ),
+                sa.and_(
+                    col(AnalysisJob.status).in_(OPEN_STATUSES),
+                    col(AnalysisJob.updated_at) < moment - older_than,
+                ),
+            )
+        )
+        .order_by(col(AnalysisJob.id))
+        .limit(limit)
+    )
+    return [int(job_id) for job_id in db.exec(statement).all() if job_id is not None]

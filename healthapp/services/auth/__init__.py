@@ -1,0 +1,1 @@
+"""Accounts, password hashing, server-side sessions, the log-in throttle and safe redirects."""

@@ -1,0 +1,119 @@
+"""Accounts: sign up, log in, change password, delete; every function takes the user's id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, delete, select
+
+from healthapp.db import utcnow
+from healthapp.domain.errors import AuthenticationError, ValidationError
+from healthapp.i18n import supported
+from healthapp.models import User
+from healthapp.services import ranking
+from healthapp.services.auth import passwords
+from healthapp.services.auth.throttle import LoginThrottle
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+# Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is not checked here.
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MAX_LOGIN_LENGTH = 254
+
+
+def normalize_login(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip().lower()
+
+
+def check_login(login: str) -> None:
+    if not login:
+        raise ValidationError("error.login_required", field="login")
+    if "@" in login:
+        if len(login) > MAX_LOGIN_LENGTH or not EMAIL_RE.match(login):
+            raise ValidationError("error.email_invalid", field="login")
+    elif not USERNAME_RE.match(login):
+        raise ValidationError("error.username_invalid", field="login")
+
+
+def sign_up(
+    db: Session, *, login: str, password: str, password_confirm: str, language: str, min_length: int
+) -> User:
+    login = normalize_login(login)
+    check_login(login)
+    if password != password_confirm:
+        raise ValidationError("error.password_mismatch", field="password_confirm")
+    passwords.check_new_password(password, login=login, min_length=min_length)
+    if db.exec(select(User.id).where(User.login == login)).first() is not None:
+        raise ValidationError("error.login_taken", field="login")
+    user = User(
+        login=login, password_hash=passwords.hash_password(password), language=supported(language)
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError as exc:  # a concurrent sign-up won the race for this login
+        raise ValidationError("error.login_taken", field="login") from exc
+    return user
+
+
+def authenticate(
+    db: Session, *, login: str, password: str, throttle: LoginThrottle, client_ip: str
+) -> User:
+    """The user whose login and password these are; throttled per account and per client."""
+    login = normalize_login(login)
+    throttle.check(login, client_ip)
+    user = db.exec(select(User).where(User.login == login)).first() if login else None
+    if user is None:
+        passwords.burn_verification_time(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(password, user.password_hash)
+    if not ok or user is None:
+        throttle.record_failure(login, client_ip)
+        raise AuthenticationError("error.login_failed")
+    throttle.reset_account(login)
+    return user
+
+
+def get_user(db: Session, *, user_id: int) -> User | None:
+    return db.get(User, user_id)
+
+
+def change_password(
+    db: Session,
+    *,
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    new_password_confirm: str,
+    min_length: int,
+) -> None:
+    user = db.get(User, user_id)
+    if user is None or not passwords.verify_password(current_password, user.password_hash):
+        raise ValidationError("error.current_password_wrong", field="current_password")
+    if new_password != new_password_confirm:
+        raise ValidationError("error.password_mismatch", field="password_confirm")
+    if new_password == current_password:
+        raise ValidationError("error.password_unchanged", field="password")
+    passwords.check_new_password(new_password, login=user.login, min_length=min_length)
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    db.add(user)
+    db.flush()
+
+
+def set_language(db: Session, *, user_id: int, language: str) -> None:
+    user = db.get(User, user_id)
+    if user is not None and user.language != supported(language):
+        user.language = supported(language)
+        db.add(user)
+
+
+def delete_account(db: Session, *, user_id: int, password: str) -> None:
+    """Remove the user and, through ON DELETE CASCADE, every row that belongs to them."""
+    user = db.get(User, user_id)
+    if user is None or not passwords.verify_password(password, user.password_hash):
+        raise ValidationError("error.current_password_wrong", field="delete_password")
+    ranking.forget_user(db, user_id)  # before the row goes: the cascade would skip the counts
+    db.exec(delete(User).where(User.id == user_id))

@@ -1,0 +1,233 @@
+"""The user's readings as a FHIR R4 Bundle (type "collection") of Observations, as a dict.
+
+No Reflex import, no FHIR library at run time: the dict is built here and validated against the
+R4 models of the `fhir.resources` package in the tests (tests/unit/services/test_fhir.py).
+
+Codes (shared/CLINICAL.md): LOINC for what was measured, UCUM for units.
+- Blood pressure: panel 85354-9 with components systolic 8480-6 and diastolic 8462-4, mm[Hg],
+  category vital-signs, profile http://hl7.org/fhir/StructureDefinition/bp (the R4 vital signs
+  BP profile). A pulse taken with it becomes its own heart-rate Observation, LOINC 8867-4, /min
+  (the vital signs heart-rate profile); CLINICAL.md does not list that code, it is the one the
+  FHIR R4 vital signs profile fixes.
+- Glucose: the app is a self-monitoring log of meter readings, so the capillary-blood-by-glucometer
+  codes fit better than the generic "glucose in blood" 2339-0: 41653-7 for any reading, and the
+  fasting code 1556-0 ("Fasting glucose [Mass/volume] in Capillary blood") when the person marked
+  the reading as fasting. Both are mass concentrations, so the value is always sent in mg/dL (the
+  stored canonical value), whatever unit the person reads in; an mmol/L value would need the
+  molar LOINC codes instead. Category laboratory (a point-of-care test is a laboratory
+  observation in FHIR's observation-category system). The meal timing is also written into
+  code.text (e.g. "Glucose, capillary blood, after dinner"), since R4 has no element for it.
+- HbA1c: 4548-4 (Hemoglobin A1c/Hemoglobin.total in Blood), %, category laboratory; the result
+  belongs to a calendar day, so effectiveDateTime is a date.
+Every Observation refers to one Patient resource in the bundle that carries no identifying data.
+Ids are stable UUIDs (uuid5 of user, kind and row id), so exporting twice gives the same ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from healthapp.db import utcnow
+from healthapp.domain.clinical import GlucoseTiming
+from healthapp.models import BloodPressure, Glucose, HbA1c, User
+from healthapp.services.preferences import Preferences
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+BP_PROFILE = "http://hl7.org/fhir/StructureDefinition/bp"
+HEART_RATE_PROFILE = "http://hl7.org/fhir/StructureDefinition/heartrate"
+
+BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
+SYSTOLIC = ("8480-6", "Systolic blood pressure")
+DIASTOLIC = ("8462-4", "Diastolic blood pressure")
+HEART_RATE = ("8867-4", "Heart rate")
+GLUCOSE_CAPILLARY = ("41653-7", "Glucose [Mass/volume] in Capillary blood by Glucometer")
+GLUCOSE_FASTING_CAPILLARY = ("1556-0", "Fasting glucose [Mass/volume] in Capillary blood")
+HBA1C = ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")
+
+# A fixed namespace for this app's resource ids (uuid5 needs one; any constant UUID will do).
+ID_NAMESPACE = uuid.UUID("5f0c2a9e-3b7d-4c1e-9a51-6d2f8e4b7c10")
+
+_TIMING_TEXT = {
+    GlucoseTiming.FASTING: "fasting",
+    GlucoseTiming.BEFORE_BREAKFAST: "before breakfast",
+    GlucoseTiming.AFTER_BREAKFAST: "after breakfast",
+    GlucoseTiming.BEFORE_LUNCH: "before lunch",
+    GlucoseTiming.AFTER_LUNCH: "after lunch",
+    GlucoseTiming.BEFORE_DINNER: "before dinner",
+    GlucoseTiming.AFTER_DINNER: "after dinner",
+    GlucoseTiming.BEDTIME: "bedtime",
+    GlucoseTiming.OTHER: "timing not recorded",
+}
+
+
+def resource_id(user_id: int, kind: str, row_id: int | str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"healthapp/{user_id}/{kind}/{row_id}"))
+
+
+def _coding(code: tuple[str, str]) -> dict[str, Any]:
+    return {"system": LOINC, "code": code[0], "display": code[1]}
+
+
+def _concept(code: tuple[str, str], text: str | None = None) -> dict[str, Any]:
+    return {"coding": [_coding(code)], "text": text or code[1]}
+
+
+def _category(code: str, display: str) -> list[dict[str, Any]]:
+    return [{"coding": [{"system": CATEGORY_SYSTEM, "code": code, "display": display}]}]
+
+
+def _quantity(value: float | int, unit: str, code: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": code}
+
+
+def _instant(value: datetime, tz: ZoneInfo) -> str:
+    """A FHIR dateTime with seconds and the offset of the user's zone (same instant)."""
+    return value.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _observation(
+    *,
+    obs_id: str,
+    patient_ref: str,
+    category: list[dict[str, Any]],
+    code: dict[str, Any],
+    effective: str,
+    note: str = "",
+    profile: str | None = None,
+    **values: Any,
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Observation", "id": obs_id}
+    if profile:
+        resource["meta"] = {"profile": [profile]}
+    resource |= {
+        "status": "final",
+        "category": category,
+        "code": code,
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": effective,
+        **values,
+    }
+    if note:
+        resource["note"] = [{"text": note}]
+    return resource
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+
+def fhir_bundle(
+    db: Session, *, user_id: int, prefs: Preferences, now: datetime | None = None
+) -> dict[str, Any]:
+    """Blood pressure (and pulse), glucose and HbA1c of the user as a FHIR R4 collection Bundle."""
+    if db.get(User, user_id) is None:
+        raise LookupError(f"user {user_id} does not exist")
+    tz = prefs.tz
+    patient_id = resource_id(user_id, "patient", user_id)
+    patient_ref = f"urn:uuid:{patient_id}"
+    vital = _category("vital-signs", "Vital Signs")
+    lab = _category("laboratory", "Laboratory")
+    entries = [_entry({"resourceType": "Patient", "id": patient_id})]
+
+    for bp in db.exec(
+        select(BloodPressure)
+        .where(BloodPressure.user_id == user_id)
+        .order_by(col(BloodPressure.measured_at), col(BloodPressure.id))
+    ).all():
+        effective = _instant(bp.measured_at, tz)
+        components = [
+            {"code": _concept(SYSTOLIC), "valueQuantity": _quantity(bp.systolic, "mmHg", "mm[Hg]")},
+            {
+                "code": _concept(DIASTOLIC),
+                "valueQuantity": _quantity(bp.diastolic, "mmHg", "mm[Hg]"),
+            },
+        ]
+        entries.append(
+            _entry(
+                _observation(
+                    obs_id=resource_id(user_id, "bp", bp.id or 0),
+                    patient_ref=patient_ref,
+                    category=vital,
+                    code=_concept(BP_PANEL, "Blood pressure"),
+                    effective=effective,
+                    note=bp.note,
+                    profile=BP_PROFILE,
+                    component=components,
+                )
+            )
+        )
+        if bp.pulse is not None:
+            entries.append(
+                _entry(
+                    _observation(
+                        obs_id=resource_id(user_id, "pulse", bp.id or 0),
+                        patient_ref=patient_ref,
+                        category=vital,
+                        code=_concept(HEART_RATE),
+                        effective=effective,
+                        profile=HEART_RATE_PROFILE,
+                        valueQuantity=_quantity(bp.pulse, "beats/minute", "/min"),
+                    )
+                )
+            )
+
+    for reading in db.exec(
+        select(Glucose)
+        .where(Glucose.user_id == user_id)
+        .order_by(col(Glucose.measured_at), col(Glucose.id))
+    ).all():
+        timing = GlucoseTiming(reading.timing)
+        code = GLUCOSE_FASTING_CAPILLARY if timing is GlucoseTiming.FASTING else GLUCOSE_CAPILLARY
+        entries.append(
+            _entry(
+                _observation(
+                    obs_id=resource_id(user_id, "glucose", reading.id or 0),
+                    patient_ref=patient_ref,
+                    category=lab,
+                    code=_concept(code, f"Glucose, capillary blood, {_TIMING_TEXT[timing]}"),
+                    effective=_instant(reading.measured_at, tz),
+                    note=reading.note,
+                    valueQuantity=_quantity(_number(reading.mg_dl), "mg/dL", "mg/dL"),
+                )
+            )
+        )
+
+    for result in db.exec(
+        select(HbA1c)
+        .where(HbA1c.user_id == user_id)
+        .order_by(col(HbA1c.measured_on), col(HbA1c.id))
+    ).all():
+        entries.append(
+            _entry(
+                _observation(
+                    obs_id=resource_id(user_id, "hba1c", result.id or 0),
+                    patient_ref=patient_ref,
+                    category=lab,
+                    code=_concept(HBA1C, "HbA1c"),
+                    effective=result.measured_on.isoformat(),
+                    note=result.note,
+                    valueQuantity=_quantity(_number(result.percent), "%", "%"),
+                )
+            )
+        )
+
+    stamp = (now or utcnow()).astimezone(tz)
+    return {
+        "resourceType": "Bundle",
+        "id": resource_id(user_id, "bundle", stamp.isoformat()),
+        "meta": {"lastUpdated": stamp.isoformat(timespec="seconds")},
+        "type": "collection",
+        "timestamp": stamp.isoformat(timespec="seconds"),
+        "entry": entries,
+    }

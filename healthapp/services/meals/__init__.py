@@ -1,0 +1,42 @@
+"""Meals: the meal log and its items, photo intake and quota (`photos`), private photo
+storage (`storage`)."""
+
+from healthapp.services.meals.entries import (
+    DayView,
+    ItemView,
+    MealNotFound,
+    MealType,
+    MealView,
+    PhotoView,
+    add_item,
+    add_photo,
+    confirm_item,
+    correct_item,
+    create_meal,
+    create_meal_from_values,
+    day_meals,
+    delete_item,
+    delete_meal,
+    meal_values,
+    update_meal_from_values,
+)
+
+__all__ = [
+    "DayView",
+    "ItemView",
+    "MealNotFound",
+    "MealType",
+    "MealView",
+    "PhotoView",
+    "add_item",
+    "add_photo",
+    "confirm_item",
+    "correct_item",
+    "create_meal",
+    "create_meal_from_values",
+    "day_meals",
+    "delete_item",
+    "delete_meal",
+    "meal_values",
+    "update_meal_from_values",
+]

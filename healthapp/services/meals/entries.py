@@ -1,0 +1,381 @@
+"""Meals: log, list, correct. Photos are analysed elsewhere (services/analysis.py, the worker);
+here they are attached and their estimates turned into items a person confirms or corrects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from healthapp.db import utcnow
+from healthapp.domain.errors import ServiceError, ValidationError
+from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto
+from healthapp.services import forms, ranking
+from healthapp.services.foods import Nutrients, portion
+from healthapp.services.preferences import Preferences
+
+PORTION_RANGE_G = (Decimal(1), Decimal(5000))
+
+
+class MealType(StrEnum):
+    BREAKFAST = "breakfast"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+    SNACK = "snack"
+
+    @property
+    def label_key(self) -> str:
+        return f"meals.type.{self.value}"
+
+
+class ItemSource(StrEnum):
+    ESTIMATE = "estimate"  # the food model's guess, not yet looked at
+    CONFIRMED = "confirmed"  # the guess, accepted as it is
+    MANUAL = "manual"  # chosen or changed by the person: never overwritten by a model
+
+
+class MealNotFound(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("error.record_not_found")
+
+
+def _owned(db: Session, model: Any, user_id: int, row_id: int) -> Any:
+    row = db.exec(select(model).where(model.id == row_id, model.user_id == user_id)).first()
+    if row is None:
+        raise MealNotFound
+    return row
+
+
+def meal_values(form: Mapping[str, Any], prefs: Preferences, now: datetime) -> dict[str, Any]:
+    """The validated columns of a meal form (time, type, note)."""
+    return forms.collect(
+        {
+            "eaten_at": lambda: forms.local_datetime(form, "eaten_at", tz=prefs.tz, now=now),
+            "meal_type": lambda: forms.choice(form, "meal_type", MealType).value,
+            "note": lambda: forms.note(form),
+        }
+    )
+
+
+def create_meal(
+    db: Session,
+    *,
+    user_id: int,
+    form: Mapping[str, Any],
+    prefs: Preferences,
+    now: datetime | None = None,
+) -> Meal:
+    return create_meal_from_values(
+        db, user_id=user_id, values=meal_values(form, prefs, now or utcnow())
+    )
+
+
+def create_meal_from_values(db: Session, *, user_id: int, values: Mapping[str, Any]) -> Meal:
+    meal = Meal(user_id=user_id, **values)
+    db.add(meal)
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id)
+    return meal
+
+
+def update_meal(
+    db: Session,
+    *,
+    user_id: int,
+    meal_id: int,
+    form: Mapping[str, Any],
+    prefs: Preferences,
+    now: datetime | None = None,
+) -> Meal:
+    return update_meal_from_values(
+        db, user_id=user_id, meal_id=meal_id, values=meal_values(form, prefs, now or utcnow())
+    )
+
+
+def update_meal_from_values(
+    db: Session, *, user_id: int, meal_id: int, values: Mapping[str, Any]
+) -> Meal:
+    """Change a meal's time, type or note in place; its items and photos stay as they are."""
+    meal = _owned(db, Meal, user_id, meal_id)
+    for name, value in values.items():
+        setattr(meal, name, value)
+    meal.updated_at = utcnow()
+    db.add(meal)
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id)
+    return meal
+
+
+def delete_meal(db: Session, *, user_id: int, meal_id: int) -> list[str]:
+    """Delete the meal with its photos and items; returns the photo keys to remove from storage
+    once the transaction has committed."""
+    meal = _owned(db, Meal, user_id, meal_id)
+    keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.meal_id == meal_id)).all())
+    db.delete(meal)
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id)
+    return keys
+
+
+def add_photo(
+    db: Session,
+    *,
+    user_id: int,
+    meal_id: int,
+    storage_key: str,
+    content_type: str,
+    width: int,
+    height: int,
+    size_bytes: int,
+) -> MealPhoto:
+    """Record a photo already stored under `storage_key` (after intake) for one of the user's
+    meals. The caller then creates its analysis job."""
+    _owned(db, Meal, user_id, meal_id)
+    photo = MealPhoto(
+        meal_id=meal_id,
+        user_id=user_id,
+        storage_key=storage_key,
+        content_type=content_type,
+        width=width,
+        height=height,
+        size_bytes=size_bytes,
+    )
+    db.add(photo)
+    db.flush()
+    return photo
+
+
+def _grams(form: Mapping[str, Any]) -> float:
+    return float(forms.number(form, "grams", low=PORTION_RANGE_G[0], high=PORTION_RANGE_G[1],
+                              unit="g"))  # fmt: skip
+
+
+def _food(db: Session, food_id: str) -> Food:
+    food = db.get(Food, food_id) if food_id else None
+    if food is None:
+        raise ValidationError("error.food_unknown", field="food_id")
+    return food
+
+
+def _apply(item: MealItem, food: Food, grams: float) -> None:
+    nutrients = portion(food, grams)
+    item.food_id, item.grams = food.id, grams
+    item.kcal, item.carb_g = nutrients.kcal, nutrients.carb_g
+    item.protein_g, item.fat_g = nutrients.protein_g, nutrients.fat_g
+
+
+def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]) -> MealItem:
+    """A food the person found in the food search, with a portion in grams."""
+    _owned(db, Meal, user_id, meal_id)
+    values = forms.collect(
+        {"food": lambda: _food(db, forms.text(form, "food_id")), "grams": lambda: _grams(form)}
+    )
+    item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL.value,
+                    food_id="", grams=0, kcal=0, carb_g=0, protein_g=0, fat_g=0)  # fmt: skip
+    _apply(item, values["food"], values["grams"])
+    db.add(item)
+    db.flush()
+    return item
+
+
+def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, Any]) -> MealItem:
+    """The person's correction: another food (a top-5 candidate or a search result) and/or
+    another portion. From now on the item is manual; the model's estimate stays in the job."""
+    item = _owned(db, MealItem, user_id, item_id)
+    values = forms.collect(
+        {
+            "food": lambda: _food(db, forms.text(form, "food_id") or item.food_id),
+            "grams": lambda: _grams(form),
+        }
+    )
+    _apply(item, values["food"], values["grams"])
+    item.source = ItemSource.MANUAL.value
+    item.updated_at = utcnow()
+    db.add(item)
+    db.flush()
+    return item
+
+
+def confirm_item(db: Session, *, user_id: int, item_id: int) -> None:
+    item = _owned(db, MealItem, user_id, item_id)
+    if item.source == ItemSource.ESTIMATE.value:
+        item.source = ItemSource.CONFIRMED.value
+        item.updated_at = utcnow()
+        db.add(item)
+
+
+def delete_item(db: Session, *, user_id: int, item_id: int) -> None:
+    db.delete(_owned(db, MealItem, user_id, item_id))
+    db.flush()
+
+
+# --- what the meal page shows -------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    food_id: str
+    name_en: str
+    name_ko: str
+    score: str  # "95 %"
+
+
+@dataclass
+class ItemView:
+    id: int
+    food_id: str
+    name_en: str
+    name_ko: str
+    grams: str
+    kcal: str
+    carb_g: str
+    protein_g: str
+    fat_g: str
+    source: str
+    photo_id: int
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class PhotoView:
+    id: int
+    job_id: int
+    status: str  # queued | analysing | done | failed
+    error_key: str
+    url: str
+
+
+@dataclass
+class MealView:
+    id: int
+    day: str
+    time: str
+    meal_type: str
+    note: str
+    kcal: str
+    carb_g: str
+    protein_g: str
+    fat_g: str
+    has_estimate: bool
+    foods: list[ItemView] = field(default_factory=list)
+    photos: list[PhotoView] = field(default_factory=list)
+
+
+@dataclass
+class DayView:
+    meals: list[MealView]
+    kcal: str
+    carb_g: str
+    protein_g: str
+    fat_g: str
+    pending: int  # photos still queued or analysing
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _sum(items: list[MealItem]) -> Nutrients:
+    return Nutrients(
+        kcal=sum(i.kcal for i in items),
+        carb_g=sum(i.carb_g for i in items),
+        protein_g=sum(i.protein_g for i in items),
+        fat_g=sum(i.fat_g for i in items),
+    )
+
+
+def _candidates(job: AnalysisJob | None, foods: Mapping[str, Food]) -> list[Candidate]:
+    result = (job.result if job else None) or {}
+    out = []
+    for candidate in result.get("candidates", []):
+        food = foods.get(candidate.get("food_id") or "")
+        if food is not None:
+            score = f"{round(float(candidate.get('score', 0)) * 100)} %"
+            out.append(Candidate(food.id, food.name_en, food.name_ko, score))
+    return out
+
+
+def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> DayView:
+    """The user's meals of one local day, with items, photos, job states and totals."""
+    low, high = forms.day_bounds(day, day, prefs.tz)
+    meals = db.exec(
+        select(Meal)
+        .where(Meal.user_id == user_id, col(Meal.eaten_at) >= low, col(Meal.eaten_at) < high)
+        .order_by(col(Meal.eaten_at), col(Meal.id))
+    ).all()
+    meal_ids = [m.id for m in meals]
+    items = db.exec(
+        select(MealItem).where(MealItem.user_id == user_id, col(MealItem.meal_id).in_(meal_ids))
+        .order_by(col(MealItem.id))
+    ).all() if meal_ids else []  # fmt: skip
+    photos = db.exec(
+        select(MealPhoto, AnalysisJob)
+        .join(AnalysisJob, sa.and_(AnalysisJob.photo_id == MealPhoto.id), isouter=True)
+        .where(MealPhoto.user_id == user_id, col(MealPhoto.meal_id).in_(meal_ids))
+        .order_by(col(MealPhoto.id))
+    ).all() if meal_ids else []  # fmt: skip
+    food_ids = {i.food_id for i in items} | {
+        c.get("food_id") or ""
+        for _, job in photos
+        for c in ((job.result or {}).get("candidates", []) if job else [])
+    }
+    foods = {f.id: f for f in db.exec(select(Food).where(col(Food.id).in_(food_ids))).all()}
+    jobs_by_photo = {photo.id: job for photo, job in photos}
+
+    views = []
+    for meal in meals:
+        meal_items = [i for i in items if i.meal_id == meal.id]
+        total = _sum(meal_items)
+        local = meal.eaten_at.astimezone(prefs.tz)
+        views.append(
+            MealView(
+                id=meal.id or 0,
+                day=local.date().isoformat(),
+                time=local.strftime("%H:%M"),
+                meal_type=meal.meal_type,
+                note=meal.note,
+                kcal=_fmt(total.kcal),
+                carb_g=_fmt(total.carb_g),
+                protein_g=_fmt(total.protein_g),
+                fat_g=_fmt(total.fat_g),
+                has_estimate=any(i.source == ItemSource.ESTIMATE.value for i in meal_items),
+                foods=[
+                    ItemView(
+                        id=i.id or 0,
+                        food_id=i.food_id,
+                        name_en=foods[i.food_id].name_en if i.food_id in foods else i.food_id,
+                        name_ko=foods[i.food_id].name_ko if i.food_id in foods else "",
+                        grams=_fmt(i.grams),
+                        kcal=_fmt(i.kcal),
+                        carb_g=_fmt(i.carb_g),
+                        protein_g=_fmt(i.protein_g),
+                        fat_g=_fmt(i.fat_g),
+                        source=i.source,
+                        photo_id=i.photo_id or 0,
+                        candidates=_candidates(jobs_by_photo.get(i.photo_id or 0), foods),
+                    )
+                    for i in meal_items
+                ],
+                photos=[
+                    PhotoView(
+                        id=photo.id or 0,
+                        job_id=(job.id or 0) if job else 0,
+                        status=job.status if job else "done",
+                        error_key=job.error_key if job else "",
+                        url=f"/api/photos/{photo.id}",
+                    )
+                    for photo, job in photos
+                    if photo.meal_id == meal.id
+                ],
+            )
+        )
+    total = _sum(list(items))
+    pending = sum(1 for _, job in photos if job and job.status in {"queued", "analysing"})
+    return DayView(views, _fmt(total.kcal), _fmt(total.carb_g), _fmt(total.protein_g),
+                   _fmt(total.fat_g), pending)  # fmt: skip

@@ -1,0 +1,15 @@
+"""Private meal-photo storage addressed by random keys: a local folder or an S3 bucket."""
+
+from healthapp.services.meals.storage.base import KEY_RE, PhotoNotFound, PhotoStorage, new_key
+from healthapp.services.meals.storage.factory import default_photo_storage, photo_storage_for
+from healthapp.services.meals.storage.local import LocalPhotoStorage
+
+__all__ = [
+    "KEY_RE",
+    "LocalPhotoStorage",
+    "PhotoNotFound",
+    "PhotoStorage",
+    "default_photo_storage",
+    "new_key",
+    "photo_storage_for",
+]

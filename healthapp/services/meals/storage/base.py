@@ -1,0 +1,32 @@
+"""What every photo store does, and the random keys it is addressed by. Nothing here is served
+publicly: photos reach their owner only through the authenticated photo route."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Protocol
+
+KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
+
+
+class PhotoNotFound(LookupError):
+    pass
+
+
+class PhotoStorage(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+
+
+def new_key(extension: str) -> str:
+    """A random, unguessable key; the first byte spreads files over 256 folders."""
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}.{extension}"
+
+
+def checked_key(key: str) -> str:
+    if not KEY_RE.match(key):  # never a path from outside: no "..", no absolute paths
+        raise PhotoNotFound(key)
+    return key

@@ -1,0 +1,43 @@
+"""Top-n% rank metrics: per-user values, per-value histograms, deferred refresh."""
+
+from healthapp.services.ranking.core import (
+    DEFAULT_MIN_COHORT,
+    DIRTY_KEY,
+    Metric,
+    RankResult,
+    cohort_counts,
+    forget_user,
+    period_of,
+    rank_value,
+    ranks_changed,
+    rebuild_histogram,
+    refresh_all_metrics,
+    refresh_dirty,
+    refresh_new_days,
+    refresh_user_metrics,
+    set_rank_opt_out,
+    user_rank,
+    user_ranks,
+    zones_new_day,
+)
+
+__all__ = [
+    "DEFAULT_MIN_COHORT",
+    "DIRTY_KEY",
+    "Metric",
+    "RankResult",
+    "cohort_counts",
+    "forget_user",
+    "period_of",
+    "rank_value",
+    "ranks_changed",
+    "rebuild_histogram",
+    "refresh_all_metrics",
+    "refresh_dirty",
+    "refresh_new_days",
+    "refresh_user_metrics",
+    "set_rank_opt_out",
+    "user_rank",
+    "user_ranks",
+    "zones_new_day",
+]

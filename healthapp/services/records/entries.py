@@ -1,0 +1,379 @@
+"""Health records (blood pressure, glucose, HbA1c, exercise): validate, classify, store, list.
+
+Every function takes the signed-in user's id and touches only that user's rows: a record id from
+the browser that belongs to someone else is reported as not found, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, func, select
+
+from healthapp.db import utcnow
+from healthapp.domain.clinical import GlucoseTiming, classify_bp, classify_glucose, classify_hba1c
+from healthapp.domain.errors import ServiceError, ValidationError
+from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
+from healthapp.domain.units import format_glucose, parse_glucose, resolve_glucose_edit
+from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c
+from healthapp.services import forms, ranking
+from healthapp.services.preferences import Preferences
+
+PAGE_SIZE = 20
+# Physiologically plausible ranges: typing errors, not clinical judgement.
+SYSTOLIC_RANGE = (50, 300)
+DIASTOLIC_RANGE = (30, 200)
+PULSE_RANGE = (20, 300)
+HBA1C_RANGE = (Decimal(3), Decimal(20))
+EXERCISE_MINUTES_RANGE = (1, 1440)
+
+Row = dict[str, str]
+
+
+class RecordNotFound(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("error.record_not_found")
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    model: type[SQLModel]
+    time_field: str
+    # form -> column values; `current` is the stored row when editing, else None.
+    parse: Callable[[Mapping[str, Any], Preferences, datetime, Any], dict[str, Any]]
+    # stored row -> what the list shows (catalogue keys, not translated text)
+    view: Callable[[Any, Preferences], Row]
+    # stored row -> the edit form's initial text
+    to_form: Callable[[Any, Preferences], dict[str, str]]
+
+    @property
+    def time_column(self) -> Any:
+        return getattr(self.model, self.time_field)
+
+
+def _local(value: datetime, prefs: Preferences) -> tuple[str, str]:
+    local = value.astimezone(prefs.tz)
+    return local.date().isoformat(), local.strftime("%H:%M")
+
+
+# --- blood pressure ---------------------------------------------------------------------------
+
+
+def _parse_bp(
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, _current: Any
+) -> dict[str, Any]:
+    values = forms.collect(
+        {
+            "measured_at": lambda: forms.local_datetime(form, "measured_at", tz=prefs.tz, now=now),
+            "systolic": lambda: forms.integer(form, "systolic", low=SYSTOLIC_RANGE[0],
+                                              high=SYSTOLIC_RANGE[1], unit="mmHg"),
+            "diastolic": lambda: forms.integer(form, "diastolic", low=DIASTOLIC_RANGE[0],
+                                               high=DIASTOLIC_RANGE[1], unit="mmHg"),
+            "pulse": lambda: forms.integer(form, "pulse", low=PULSE_RANGE[0],
+                                           high=PULSE_RANGE[1], unit="/min", required=False),
+            "note": lambda: forms.note(form),
+        }
+    )  # fmt: skip
+    if values["systolic"] <= values["diastolic"]:
+        raise forms.FormInvalid(
+            {"diastolic": ValidationError("error.diastolic_not_below_systolic", field="diastolic")}
+        )
+    return values
+
+
+def _view_bp(row: BloodPressure, prefs: Preferences) -> Row:
+    result = classify_bp(row.systolic, row.diastolic, prefs.bp_standard)
+    day, clock = _local(row.measured_at, prefs)
+    pulse = f" · {row.pulse} /min" if row.pulse else ""
+    return {
+        "value": f"{row.systolic}/{row.diastolic} mmHg{pulse}",
+        "context_key": prefs.bp_standard.label_key,
+        "level": result.level.value,
+        "label_key": result.label_key,
+        "alert_key": result.alert_key or "",
+        "day": day,
+        "time": clock,
+    }
+
+
+def _form_bp(row: BloodPressure, prefs: Preferences) -> dict[str, str]:
+    return {
+        "measured_at": forms.to_local_input(row.measured_at, prefs.tz),
+        "systolic": str(row.systolic),
+        "diastolic": str(row.diastolic),
+        "pulse": "" if row.pulse is None else str(row.pulse),
+    }
+
+
+# --- glucose ----------------------------------------------------------------------------------
+
+
+def _parse_glucose(
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, current: Glucose | None
+) -> dict[str, Any]:
+    def value() -> float:
+        typed = forms.text(form, "value")
+        if current is not None:  # unchanged text keeps the stored value: no drift on edit
+            return resolve_glucose_edit(typed, prefs.glucose_unit, current.mg_dl, field="value")
+        return parse_glucose(typed, prefs.glucose_unit, field="value")
+
+    return forms.collect(
+        {
+            "measured_at": lambda: forms.local_datetime(form, "measured_at", tz=prefs.tz, now=now),
+            "mg_dl": value,
+            "timing": lambda: forms.choice(form, "timing", GlucoseTiming).value,
+            "note": lambda: forms.note(form),
+        }
+    )
+
+
+def _view_glucose(row: Glucose, prefs: Preferences) -> Row:
+    result = classify_glucose(row.mg_dl, row.timing)
+    day, clock = _local(row.measured_at, prefs)
+    return {
+        "value": f"{format_glucose(row.mg_dl, prefs.glucose_unit)} {prefs.glucose_unit.value}",
+        "context_key": GlucoseTiming(row.timing).label_key,
+        "level": result.level.value,
+        "label_key": result.label_key,
+        "alert_key": result.alert_key or "",
+        "day": day,
+        "time": clock,
+    }
+
+
+def _form_glucose(row: Glucose, prefs: Preferences) -> dict[str, str]:
+    return {
+        "measured_at": forms.to_local_input(row.measured_at, prefs.tz),
+        "value": format_glucose(row.mg_dl, prefs.glucose_unit),
+        "timing": row.timing,
+    }
+
+
+# --- HbA1c ------------------------------------------------------------------------------------
+
+
+def _parse_hba1c(
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, _current: Any
+) -> dict[str, Any]:
+    return forms.collect(
+        {
+            "measured_on": lambda: forms.local_date(form, "measured_on", tz=prefs.tz, now=now),
+            "percent": lambda: float(
+                forms.number(form, "percent", low=HBA1C_RANGE[0], high=HBA1C_RANGE[1], unit="%")
+            ),
+            "note": lambda: forms.note(form),
+        }
+    )
+
+
+def _view_hba1c(row: HbA1c, prefs: Preferences) -> Row:
+    result = classify_hba1c(row.percent, prefs.hba1c_target)
+    return {
+        "value": f"{row.percent:g} %",
+        "context_key": "",
+        "level": result.level.value,
+        "label_key": result.label_key,
+        "alert_key": "clinical.hba1c.above_target" if result.above_target else "",
+        "target": f"{prefs.hba1c_target:g}",
+        "day": row.measured_on.isoformat(),
+        "time": "",
+    }
+
+
+def _form_hba1c(row: HbA1c, _prefs: Preferences) -> dict[str, str]:
+    return {"measured_on": row.measured_on.isoformat(), "percent": f"{row.percent:g}"}
+
+
+# --- exercise ---------------------------------------------------------------------------------
+
+
+def _parse_exercise(
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, _current: Any
+) -> dict[str, Any]:
+    values = forms.collect(
+        {
+            "started_at": lambda: forms.local_datetime(form, "started_at", tz=prefs.tz, now=now),
+            "kind": lambda: forms.choice(form, "kind", ExerciseKind).value,
+            "duration_min": lambda: forms.integer(
+                form, "duration_min", low=EXERCISE_MINUTES_RANGE[0],
+                high=EXERCISE_MINUTES_RANGE[1], unit="min",
+            ),
+            "intensity": lambda: forms.choice(form, "intensity", Intensity).value,
+            "note": lambda: forms.note(form),
+        }
+    )  # fmt: skip
+    kcal = energy_kcal(values["kind"], values["intensity"], values["duration_min"], prefs.weight_kg)
+    values["energy_kcal"] = None if kcal is None else round(kcal, 1)
+    return values
+
+
+def _view_exercise(row: Exercise, prefs: Preferences) -> Row:
+    day, clock = _local(row.started_at, prefs)
+    kcal = "" if row.energy_kcal is None else f" · {math.floor(row.energy_kcal + 0.5)} kcal"
+    return {
+        "value": f"{row.duration_min} min{kcal}",
+        "context_key": ExerciseKind(row.kind).label_key,
+        "level": "",
+        "label_key": Intensity(row.intensity).label_key,
+        "alert_key": "",
+        "day": day,
+        "time": clock,
+    }
+
+
+def _form_exercise(row: Exercise, prefs: Preferences) -> dict[str, str]:
+    return {
+        "started_at": forms.to_local_input(row.started_at, prefs.tz),
+        "kind": row.kind,
+        "duration_min": str(row.duration_min),
+        "intensity": row.intensity,
+    }
+
+
+KINDS: dict[str, RecordKind] = {
+    kind.name: kind
+    for kind in (
+        RecordKind("bp", BloodPressure, "measured_at", _parse_bp, _view_bp, _form_bp),
+        RecordKind("glucose", Glucose, "measured_at", _parse_glucose, _view_glucose,
+                   _form_glucose),
+        RecordKind("hba1c", HbA1c, "measured_on", _parse_hba1c, _view_hba1c, _form_hba1c),
+        RecordKind("exercise", Exercise, "started_at", _parse_exercise, _view_exercise,
+                   _form_exercise),
+    )
+}  # fmt: skip
+
+
+def _kind(name: str) -> RecordKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown record kind {name!r}") from None
+
+
+def _owned(db: Session, kind: RecordKind, user_id: int, record_id: int) -> Any:
+    row = db.exec(
+        select(kind.model).where(
+            kind.model.id == record_id,  # type: ignore[attr-defined]
+            kind.model.user_id == user_id,  # type: ignore[attr-defined]
+        )
+    ).first()
+    if row is None:
+        raise RecordNotFound
+    return row
+
+
+def create_record(
+    db: Session,
+    *,
+    user_id: int,
+    kind: str,
+    form: Mapping[str, Any],
+    prefs: Preferences,
+    now: datetime | None = None,
+) -> Any:
+    spec = _kind(kind)
+    values = spec.parse(form, prefs, now or utcnow(), None)
+    row = spec.model(user_id=user_id, **values)
+    db.add(row)
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
+    return row
+
+
+def update_record(
+    db: Session,
+    *,
+    user_id: int,
+    kind: str,
+    record_id: int,
+    form: Mapping[str, Any],
+    prefs: Preferences,
+    now: datetime | None = None,
+) -> Any:
+    """Change a record in place (same id); fields that fail validation leave it untouched."""
+    spec = _kind(kind)
+    row = _owned(db, spec, user_id, record_id)
+    values = spec.parse(form, prefs, now or utcnow(), row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
+    return row
+
+
+def delete_record(db: Session, *, user_id: int, kind: str, record_id: int) -> None:
+    spec = _kind(kind)
+    db.delete(_owned(db, spec, user_id, record_id))
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id)
+
+
+def edit_form(
+    db: Session, *, user_id: int, kind: str, record_id: int, prefs: Preferences
+) -> dict[str, str]:
+    """The text an edit form starts with for one of the user's records."""
+    spec = _kind(kind)
+    row = _owned(db, spec, user_id, record_id)
+    return {**spec.to_form(row, prefs), "note": row.note}
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    rows: list[Row]
+    page: int
+    pages: int
+    total: int
+
+
+def list_records(
+    db: Session,
+    *,
+    user_id: int,
+    kind: str,
+    prefs: Preferences,
+    start: date | None = None,
+    end: date | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> RecordPage:
+    """The user's records newest first, optionally within local days [start, end]."""
+    spec = _kind(kind)
+    model: Any = spec.model
+    conditions = [model.user_id == user_id]
+    column = spec.time_column
+    if spec.time_field == "measured_on":  # a calendar date: compare days directly
+        if start:
+            conditions.append(column >= start)
+        if end:
+            conditions.append(column <= end)
+    else:
+        low, high = forms.day_bounds(start, end, prefs.tz)
+        if low:
+            conditions.append(column >= low)
+        if high:
+            conditions.append(column < high)
+    total = db.exec(select(func.count()).select_from(model).where(*conditions)).one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    rows = db.exec(
+        select(model)
+        .where(*conditions)
+        .order_by(sa.desc(column), col(model.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return RecordPage(
+        rows=[{"id": str(row.id), "note": row.note, **spec.view(row, prefs)} for row in rows],
+        page=page,
+        pages=pages,
+        total=total,
+    )

@@ -1,0 +1,297 @@
+"""Analysis jobs on the database side: transitions, idempotency, corrections kept, retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from healthapp.db import session_scope
+from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto, User
+from healthapp.services import analysis
+from healthapp.services.analysis.recognition import Prediction, predict
+
+ESPRESSO = "fndds_coffee_espresso"
+
+
+def scores_for(index: int, probability: float) -> np.ndarray:
+    vector = np.full(1000, (1.0 - probability) / 999, dtype=np.float32)
+    vector[index] = probability
+    return vector
+
+
+def espresso() -> Prediction:
+    return predict(scores_for(967, 0.95), model="food_classifier", timings_ms={"infer_ms": 9.0})
+
+
+def nothing() -> Prediction:
+    return predict(scores_for(852, 0.9))  # a tennis ball
+
+
+def make_photo(db: Session, login: str = "alice") -> MealPhoto:
+    user = db.exec(select(User).where(User.login == login)).first()
+    if user is None:
+        user = User(login=login, password_hash="x")
+        db.add(user)
+        db.flush()
+    assert user.id is not None
+    meal = Meal(user_id=user.id, eaten_at=datetime.now(UTC), meal_type="lunch")
+    db.add(meal)
+    db.flush()
+    assert meal.id is not None
+    photo = MealPhoto(
+        meal_id=meal.id,
+        user_id=user.id,
+        storage_key=f"ab/{meal.id:032x}.jpg",
+        content_type="image/jpeg",
+        width=10,
+        height=10,
+        size_bytes=100,
+    )
+    db.add(photo)
+    db.flush()
+    return photo
+
+
+@pytest.fixture
+def job_id(engine: Engine) -> int:
+    with session_scope(engine) as db:
+        job = analysis.create_job(db, photo=make_photo(db))
+        assert job.id is not None
+        return job.id
+
+
+def job(engine: Engine, job_id: int) -> AnalysisJob:
+    with Session(engine) as db:
+        row = db.get(AnalysisJob, job_id)
+        assert row is not None
+        return row
+
+
+def items(engine: Engine) -> list[MealItem]:
+    with Session(engine) as db:
+        return list(db.exec(select(MealItem)).all())
+
+
+def run(engine: Engine, fn, *args, **kwargs):
+    with session_scope(engine) as db:
+        return fn(db, *args, **kwargs)
+
+
+def test_create_and_mark_enqueued(engine: Engine, job_id: int) -> None:
+    created = job(engine, job_id)
+    assert (created.status, created.attempts, created.enqueued_at) == ("queued", 0, None)
+    assert run(engine, analysis.mark_enqueued, job_id)
+    assert job(engine, job_id).enqueued_at is not None
+
+
+def test_start_job_returns_what_the_worker_needs(engine: Engine, job_id: int) -> None:
+    started = run(engine, analysis.start_job, job_id)
+    assert started is not None
+    row = job(engine, job_id)
+    assert (row.status, row.attempts, started.attempts) == ("analysing", 1, 1)
+    assert row.started_at is not None
+    with Session(engine) as db:
+        photo = db.get(MealPhoto, started.photo_id)
+        assert photo is not None
+        assert (started.storage_key, started.meal_id, started.user_id) == (
+            photo.storage_key,
+            photo.meal_id,
+            photo.user_id,
+        )
+    assert run(engine, analysis.start_job, 999_999) is None
+
+
+def test_complete_twice_stores_one_result_and_one_item(engine: Engine, job_id: int) -> None:
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.complete_job, job_id, espresso()) is True
+    assert run(engine, analysis.complete_job, job_id, espresso()) is False
+    # A redelivery after completion is not started again either.
+    assert run(engine, analysis.start_job, job_id) is None
+    [item] = items(engine)
+    with Session(engine) as db:
+        food = db.get(Food, ESPRESSO)
+        assert food is not None
+    assert (item.food_id, item.grams, item.source) == (ESPRESSO, 30.0, "estimate")
+    assert item.kcal == round(food.kcal_per_100g * 0.3, 1)
+    assert item.protein_g == round(food.protein_g_per_100g * 0.3, 1)
+    done = job(engine, job_id)
+    assert (done.status, done.error_key, done.attempts) == ("done", "", 1)
+    assert done.finished_at is not None
+    assert done.result is not None
+    assert done.result["estimate"]["food_id"] == ESPRESSO
+    assert done.result["estimate"]["kcal"] == item.kcal
+    assert done.result["candidates"][0]["imagenet_index"] == 967
+    assert len(done.result["candidates"]) == 5
+    assert done.result["timings_ms"] == {"infer_ms": 9.0}
+
+
+def test_complete_from_two_deliveries_racing(engine: Engine, job_id: int) -> None:
+    # Both deliveries started before either finished (a reclaim while the first was slow).
+    run(engine, analysis.start_job, job_id)
+    run(engine, analysis.start_job, job_id)
+    outcomes = [run(engine, analysis.complete_job, job_id, espresso()) for _ in range(2)]
+    assert sorted(outcomes) == [False, True]
+    assert len(items(engine)) == 1
+    assert job(engine, job_id).attempts == 2
+
+
+def test_a_manual_correction_is_never_overwritten(engine: Engine, job_id: int) -> None:
+    with session_scope(engine) as db:
+        row = db.get(AnalysisJob, job_id)
+        assert row is not None
+        photo = db.get(MealPhoto, row.photo_id)
+        assert photo is not None
+        db.add(
+            MealItem(
+                meal_id=photo.meal_id,
+                user_id=photo.user_id,
+                photo_id=photo.id,
+                food_id="fdn_bananas_ripe_and_slightly_ripe_raw",
+                grams=120,
+                kcal=107,
+                carb_g=27,
+                protein_g=1.3,
+                fat_g=0.4,
+                source="manual",
+            )
+        )
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.complete_job, job_id, espresso()) is True
+    [item] = items(engine)
+    assert (item.source, item.food_id, item.grams) == (
+        "manual",
+        "fdn_bananas_ripe_and_slightly_ripe_raw",
+        120,
+    )
+    done = job(engine, job_id)
+    # The model's own answer is still kept, apart from the person's item.
+    assert done.status == "done"
+    assert done.result is not None
+    assert done.result["estimate"]["food_id"] == ESPRESSO
+    assert done.result["item"] == "kept_existing"
+
+
+def test_no_food_is_done_without_an_item(engine: Engine, job_id: int) -> None:
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.complete_job, job_id, nothing()) is True
+    done = job(engine, job_id)
+    assert (done.status, done.error_key) == ("done", "analysis.no_food")
+    assert done.result is not None
+    assert done.result["recognised"] is False
+    assert done.result["candidates"][0]["food_id"] is None
+    assert items(engine) == []
+
+
+def test_fail_attempt_retries_then_fails(engine: Engine, job_id: int) -> None:
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.fail_attempt, job_id, "analysis.timeout", max_attempts=2) == "retry"
+    row = job(engine, job_id)
+    assert (row.status, row.error_key, row.attempts) == ("queued", "analysis.timeout", 1)
+    run(engine, analysis.start_job, job_id)
+    assert (
+        run(engine, analysis.fail_attempt, job_id, "analysis.timeout", max_attempts=2) == "failed"
+    )
+    row = job(engine, job_id)
+    assert (row.status, row.error_key, row.attempts) == ("failed", "analysis.timeout", 2)
+    assert row.finished_at is not None
+    # A late delivery neither restarts nor completes a failed job.
+    assert run(engine, analysis.start_job, job_id) is None
+    assert run(engine, analysis.complete_job, job_id, espresso()) is False
+    assert run(engine, analysis.fail_attempt, job_id, "x", max_attempts=9) == "ignored"
+    assert items(engine) == []
+
+
+def test_release_does_not_count_the_attempt(engine: Engine, job_id: int) -> None:
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.release_job, job_id) is True
+    row = job(engine, job_id)
+    assert (row.status, row.attempts) == ("queued", 0)
+    run(engine, analysis.start_job, job_id)
+    run(engine, analysis.complete_job, job_id, espresso())
+    assert run(engine, analysis.release_job, job_id) is False
+    assert job(engine, job_id).status == "done"
+
+
+def test_retry_failed_job_is_scoped_to_its_owner(engine: Engine, job_id: int) -> None:
+    owner = job(engine, job_id).user_id
+    with session_scope(engine) as db:
+        other = User(login="mallory", password_hash="x")
+        db.add(other)
+        db.flush()
+        other_id = other.id
+    run(engine, analysis.start_job, job_id)
+    run(engine, analysis.fail_attempt, job_id, "analysis.bad_image", max_attempts=0)
+    with pytest.raises(analysis.AnalysisJobNotFound):
+        run(engine, analysis.retry_failed_job, user_id=other_id, job_id=job_id)
+    with pytest.raises(analysis.AnalysisJobNotFound):
+        run(engine, analysis.retry_failed_job, user_id=owner, job_id=999_999)
+    assert job(engine, job_id).status == "failed"
+    retried = run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id)
+    assert (retried.id, retried.status, retried.attempts, retried.error_key) == (
+        job_id,
+        "queued",
+        0,
+        "",
+    )
+    row = job(engine, job_id)
+    assert (row.status, row.attempts, row.enqueued_at, row.finished_at) == ("queued", 0, None, None)
+    # A second click while it waits changes nothing; a done job is not retried.
+    assert run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id).status == "queued"
+    run(engine, analysis.start_job, job_id)
+    run(engine, analysis.complete_job, job_id, espresso())
+    with pytest.raises(analysis.AnalysisJobNotRetryable):
+        run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id)
+
+
+def test_stale_queued_jobs_for_the_sweeper(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        never = analysis.create_job(db, photo=make_photo(db)).id
+        enqueued = analysis.create_job(db, photo=make_photo(db)).id
+        stuck = analysis.create_job(db, photo=make_photo(db)).id
+        finished = analysis.create_job(db, photo=make_photo(db)).id
+    run(engine, analysis.mark_enqueued, enqueued)
+    run(engine, analysis.start_job, stuck)
+    run(engine, analysis.start_job, finished)
+    run(engine, analysis.complete_job, finished, nothing())
+    soon = datetime.now(UTC) + timedelta(seconds=30)
+    # Right after upload nothing is stale (the upload may still be enqueueing it).
+    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2)) == []
+    # Never enqueued: picked up after the grace period, even if recently updated.
+    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=soon) == [
+        never
+    ]
+    later = datetime.now(UTC) + timedelta(minutes=3)
+    stale = run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=later)
+    assert stale == [never, enqueued, stuck]
+    # Re-enqueueing marks them, so the next sweep leaves them alone for a while.
+    for stale_id in stale:
+        run(engine, analysis.mark_enqueued, stale_id)
+    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=soon) == []
+
+
+def test_job_summary_and_payload(engine: Engine, job_id: int) -> None:
+    summary = run(engine, analysis.job_summary, job_id)
+    assert summary is not None
+    payload = summary.payload()
+    assert payload["job_id"] == job_id
+    assert payload["status"] == "queued"
+    assert {"job_id", "meal_id", "status"} <= set(payload)
+    assert run(engine, analysis.job_summary, 999_999) is None
+
+
+def test_deleting_the_meal_removes_its_jobs(engine: Engine, job_id: int) -> None:
+    run(engine, analysis.start_job, job_id)
+    with session_scope(engine) as db:
+        row = db.get(AnalysisJob, job_id)
+        assert row is not None
+        photo = db.get(MealPhoto, row.photo_id)
+        assert photo is not None
+        meal = db.get(Meal, photo.meal_id)
+        db.delete(meal)
+    assert run(engine, analysis.complete_job, job_id, espresso()) is False
+    assert run(engine, analysis.fail_attempt, job_id, "x", max_attempts=1) == "ignored"
+    assert items(engine) == []
