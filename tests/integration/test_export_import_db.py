@@ -119,7 +119,7 @@ def test_round_trip_fhir_and_report(database_url: str, monkeypatch: pytest.Monke
         assert len(observations) == sum(counts) + pulses
 
         # The chart buckets are computed by the database (epoch arithmetic differs per dialect).
-        monkeypatch.setattr("healthapp.services.export.core.MAX_CHART_POINTS", 10)
+        monkeypatch.setattr("healthapp.services.export.charts.MAX_CHART_POINTS", 10)
         page = export.printable_report_html(
             db, user_id=source.user_id, prefs=prefs, start=START, end=NOW.date(), lang="ko", now=NOW
         )

@@ -289,7 +289,7 @@ def test_report_of_an_empty_period_says_so(db: Session) -> None:
 def test_long_ranges_are_charted_from_database_buckets(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("healthapp.services.export.core.MAX_CHART_POINTS", 5)
+    monkeypatch.setattr("healthapp.services.export.charts.MAX_CHART_POINTS", 5)
     alice = make_user(db, "alice", glucose_unit="mmol/L")
     for day in range(1, 21):
         for clock, value in [("08:00", "5.0"), ("20:00", "9.0")]:
