@@ -1,7 +1,7 @@
 """The user's readings as a FHIR R4 Bundle (type "collection") of Observations, as a dict.
 
 No Reflex import, no FHIR library at run time: the dict is built here and validated against the
-R4 models of the `fhir.resources` package in the tests (tests/unit/services/test_fhir.py).
+R4 models of the `fhir.resources` package in the tests (tests/unit/services/export/test_fhir.py).
 
 Codes (shared/CLINICAL.md): LOINC for what was measured, UCUM for units.
 - Blood pressure: panel 85354-9 with components systolic 8480-6 and diastolic 8462-4, mm[Hg],
@@ -30,11 +30,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.models import BloodPressure, Glucose, HbA1c, User
+from healthapp.services.export.queries import owned_rows
 from healthapp.services.preferences import Preferences
 
 LOINC = "http://loinc.org"
@@ -83,6 +84,12 @@ def _category(code: str, display: str) -> list[dict[str, Any]]:
     return [{"coding": [{"system": CATEGORY_SYSTEM, "code": code, "display": display}]}]
 
 
+# (code, display) in CATEGORY_SYSTEM; each Observation gets its own dicts, so a caller editing
+# one bundle changes nothing else.
+VITAL_SIGNS = ("vital-signs", "Vital Signs")
+LABORATORY = ("laboratory", "Laboratory")
+
+
 def _quantity(value: float | int, unit: str, code: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": code}
 
@@ -96,35 +103,109 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def _component(code: tuple[str, str], mm_hg: int) -> dict[str, Any]:
+    return {"code": _concept(code), "valueQuantity": _quantity(mm_hg, "mmHg", "mm[Hg]")}
+
+
+def _patient_id(user_id: int) -> str:
+    return resource_id(user_id, "patient", user_id)
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+
 def _observation(
     *,
-    obs_id: str,
-    patient_ref: str,
-    category: list[dict[str, Any]],
+    user_id: int,
+    kind: str,
+    row_id: int | None,
+    category: tuple[str, str],
     code: dict[str, Any],
     effective: str,
     note: str = "",
     profile: str | None = None,
     **values: Any,
 ) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Observation", "id": obs_id}
+    """The bundle entry of one Observation about the bundle's Patient; its id is stable (the
+    user, `kind` and the row's id)."""
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": resource_id(user_id, kind, row_id or 0),
+    }
     if profile:
         resource["meta"] = {"profile": [profile]}
     resource |= {
         "status": "final",
-        "category": category,
+        "category": _category(*category),
         "code": code,
-        "subject": {"reference": patient_ref},
+        "subject": {"reference": f"urn:uuid:{_patient_id(user_id)}"},
         "effectiveDateTime": effective,
         **values,
     }
     if note:
         resource["note"] = [{"text": note}]
-    return resource
+    return _entry(resource)
 
 
-def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+def _bp_entries(bp: BloodPressure, user_id: int, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The panel of a blood pressure reading and, when it has a pulse, its heart rate."""
+    effective = _instant(bp.measured_at, tz)
+    entries = [
+        _observation(
+            user_id=user_id,
+            kind="bp",
+            row_id=bp.id,
+            category=VITAL_SIGNS,
+            code=_concept(BP_PANEL, "Blood pressure"),
+            effective=effective,
+            note=bp.note,
+            profile=BP_PROFILE,
+            component=[_component(SYSTOLIC, bp.systolic), _component(DIASTOLIC, bp.diastolic)],
+        )
+    ]
+    if bp.pulse is not None:
+        entries.append(
+            _observation(
+                user_id=user_id,
+                kind="pulse",
+                row_id=bp.id,
+                category=VITAL_SIGNS,
+                code=_concept(HEART_RATE),
+                effective=effective,
+                profile=HEART_RATE_PROFILE,
+                valueQuantity=_quantity(bp.pulse, "beats/minute", "/min"),
+            )
+        )
+    return entries
+
+
+def _glucose_entry(reading: Glucose, user_id: int, tz: ZoneInfo) -> dict[str, Any]:
+    timing = GlucoseTiming(reading.timing)
+    code = GLUCOSE_FASTING_CAPILLARY if timing is GlucoseTiming.FASTING else GLUCOSE_CAPILLARY
+    return _observation(
+        user_id=user_id,
+        kind="glucose",
+        row_id=reading.id,
+        category=LABORATORY,
+        code=_concept(code, f"Glucose, capillary blood, {_TIMING_TEXT[timing]}"),
+        effective=_instant(reading.measured_at, tz),
+        note=reading.note,
+        valueQuantity=_quantity(_number(reading.mg_dl), "mg/dL", "mg/dL"),
+    )
+
+
+def _hba1c_entry(result: HbA1c, user_id: int) -> dict[str, Any]:
+    return _observation(
+        user_id=user_id,
+        kind="hba1c",
+        row_id=result.id,
+        category=LABORATORY,
+        code=_concept(HBA1C, "HbA1c"),
+        effective=result.measured_on.isoformat(),  # a laboratory result belongs to a day
+        note=result.note,
+        valueQuantity=_quantity(_number(result.percent), "%", "%"),
+    )
 
 
 def fhir_bundle(
@@ -134,93 +215,17 @@ def fhir_bundle(
     if db.get(User, user_id) is None:
         raise LookupError(f"user {user_id} does not exist")
     tz = prefs.tz
-    patient_id = resource_id(user_id, "patient", user_id)
-    patient_ref = f"urn:uuid:{patient_id}"
-    vital = _category("vital-signs", "Vital Signs")
-    lab = _category("laboratory", "Laboratory")
-    entries = [_entry({"resourceType": "Patient", "id": patient_id})]
-
-    for bp in db.exec(
-        select(BloodPressure)
-        .where(BloodPressure.user_id == user_id)
-        .order_by(col(BloodPressure.measured_at), col(BloodPressure.id))
-    ).all():
-        effective = _instant(bp.measured_at, tz)
-        components = [
-            {"code": _concept(SYSTOLIC), "valueQuantity": _quantity(bp.systolic, "mmHg", "mm[Hg]")},
-            {
-                "code": _concept(DIASTOLIC),
-                "valueQuantity": _quantity(bp.diastolic, "mmHg", "mm[Hg]"),
-            },
-        ]
-        entries.append(
-            _entry(
-                _observation(
-                    obs_id=resource_id(user_id, "bp", bp.id or 0),
-                    patient_ref=patient_ref,
-                    category=vital,
-                    code=_concept(BP_PANEL, "Blood pressure"),
-                    effective=effective,
-                    note=bp.note,
-                    profile=BP_PROFILE,
-                    component=components,
-                )
-            )
-        )
-        if bp.pulse is not None:
-            entries.append(
-                _entry(
-                    _observation(
-                        obs_id=resource_id(user_id, "pulse", bp.id or 0),
-                        patient_ref=patient_ref,
-                        category=vital,
-                        code=_concept(HEART_RATE),
-                        effective=effective,
-                        profile=HEART_RATE_PROFILE,
-                        valueQuantity=_quantity(bp.pulse, "beats/minute", "/min"),
-                    )
-                )
-            )
-
-    for reading in db.exec(
-        select(Glucose)
-        .where(Glucose.user_id == user_id)
-        .order_by(col(Glucose.measured_at), col(Glucose.id))
-    ).all():
-        timing = GlucoseTiming(reading.timing)
-        code = GLUCOSE_FASTING_CAPILLARY if timing is GlucoseTiming.FASTING else GLUCOSE_CAPILLARY
-        entries.append(
-            _entry(
-                _observation(
-                    obs_id=resource_id(user_id, "glucose", reading.id or 0),
-                    patient_ref=patient_ref,
-                    category=lab,
-                    code=_concept(code, f"Glucose, capillary blood, {_TIMING_TEXT[timing]}"),
-                    effective=_instant(reading.measured_at, tz),
-                    note=reading.note,
-                    valueQuantity=_quantity(_number(reading.mg_dl), "mg/dL", "mg/dL"),
-                )
-            )
-        )
-
-    for result in db.exec(
-        select(HbA1c)
-        .where(HbA1c.user_id == user_id)
-        .order_by(col(HbA1c.measured_on), col(HbA1c.id))
-    ).all():
-        entries.append(
-            _entry(
-                _observation(
-                    obs_id=resource_id(user_id, "hba1c", result.id or 0),
-                    patient_ref=patient_ref,
-                    category=lab,
-                    code=_concept(HBA1C, "HbA1c"),
-                    effective=result.measured_on.isoformat(),
-                    note=result.note,
-                    valueQuantity=_quantity(_number(result.percent), "%", "%"),
-                )
-            )
-        )
+    entries = [_entry({"resourceType": "Patient", "id": _patient_id(user_id)})]
+    for bp in owned_rows(db, BloodPressure, user_id=user_id, order=BloodPressure.measured_at):
+        entries += _bp_entries(bp, user_id, tz)
+    entries += [
+        _glucose_entry(reading, user_id, tz)
+        for reading in owned_rows(db, Glucose, user_id=user_id, order=Glucose.measured_at)
+    ]
+    entries += [
+        _hba1c_entry(result, user_id)
+        for result in owned_rows(db, HbA1c, user_id=user_id, order=HbA1c.measured_on)
+    ]
 
     stamp = (now or utcnow()).astimezone(tz)
     return {
