@@ -7,50 +7,24 @@ as they are in R4 (4.0.1), so validating against it checks the R4 structure we e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from healthapp.models import User
-from healthapp.services import preferences, records
+from healthapp.services import preferences
 from healthapp.services.export import fhir
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-PREFS = {
-    "glucose_unit": "mmol/L",
-    "bp_standard": "",
-    "timezone": "America/New_York",
-    "weight_kg": "",
-    "hba1c_target": "7",
-    "language": "ko",
-}
+# Unlike conftest's users: mmol/L (the bundle is in mg/dL all the same), no body weight, Korean,
+# and the blood pressure standard that follows the language.
+PREFS = {"glucose_unit": "mmol/L", "bp_standard": "", "weight_kg": "", "language": "ko"}
 UCUM = "http://unitsofmeasure.org"
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-def make_user(db: Session, login: str) -> int:
-    user = User(login=login, password_hash="x")
-    db.add(user)
-    db.flush()
-    assert user.id is not None
-    preferences.update_preferences(db, user_id=user.id, form=PREFS)
-    return user.id
-
-
-def add(db: Session, user_id: int, kind: str, /, **form: str) -> None:
-    prefs = preferences.get_preferences(db, user_id=user_id)
-    records.create_record(db, user_id=user_id, kind=kind, form=form, prefs=prefs, now=NOW)
 
 
 def loinc(resource: dict[str, Any]) -> str:
@@ -67,23 +41,16 @@ def category(resource: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def bundle(db: Session) -> dict[str, Any]:
-    alice = make_user(db, "alice")
-    other = make_user(db, "other")
-    add(db, alice, "bp", measured_at="2026-11-28T08:00", systolic="142", diastolic="92", pulse="70")
-    add(db, alice, "bp", measured_at="2026-11-28T20:00", systolic="128", diastolic="79")
-    add(
-        db,
-        alice,
-        "glucose",
-        measured_at="2026-11-28T07:00",
-        value="5.5",
-        timing="fasting",
-        note="공복",
-    )
-    add(db, alice, "glucose", measured_at="2026-11-28T21:00", value="9.1", timing="after_dinner")
-    add(db, alice, "hba1c", measured_on="2026-11-20", percent="6.8")
-    add(db, other, "glucose", measured_at="2026-11-28T07:00", value="5.0", timing="fasting")
+def bundle(db: Session, make_user: Callable[..., int], add: Callable[..., None]) -> dict[str, Any]:
+    alice = make_user("alice", **PREFS)
+    other = make_user("other", **PREFS)
+    add(alice, "bp", measured_at="2026-11-28T08:00", systolic="142", diastolic="92", pulse="70")
+    add(alice, "bp", measured_at="2026-11-28T20:00", systolic="128", diastolic="79")
+    add(alice, "glucose", measured_at="2026-11-28T07:00", value="5.5", timing="fasting",
+        note="공복")  # fmt: skip
+    add(alice, "glucose", measured_at="2026-11-28T21:00", value="9.1", timing="after_dinner")
+    add(alice, "hba1c", measured_on="2026-11-20", percent="6.8")
+    add(other, "glucose", measured_at="2026-11-28T07:00", value="5.0", timing="fasting")
     prefs = preferences.get_preferences(db, user_id=alice)
     return fhir.fhir_bundle(db, user_id=alice, prefs=prefs, now=NOW)
 
