@@ -137,10 +137,10 @@ def _glucose_row(reading: Glucose, prefs: Preferences) -> list[str]:
             escape_cell(reading.note)]  # fmt: skip
 
 
-def _hba1c_row(result: HbA1c, prefs: Preferences) -> list[str]:
-    verdict = _verdict(classify_hba1c(result.percent, prefs.hba1c_target))
-    return [str(result.id), result.measured_on.isoformat(), _num(result.percent), *verdict,
-            escape_cell(result.note)]  # fmt: skip
+def _hba1c_row(lab: HbA1c, prefs: Preferences) -> list[str]:
+    verdict = _verdict(classify_hba1c(lab.percent, prefs.hba1c_target))
+    return [str(lab.id), lab.measured_on.isoformat(), _num(lab.percent), *verdict,
+            escape_cell(lab.note)]  # fmt: skip
 
 
 def _exercise_row(session: Exercise, prefs: Preferences) -> list[str]:
@@ -194,9 +194,8 @@ def _meal_rows(db: Session, user_id: int, prefs: Preferences) -> list[list[str]]
         .order_by(col(Meal.eaten_at), col(Meal.id))
     ).all()  # fmt: skip
     return [
-        [str(meal.id), iso_local(meal.eaten_at, prefs.tz), iso_utc(meal.eaten_at), meal.meal_type,
-         str(items or 0), _round1(kcal), _round1(carb), _round1(protein), _round1(fat),
-         escape_cell(meal.note)]
+        [*_timed(meal.id, meal.eaten_at, prefs.tz), meal.meal_type, str(items or 0),
+         _round1(kcal), _round1(carb), _round1(protein), _round1(fat), escape_cell(meal.note)]
         for meal, items, kcal, carb, protein, fat in rows
     ]  # fmt: skip
 
