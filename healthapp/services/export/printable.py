@@ -7,7 +7,7 @@ charts are built in printable_sections and charts.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -154,11 +154,3 @@ def printable_report_html(
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
         f"<body>{body}</body></html>"
     )
-
-
-def report_range_for_days(
-    days: int, *, prefs: Preferences, now: datetime | None = None
-) -> tuple[date, date]:
-    """The last `days` local days up to today, a convenient default for the report form."""
-    today = (now or utcnow()).astimezone(prefs.tz).date()
-    return today - timedelta(days=max(days, 1) - 1), today
