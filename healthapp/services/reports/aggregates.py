@@ -132,14 +132,9 @@ def glucose_sums_by_period(
     db: Session, *, user_id: int, edges: Sequence[datetime], tz: ZoneInfo
 ) -> list[GlucoseSums]:
     """Glucose readings of each interval [edges[i], edges[i + 1]) added up by the database."""
-    rows = select(
-        col(Glucose.mg_dl).label("mg_dl"),
-        col(Glucose.timing).label("timing"),
-        col(Glucose.measured_at).label("measured_at"),
-    ).where(Glucose.user_id == user_id)
-    periods = per_period(
-        db, rows, when=col(Glucose.measured_at), edges=edges, aggregates=_glucose_aggregates
-    )
+    when = col(Glucose.measured_at)
+    rows = select(col(Glucose.mg_dl), col(Glucose.timing), when).where(Glucose.user_id == user_id)
+    periods = per_period(db, rows, when=when, edges=edges, aggregates=_glucose_aggregates)
     return [_glucose_sums_of(period, tz) for period in periods]
 
 
@@ -165,22 +160,19 @@ def _bp_sums_of(rows: Sequence[Sequence[Any]]) -> BPSums:
     )
 
 
+def _bp_aggregates(c: ColumnCollection[str, Any]) -> tuple[Any, ...]:
+    return func.count(), func.count(c.pulse), func.sum(c.pulse)
+
+
 def bp_sums_by_period(db: Session, *, user_id: int, edges: Sequence[datetime]) -> list[BPSums]:
     """BP readings of each interval [edges[i], edges[i + 1]): counts grouped by (systolic,
     diastolic), so that categories come from clinical.classify_bp itself (at most one row per
     distinct pair)."""
-    rows = select(
-        col(BloodPressure.systolic).label("systolic"),
-        col(BloodPressure.diastolic).label("diastolic"),
-        col(BloodPressure.pulse).label("pulse"),
-    ).where(BloodPressure.user_id == user_id)
+    bp = BloodPressure
+    rows = select(col(bp.systolic), col(bp.diastolic), col(bp.pulse)).where(bp.user_id == user_id)
+    keys = ("systolic", "diastolic")
     periods = per_period(
-        db,
-        rows,
-        when=col(BloodPressure.measured_at),
-        edges=edges,
-        aggregates=lambda c: (func.count(), func.count(c.pulse), func.sum(c.pulse)),
-        keys=("systolic", "diastolic"),
+        db, rows, when=col(bp.measured_at), edges=edges, aggregates=_bp_aggregates, keys=keys
     )
     return [_bp_sums_of(period) for period in periods]
 
@@ -205,28 +197,21 @@ def _group(row: Sequence[Any]) -> ExerciseGroup:
     )
 
 
+def _exercise_aggregates(c: ColumnCollection[str, Any]) -> tuple[Any, ...]:
+    energy = c.energy_kcal
+    return func.count(), func.sum(c.duration_min), func.sum(energy), func.count(energy)
+
+
 def exercise_groups_by_period(
     db: Session, *, user_id: int, edges: Edges
 ) -> list[list[ExerciseGroup]]:
     """Exercise of each interval [edges[i], edges[i + 1]) grouped by kind and intensity."""
-    rows = select(
-        col(Exercise.kind).label("kind"),
-        col(Exercise.intensity).label("intensity"),
-        col(Exercise.duration_min).label("minutes"),
-        col(Exercise.energy_kcal).label("energy"),
-    ).where(Exercise.user_id == user_id)
+    ex = Exercise
+    columns = (col(ex.kind), col(ex.intensity), col(ex.duration_min), col(ex.energy_kcal))
+    rows = select(*columns).where(ex.user_id == user_id)
+    keys = ("kind", "intensity")
     periods = per_period(
-        db,
-        rows,
-        when=col(Exercise.started_at),
-        edges=edges,
-        aggregates=lambda c: (
-            func.count(),
-            func.sum(c.minutes),
-            func.sum(c.energy),
-            func.count(c.energy),
-        ),
-        keys=("kind", "intensity"),
+        db, rows, when=col(ex.started_at), edges=edges, aggregates=_exercise_aggregates, keys=keys
     )
     return [[_group(row) for row in period] for period in periods]
 
@@ -289,33 +274,29 @@ def _nutrient_totals_of(rows: Sequence[Sequence[Any]]) -> NutrientTotals:
     )
 
 
+def _nutrient_aggregates(c: ColumnCollection[str, Any]) -> tuple[Any, ...]:
+    # A meal without items is one joined row of NULL nutrients: counted, adding nothing.
+    nutrients = (c.kcal, c.carb_g, c.protein_g, c.fat_g)
+    return func.count(sa.distinct(c.meal_id)), *(func.sum(n) for n in nutrients)
+
+
 def nutrient_totals_by_period(db: Session, *, user_id: int, edges: Edges) -> list[NutrientTotals]:
     """Meals eaten in each interval [edges[i], edges[i + 1]) and the sum of their items'
     nutrients."""
     rows = (
         select(
             col(Meal.id).label("meal_id"),
-            col(MealItem.kcal).label("kcal"),
-            col(MealItem.carb_g).label("carb_g"),
-            col(MealItem.protein_g).label("protein_g"),
-            col(MealItem.fat_g).label("fat_g"),
+            col(MealItem.kcal),
+            col(MealItem.carb_g),
+            col(MealItem.protein_g),
+            col(MealItem.fat_g),
         )
         .select_from(Meal)
         .join(MealItem, col(MealItem.meal_id) == col(Meal.id), isouter=True)
         .where(Meal.user_id == user_id)
     )
     periods = per_period(
-        db,
-        rows,
-        when=col(Meal.eaten_at),
-        edges=edges,
-        aggregates=lambda c: (
-            func.count(sa.distinct(c.meal_id)),
-            func.sum(c.kcal),
-            func.sum(c.carb_g),
-            func.sum(c.protein_g),
-            func.sum(c.fat_g),
-        ),
+        db, rows, when=col(Meal.eaten_at), edges=edges, aggregates=_nutrient_aggregates
     )
     return [_nutrient_totals_of(period) for period in periods]
 
