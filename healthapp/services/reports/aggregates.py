@@ -2,8 +2,9 @@
 MIN/MAX over the (user_id, time) indexes. The statistics made of these sums are defined once, in
 domain/stats.py; only the sums come from here.
 
-Every aggregate is `per_period`'s one statement: the record type's rows, put in their interval by
-bucket_index, grouped by that index (and by what the type keeps apart, e.g. the BP pair).
+Every aggregate of adjacent periods is `per_period`'s one statement: the record type's rows, put
+in their interval by bucket_index, grouped by that index (and by what the type keeps apart, e.g.
+the BP pair). Only overlapping windows (exercise_groups_in_windows) need a statement of their own.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def per_period(
     """`aggregates` of `rows` in each interval [edges[i], edges[i + 1]) of the column `when`, in
     one statement.
 
-    `rows` selects labelled columns of one user's records; `aggregates` turns the columns of its
+    `rows` selects named columns of one user's records; `aggregates` turns the columns of its
     subquery into aggregate expressions; `keys` names further columns to group by. Per interval,
     its result rows (`keys` values, then the aggregates), none for an interval without records.
     The first or last edge None leaves that end open.
