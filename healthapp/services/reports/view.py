@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from healthapp.domain.units import GlucoseUnit, format_glucose, mg_dl_to_mmol_l
-from healthapp.services.reports import PeriodSummary, Report
+from healthapp.services.reports.report import PeriodSummary, Report
 
 
 @dataclass
