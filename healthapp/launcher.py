@@ -220,7 +220,7 @@ def triton_service(settings: Settings) -> tuple[Service, str]:
 
 def worker_service(index: int, env: dict[str, str]) -> Service:
     port = free_port()
-    argv = [sys.executable, "-m", "healthapp.inference.worker"]
+    argv = [sys.executable, "-m", "healthapp.worker"]
     argv += ["--consumer", f"worker-{index}-{os.getpid()}", "--health-port", str(port)]
     return Service(
         f"worker-{index}", argv, http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, env=env

@@ -1,5 +1,5 @@
 """The analysis worker end to end: a real tritonserver with the exported food model, real Redis,
-a migrated database, and the worker as a real process (python -m healthapp.inference.worker).
+a migrated database, and the worker as a real process (python -m healthapp.worker).
 
 (a) a real photo goes DB job -> stream -> worker -> Triton -> DB and is recognised; a job whose
     upload could not reach Redis is found by the sweeper; a non-food picture gives no item;
@@ -113,7 +113,7 @@ def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Triton]:
 
 
 class WorkerProcess:
-    """`python -m healthapp.inference.worker` in its own process group."""
+    """`python -m healthapp.worker` in its own process group."""
 
     def __init__(self, env: dict[str, str], consumer: str, log_path: Path, *args: str) -> None:
         self.consumer = consumer
@@ -124,7 +124,7 @@ class WorkerProcess:
                 [
                     sys.executable,
                     "-m",
-                    "healthapp.inference.worker",
+                    "healthapp.worker",
                     "--consumer",
                     consumer,
                     "--health-port",
