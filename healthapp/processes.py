@@ -31,7 +31,7 @@ def free_port(host: str = "127.0.0.1", ports: Sequence[int] | None = None) -> in
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port among {len(ports)} ({min(ports)}-{max(ports)})")
+    raise RuntimeError(f"no free port among the {len(ports)} given")
 
 
 def signal_group(pgid: int, sig: signal.Signals) -> None:
