@@ -25,6 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from healthapp.processes import descendants, stop_group
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TRITON_VENV = ROOT / "var" / "triton-venv"
@@ -303,25 +305,6 @@ def free_port(host: str = "127.0.0.1", *, tries: int = 200) -> int:
     raise RuntimeError(f"no free port in {lo}-{hi} after {tries} tries")
 
 
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid` (from /proc's parent links)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
 def rss_bytes(pid: int) -> int:
     """Resident set size of one process (0 if it is gone)."""
     try:
@@ -375,17 +358,7 @@ class Group:
         return self.process.poll() is None
 
     def stop(self, grace: float = 10.0) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        # Children that outlived their leader still share the group.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, grace=grace)
         for step in self.cleanup:
             step()
 

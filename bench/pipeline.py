@@ -7,7 +7,7 @@
 Started as the launcher starts them (healthapp.launcher's Supervisor and Service, so the same
 readiness checks and process-group shutdown), each on a port in the benchmark range: a private
 redis-server, tritonserver serving triton_models/ (or `--config` in a temporary copy) and
-`--workers` inference workers (`python -m healthapp.inference.worker`). The database is a
+`--workers` inference workers (`python -m healthapp.worker`). The database is a
 temporary SQLite file migrated with healthapp.db.migrate; VAR_DIR and the photo store are
 temporary too. The photo quota is raised through its settings (PHOTO_UPLOADS_PER_MINUTE/DAY).
 
@@ -191,7 +191,7 @@ def start_stack(
     for index in range(args.workers):
         health = common.free_port()
         log_path = tmp / f"worker-{index}.log"
-        argv = [sys.executable, "-m", "healthapp.inference.worker"]
+        argv = [sys.executable, "-m", "healthapp.worker"]
         argv += ["--consumer", f"bench-{index}", "--health-port", str(health)]
         argv += ["--concurrency", str(args.worker_concurrency)]
         supervisor.start(

@@ -3,13 +3,12 @@
 Each process gets its own process group, is waited for until it is ready (or its timeout
 names what failed), and on Ctrl-C / SIGTERM every group it started is terminated, then killed
 if it lingers, so nothing is left behind. Redis is started here only when REDIS_URL is unset;
-later processes (the inference worker, Triton) join the same list.
+later processes (Triton, the analysis workers) join the same list.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import shutil
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from healthapp.config import PROJECT_ROOT, ConfigError, Settings, get_settings
+from healthapp.processes import free_port, stop_group
 
 log = logging.getLogger("healthapp.launcher")
 
@@ -45,12 +45,6 @@ class Service:
     log_file: Path | None = None
     cleanup: Callable[[], object] | None = None  # after the process is gone
     process: subprocess.Popen[bytes] | None = None
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def ensure_port_free(host: str, port: int, what: str) -> None:
@@ -159,24 +153,10 @@ class Supervisor:
             if process is None:
                 continue
             log.info("stopping %s", service.name)
-            _signal_group(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                log.warning(
-                    "%s did not stop in %.0f s; killing it", service.name, STOP_GRACE_SECONDS
-                )
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait()
-            # Children that ignored SIGTERM while their leader exited still share the group.
-            _signal_group(process.pid, signal.SIGKILL)
+            if stop_group(process, grace=STOP_GRACE_SECONDS):
+                log.warning("%s did not stop in %.0f s; killed", service.name, STOP_GRACE_SECONDS)
             if service.cleanup:
                 service.cleanup()
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
 
 
 def redis_service(settings: Settings) -> tuple[Service, str]:
@@ -240,7 +220,7 @@ def triton_service(settings: Settings) -> tuple[Service, str]:
 
 def worker_service(index: int, env: dict[str, str]) -> Service:
     port = free_port()
-    argv = [sys.executable, "-m", "healthapp.inference.worker"]
+    argv = [sys.executable, "-m", "healthapp.worker"]
     argv += ["--consumer", f"worker-{index}-{os.getpid()}", "--health-port", str(port)]
     return Service(
         f"worker-{index}", argv, http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, env=env

@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from healthapp.processes import signal_group, stop_group
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VENV = PROJECT_ROOT / "var" / "triton-venv"
 DEFAULT_MODEL_REPOSITORY = PROJECT_ROOT / "triton_models"
@@ -152,18 +154,8 @@ def setup_triton(
             f"{venv_python} has no shared libpython in {libdir}: the backend stub needs one "
             "(pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared)"
         )
-    _run(
-        [
-            str(venv_python),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            *requirements,
-        ],
-        timeout=1800,
-    )
+    pip = [str(venv_python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    _run([*pip, *requirements], timeout=1800)
 
     site = Path(probe["purelib"])
     server_root = site / "pytriton" / "tritonserver"
@@ -308,18 +300,7 @@ def cleanup_shm(grpc_port: int) -> list[Path]:
 
 def stop_server(process: subprocess.Popen[bytes], grpc_port: int, *, timeout: float = 20.0) -> int:
     """SIGTERM the server's process group, SIGKILL it after `timeout`, clean its shared memory."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    # Stubs are in the same group; make sure none outlives the server.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    stop_group(process, grace=timeout)  # the backend stubs are in the same group
     cleanup_shm(grpc_port)
     return process.returncode
 
@@ -335,18 +316,23 @@ def _add_server_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-verbose", type=int, default=0)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    models = tuple(args.models or DEFAULT_MODELS)
-    argv, env = triton_command(
+def _command_for(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """triton_command for the options `_add_server_args` defines."""
+    return triton_command(
         args.model_repository,
         args.grpc_port,
         args.http_port,
         args.metrics_port,
         venv_dir=args.venv,
         host=args.host,
-        models=models,
+        models=tuple(args.models or DEFAULT_MODELS),
         log_verbose=args.log_verbose,
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    models = tuple(args.models or DEFAULT_MODELS)
+    argv, env = _command_for(args)
     cleanup_shm(args.grpc_port)
     process = start_server(argv, env)
     stopping = False
@@ -354,8 +340,7 @@ def _serve(args: argparse.Namespace) -> int:
     def _stop(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+        signal_group(process.pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -407,16 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  tritonserver {install.tritonserver}\n  backends     {install.backends}")
             return 0
         if args.command == "command":
-            cmd, env = triton_command(
-                args.model_repository,
-                args.grpc_port,
-                args.http_port,
-                args.metrics_port,
-                venv_dir=args.venv,
-                host=args.host,
-                models=tuple(args.models or DEFAULT_MODELS),
-                log_verbose=args.log_verbose,
-            )
+            cmd, env = _command_for(args)
             for name in ("PATH", "LD_LIBRARY_PATH", "VIRTUAL_ENV"):
                 print(f"{name}={shlex.quote(env[name])}")
             print(shlex.join(cmd))

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from healthapp.launcher import free_port
-from tests.processes import alive, descendants
+from healthapp.processes import alive, descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 600

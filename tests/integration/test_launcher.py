@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from healthapp.launcher import LaunchError, Service, Supervisor, free_port
-from tests.processes import alive, descendants
+from healthapp.processes import alive, descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 

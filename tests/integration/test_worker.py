@@ -1,5 +1,5 @@
 """The analysis worker end to end: a real tritonserver with the exported food model, real Redis,
-a migrated database, and the worker as a real process (python -m healthapp.inference.worker).
+a migrated database, and the worker as a real process (python -m healthapp.worker).
 
 (a) a real photo goes DB job -> stream -> worker -> Triton -> DB and is recognised; a job whose
     upload could not reach Redis is found by the sweeper; a non-food picture gives no item;
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -21,7 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,10 +35,11 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from healthapp import processes
 from healthapp.db import make_engine, migrate, session_scope
 from healthapp.inference import triton_server
 from healthapp.job_queue import JobQueue
-from healthapp.models import AnalysisJob, Meal, MealItem, MealPhoto, User
+from healthapp.models import AnalysisJob, MealItem, MealPhoto
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import predict
 from healthapp.services.meals.storage import LocalPhotoStorage, new_key
@@ -49,23 +49,15 @@ PHOTOS = ROOT / "tests" / "fixtures" / "photos"
 MODEL_FILE = ROOT / "triton_models" / "food_classifier" / "1" / "model.onnx"
 ESPRESSO = "fndds_coffee_espresso"
 ORANGE = "fdn_oranges_raw_navels"
+TEST_PORTS = range(19000, 20000)  # the range this project's tests use
+MealPhotoFactory = Callable[..., MealPhoto]  # the add_meal_photo fixture
 
 
 # --- infrastructure -------------------------------------------------------------------------
 
 
 def free_port() -> int:
-    """A free TCP port in 19000-19999 (the range this project's tests use)."""
-    ports = list(range(19000, 20000))
-    random.shuffle(ports)
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 19000-19999")
+    return processes.free_port(ports=TEST_PORTS)
 
 
 @dataclass
@@ -113,7 +105,7 @@ def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Triton]:
 
 
 class WorkerProcess:
-    """`python -m healthapp.inference.worker` in its own process group."""
+    """`python -m healthapp.worker` in its own process group."""
 
     def __init__(self, env: dict[str, str], consumer: str, log_path: Path, *args: str) -> None:
         self.consumer = consumer
@@ -124,7 +116,7 @@ class WorkerProcess:
                 [
                     sys.executable,
                     "-m",
-                    "healthapp.inference.worker",
+                    "healthapp.worker",
                     "--consumer",
                     consumer,
                     "--health-port",
@@ -168,13 +160,11 @@ class WorkerProcess:
         return lines
 
     def terminate(self, timeout: float = 20) -> int:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
+        processes.signal_group(self.process.pid, signal.SIGTERM)
         return self.process.wait(timeout)
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        processes.signal_group(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
 
@@ -237,6 +227,7 @@ class Stack:
     storage: LocalPhotoStorage
     env: dict[str, str]
     tmp_path: Path
+    add_meal_photo: MealPhotoFactory
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def worker(self, consumer: str, *args: str, **env: str) -> WorkerProcess:
@@ -260,27 +251,14 @@ class Stack:
         key = new_key("png")
         self.storage.put(key, data, "image/png")
         with session_scope(self.engine) as db:
-            user = db.exec(select(User).where(User.login == login)).first()
-            if user is None:
-                user = User(login=login, password_hash="x")
-                db.add(user)
-                db.flush()
-            assert user.id is not None
-            meal = Meal(user_id=user.id, eaten_at=datetime.now(UTC), meal_type="snack")
-            db.add(meal)
-            db.flush()
-            assert meal.id is not None
-            photo = MealPhoto(
-                meal_id=meal.id,
-                user_id=user.id,
+            photo = self.add_meal_photo(
+                db,
+                login=login,
+                meal_type="snack",
                 storage_key=key,
                 content_type="image/png",
-                width=1,
-                height=1,
                 size_bytes=len(data),
             )
-            db.add(photo)
-            db.flush()
             job = analysis.create_job(db, photo=photo)
             assert job.id is not None
             job_id = job.id
@@ -326,6 +304,7 @@ def stack(
     redis_client: tuple[redis.Redis, str],
     redis_server_url: str,
     tmp_path: Path,
+    add_meal_photo: MealPhotoFactory,
 ) -> Iterator[Stack]:
     client, prefix = redis_client
     var_dir = tmp_path / "var"
@@ -341,9 +320,8 @@ def stack(
         "HEALTHAPP_ENV": "development",
         "PYTHONUNBUFFERED": "1",
     }
-    stack = Stack(
-        engine, JobQueue(client, prefix), LocalPhotoStorage(var_dir / "photos"), env, tmp_path
-    )
+    storage = LocalPhotoStorage(var_dir / "photos")
+    stack = Stack(engine, JobQueue(client, prefix), storage, env, tmp_path, add_meal_photo)
     yield stack
     for worker in stack.workers:
         if worker.process.poll() is None:
@@ -548,30 +526,14 @@ def test_sigterm_finishes_the_job_in_hand(stack: Stack, triton: Triton) -> None:
 
 
 @pytest.mark.parametrize("workers", [4])
-def test_concurrent_completions_store_one_item(database_url: str, workers: int) -> None:
+def test_concurrent_completions_store_one_item(
+    database_url: str, workers: int, add_meal_photo: MealPhotoFactory
+) -> None:
     migrate(database_url)
     engine = make_engine(database_url)
     try:
         with session_scope(engine) as db:
-            user = User(login="racer", password_hash="x")
-            db.add(user)
-            db.flush()
-            assert user.id is not None
-            meal = Meal(user_id=user.id, eaten_at=datetime.now(UTC), meal_type="lunch")
-            db.add(meal)
-            db.flush()
-            assert meal.id is not None
-            photo = MealPhoto(
-                meal_id=meal.id,
-                user_id=user.id,
-                storage_key=new_key("jpg"),
-                content_type="image/jpeg",
-                width=1,
-                height=1,
-                size_bytes=1,
-            )
-            db.add(photo)
-            db.flush()
+            photo = add_meal_photo(db, login="racer")
             job_id = analysis.create_job(db, photo=photo).id
         scores = np.full(1000, 0.05 / 999, dtype=np.float32)
         scores[967] = 0.95

@@ -1,17 +1,11 @@
-"""Worker pieces that need no services (the worker itself runs in tests/integration)."""
+"""The worker's command line and the settings it reads (the worker itself runs in
+tests/integration)."""
 
 from __future__ import annotations
 
 import pytest
 
-from healthapp.inference.worker import parse_args, retry_delay
-
-
-@pytest.mark.parametrize(("attempts", "expected"), [(1, 2.0), (2, 4.0), (3, 8.0), (6, 60.0)])
-def test_backoff_doubles_up_to_the_cap(attempts, expected) -> None:
-    assert retry_delay(attempts, base_s=2, max_s=60, jitter=0) == expected
-    spread = [retry_delay(attempts, base_s=2, max_s=60) for _ in range(50)]
-    assert all(0.8 * expected <= delay <= 1.2 * expected for delay in spread)
+from healthapp.worker.cli import parse_args
 
 
 def test_arguments_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,20 @@
+"""The meal photo analysis worker: `python -m healthapp.worker --consumer NAME --health-port N`.
+Run any number of them; they share the Redis consumer group.
+
+    loop.py            the job loop: stream -> photo -> Triton -> result -> announce -> ack
+    failure_policy.py  exception -> error key, and retry, fail for good, or wait for Triton
+    scheduled.py       periodic jobs beside the loop, under Redis leases where one worker runs
+    sweeper.py         re-enqueue jobs the database says wait but Redis may have lost
+    rank_refresh.py    rank metrics of users who wrote something or whose day began
+    health.py          GET /healthz: JSON status, 200 when Redis and Triton answer, else 503
+    cli.py             arguments, wiring, main()
+
+SIGTERM/SIGINT: stop reading, finish the jobs in hand, exit 0.
+"""
+
+from healthapp.worker.cli import build_worker, main, parse_args
+from healthapp.worker.config import WorkerConfig
+from healthapp.worker.failure_policy import retry_delay
+from healthapp.worker.loop import Worker
+
+__all__ = ["Worker", "WorkerConfig", "build_worker", "main", "parse_args", "retry_delay"]

@@ -1,0 +1,25 @@
+"""What one worker process is told: its name in the consumer group, its limits and intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from healthapp.services.analysis.recognition import TOP_K
+
+
+@dataclass
+class WorkerConfig:
+    consumer: str
+    model: str = "food_classifier"
+    health_host: str = "127.0.0.1"
+    health_port: int = 0  # 0: no health server
+    concurrency: int = 4  # jobs in flight per worker (Triton batches concurrent requests)
+    block_ms: int = 1000
+    max_attempts: int = 5
+    reclaim_idle_s: float = 30.0
+    retry_base_s: float = 2.0
+    retry_max_s: float = 60.0
+    unavailable_retry_s: float = 1.0
+    sweep_interval_s: float = 30.0
+    stale_after_s: float = 120.0
+    top_k: int = TOP_K
