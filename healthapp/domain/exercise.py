@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
+
+from healthapp.domain.labels import LabelledEnum
 
 
-class ExerciseKind(StrEnum):
+class ExerciseKind(LabelledEnum, prefix="exercise.kind"):
     WALKING = "walking"
     RUNNING = "running"
     CYCLING = "cycling"
@@ -28,19 +29,11 @@ class ExerciseKind(StrEnum):
     STRENGTH = "strength"
     OTHER = "other"
 
-    @property
-    def label_key(self) -> str:
-        return f"exercise.kind.{self.value}"
 
-
-class Intensity(StrEnum):
+class Intensity(LabelledEnum, prefix="exercise.intensity"):
     LIGHT = "light"
     MODERATE = "moderate"
     VIGOROUS = "vigorous"
-
-    @property
-    def label_key(self) -> str:
-        return f"exercise.intensity.{self.value}"
 
 
 @dataclass(frozen=True, slots=True)

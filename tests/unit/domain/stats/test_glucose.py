@@ -1,4 +1,4 @@
-"""Statistics against hand-computed fixtures."""
+"""Glucose statistics against hand-computed fixtures."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,7 +7,7 @@ import pytest
 
 from healthapp.domain import stats
 from healthapp.domain.clinical import GlucoseCategory, classify_glucose
-from healthapp.domain.stats import ExerciseGroup, GlucoseReading, GlucoseSums, Goals, NutrientTotals
+from healthapp.domain.stats import GlucoseReading, GlucoseSums
 
 NY = ZoneInfo("America/New_York")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -138,124 +138,3 @@ def test_eag_from_hba1c() -> None:
     assert stats.eag_mg_dl(7.0) == pytest.approx(154.2)  # 28.7 x 7 - 46.7
     assert stats.eag_mg_dl(6.0) == pytest.approx(125.5)
     assert stats.eag_mg_dl(5.7) == pytest.approx(116.89)
-
-
-def test_bp_stats_under_both_standards() -> None:
-    rows = [
-        (118, 76, 60),
-        (125, 78, None),
-        (135, 85, 70),
-        (142, 92, None),
-        (185, 100, 80),
-        (150, 85, None),
-    ]
-    sums = stats.bp_sums(rows)
-    acc = stats.bp_stats(sums, "acc_aha")
-    assert acc.count == 6
-    assert acc.systolic_mean == pytest.approx(142.5)  # 855 / 6
-    assert acc.diastolic_mean == pytest.approx(86)  # 516 / 6
-    assert acc.pulse_mean == pytest.approx(70)
-    assert acc.categories == {"normal": 1, "elevated": 1, "stage1": 1, "stage2": 2, "crisis": 1}
-    assert acc.levels == {"normal": 1, "borderline": 2, "danger": 3}
-    assert acc.crisis_count == 1
-    assert acc.mean_category == "stage2"  # 143/86
-    ksh = stats.bp_stats(sums, "ksh")
-    assert ksh.categories == {
-        "normal": 1,
-        "elevated": 1,
-        "prehypertension": 1,
-        "grade1": 1,
-        "grade2": 1,
-        "isolated_systolic": 1,
-    }
-    empty = stats.bp_stats(stats.bp_sums([]), "ksh")
-    assert empty.count == 0
-    assert empty.systolic_mean is None
-    assert empty.mean_category == ""
-    assert sum(empty.categories.values()) == 0
-
-
-def test_exercise_minutes_energy_and_who_goal() -> None:
-    groups = [
-        ExerciseGroup("walking", "moderate", 1, 30, 140.0, 1),  # 3.5 MET: moderate
-        ExerciseGroup("running", "light", 2, 20, 0.0, 0),  # 6.0 MET: vigorous, no weight
-        ExerciseGroup("walking", "light", 1, 40, 130.7, 1),  # 2.8 MET: light, not counted
-    ]
-    result = stats.exercise_stats(groups)
-    assert (result.sessions, result.minutes) == (4, 90)
-    assert result.energy_kcal == pytest.approx(270.7)
-    assert result.energy_unknown_sessions == 2
-    assert (result.light_minutes, result.moderate_minutes, result.vigorous_minutes) == (40, 30, 20)
-    assert result.who_minutes == 70  # 30 + 2 x 20
-    progress = stats.who_progress(result)
-    assert (progress.percent, progress.met, progress.goal_minutes) == (46, False, 150)
-    assert stats.who_progress(stats.ExerciseStats(who_minutes=150)).met
-    assert stats.who_progress(stats.ExerciseStats(who_minutes=200)).percent == 133
-    assert stats.exercise_stats([]) == stats.ExerciseStats()
-
-
-def test_nutrition_split_and_goals() -> None:
-    totals = NutrientTotals(kcal=1500, carb_g=50, protein_g=25, fat_g=20)
-    split = stats.macro_split(totals)
-    assert split is not None
-    # 200 + 100 + 180 = 480 kcal from macros
-    assert split.carb_pct == pytest.approx(41.6667, abs=1e-4)
-    assert split.protein_pct == pytest.approx(20.8333, abs=1e-4)
-    assert split.fat_pct == pytest.approx(37.5)
-    assert stats.macro_split(NutrientTotals()) is None
-    progress = stats.goal_progress(totals, Goals(kcal=2000, carb_g=250, protein_g=75, fat_g=65))
-    assert (progress.kcal_pct, progress.carb_pct, progress.protein_pct, progress.fat_pct) == (
-        75,
-        20,
-        33,
-        31,
-    )
-
-
-@pytest.mark.parametrize(
-    ("better", "cohort", "top"),
-    [
-        (0, 20, 5),  # best of 20
-        (19, 20, 100),  # worst of 20
-        (9, 20, 50),
-        (0, 1, 100),  # alone
-        (1, 3, 67),  # ceil(66.7)
-        (0, 200, 1),  # ceil(0.5)
-        (0, 1_000_000, 1),
-        (999_999, 1_000_000, 100),
-    ],
-)
-def test_top_percent(better: int, cohort: int, top: int) -> None:
-    assert stats.top_percent(better, cohort) == top
-
-
-@pytest.mark.parametrize(("better", "cohort"), [(0, 0), (-1, 5), (5, 5)])
-def test_top_percent_refuses_impossible_counts(better: int, cohort: int) -> None:
-    with pytest.raises(ValueError, match="better"):
-        stats.top_percent(better, cohort)
-
-
-def test_rank_among_with_ties() -> None:
-    values = [10, 20, 20, 30]
-    assert stats.rank_among(values, 30) == (0, 4)
-    assert stats.rank_among(values, 20) == (1, 4)  # both 20s share second place
-    assert stats.top_percent(*stats.rank_among(values, 20)) == 50
-    assert stats.top_percent(*stats.rank_among(values, 10)) == 100
-    assert stats.top_percent(*stats.rank_among([5] * 20, 5)) == 5  # all tied: all best
-
-
-def test_percentile_by_hand() -> None:
-    assert stats.percentile([], 50) is None
-    assert stats.percentile([7], 90) == 7
-    assert stats.percentile([4, 1, 3, 2], 50) == 2.5
-    assert stats.percentile([1, 2, 3, 4], 0) == 1
-    assert stats.percentile([1, 2, 3, 4], 100) == 4
-    assert stats.percentile([1, 2, 3, 4], 25) == pytest.approx(1.75)
-    with pytest.raises(ValueError, match="p must"):
-        stats.percentile([1], 101)
-
-
-def test_delta() -> None:
-    assert stats.delta(5, 3) == 2
-    assert stats.delta(None, 3) is None
-    assert stats.delta(5, None) is None

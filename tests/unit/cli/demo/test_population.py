@@ -1,4 +1,4 @@
-"""The demo data generator: deterministic, plausible per persona, fast, and its command line."""
+"""The demo populations: deterministic, plausible per persona, and fast."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +28,6 @@ from healthapp.models import (
     User,
 )
 from healthapp.services import ranking
-from healthapp.services.auth import passwords
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 START = date(2026, 3, 1)  # 273 days: three HbA1c results each
@@ -155,7 +153,7 @@ def test_meals_drive_post_meal_glucose_and_exercise_blunts_it(
     for user in population[1].users:
         if not user.persona.startswith("t2"):
             continue
-        zone = demo.ZoneInfo(db.exec(select(User.timezone).where(User.id == user.user_id)).one())
+        zone = ZoneInfo(db.exec(select(User.timezone).where(User.id == user.user_id)).one())
         meals = db.exec(select(Meal).where(Meal.user_id == user.user_id)).all()
         exercise_days = {
             e.started_at.astimezone(zone).date()
@@ -195,36 +193,25 @@ def test_blood_pressure_is_higher_in_the_morning(db: Session) -> None:
             User, col(User.id) == BloodPressure.user_id
         )
     ).all()
-    morning = [s for t, s, zone in rows if t.astimezone(demo.ZoneInfo(zone)).hour < 12]
-    evening = [s for t, s, zone in rows if t.astimezone(demo.ZoneInfo(zone)).hour >= 12]
+    morning = [s for t, s, zone in rows if t.astimezone(ZoneInfo(zone)).hour < 12]
+    evening = [s for t, s, zone in rows if t.astimezone(ZoneInfo(zone)).hour >= 12]
     assert statistics.mean(morning) > statistics.mean(evening) + 3
 
 
+# What must come out the same for a seed: per user, these columns of each table, in id order.
+SNAPSHOT_COLUMNS: tuple[tuple[type, tuple[object, ...]], ...] = (
+    (Glucose, (Glucose.measured_at, Glucose.mg_dl, Glucose.timing)),
+    (BloodPressure, (BloodPressure.measured_at, BloodPressure.systolic)),
+    (MealItem, (MealItem.food_id, MealItem.grams)),
+)
+
+
 def snapshot(db: Session, result: demo.DemoResult) -> list[object]:
-    out: list[object] = []
-    for user in result.users:
-        out.append(
-            db.exec(
-                select(Glucose.measured_at, Glucose.mg_dl, Glucose.timing)
-                .where(Glucose.user_id == user.user_id)
-                .order_by(col(Glucose.id))
-            ).all()
-        )
-        out.append(
-            db.exec(
-                select(BloodPressure.measured_at, BloodPressure.systolic)
-                .where(BloodPressure.user_id == user.user_id)
-                .order_by(col(BloodPressure.id))
-            ).all()
-        )
-        out.append(
-            db.exec(
-                select(MealItem.food_id, MealItem.grams)
-                .where(MealItem.user_id == user.user_id)
-                .order_by(col(MealItem.id))
-            ).all()
-        )
-    return out
+    return [
+        db.exec(select(*columns).where(model.user_id == user.user_id).order_by(col(model.id))).all()
+        for user in result.users
+        for model, columns in SNAPSHOT_COLUMNS
+    ]
 
 
 def test_deterministic_for_a_seed(engine: Engine) -> None:
@@ -283,30 +270,3 @@ def test_rank_population_feeds_every_rank_metric(engine: Engine) -> None:
             select(func.count()).where(RankMetric.metric == ranking.Metric.GLUCOSE_TIR_14D.value)
         ).one()
         assert 20 <= tir_users <= 45  # about 70 % log enough glucose for the GMI rule
-
-
-def test_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    password = "tangerine violin 42"
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    assert demo.main(["--users", "2", "--days", "3", "--database-url", url]) == 2
-    assert "DEMO_PASSWORD" in capsys.readouterr().err
-    monkeypatch.setenv("DEMO_PASSWORD", password)
-    assert demo.main(["--users", "2", "--days", "3", "--seed", "9", "--database-url", url]) == 0
-    out = capsys.readouterr().out
-    assert "created 2 demo users" in out
-    assert "demo9-0001\tt2_controlled" in out
-    engine = make_engine(url)
-    with Session(engine) as db:
-        stored = db.exec(select(User.password_hash).where(User.login == "demo9-0002")).one()
-    engine.dispose()
-    assert passwords.verify_password(password, stored)
-    assert demo.main(["--users", "2", "--seed", "9", "--database-url", url]) == 2  # taken
-    assert demo.main(["--rank-population", "--users", "3", "--database-url", url]) == 0
-
-    production = SimpleNamespace(is_production=True, password_min_length=10, database_url=url)
-    monkeypatch.setattr("healthapp.config.get_settings", lambda: production)
-    assert demo.main(["--users", "1", "--database-url", url]) == 2
-    assert "production" in capsys.readouterr().err

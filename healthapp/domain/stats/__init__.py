@@ -1,0 +1,119 @@
+"""Statistics for reports, the dashboard and ranks. Pure functions, no Reflex and no database.
+
+The database adds readings up (COUNT, SUM, SUM of squares, SUM(CASE ...)) and hands the sums to
+these functions (services.reports); `glucose_sums` etc. build the same sums from rows in Python,
+for tests and small inputs. So a statistic has one definition whichever side adds up.
+
+Modules: `glucose` (time in range, GMI, eAG), `blood_pressure` (categories of a standard),
+`exercise` (WHO minutes), `nutrition` (goals, macro split), `ranks` (top n %, percentiles),
+`basics` (what they share).
+"""
+
+from __future__ import annotations
+
+from healthapp.domain.stats.basics import delta, sample_sd
+from healthapp.domain.stats.blood_pressure import (
+    BP_CATEGORY_ORDER,
+    BPStats,
+    BPSums,
+    bp_stats,
+    bp_sums,
+)
+from healthapp.domain.stats.exercise import (
+    MODERATE_MET_FROM,
+    VIGOROUS_MET_FROM,
+    WHO_WEEKLY_GOAL_MIN,
+    ExerciseGroup,
+    ExerciseStats,
+    WhoProgress,
+    exercise_stats,
+    intensity_class,
+    who_progress,
+)
+from healthapp.domain.stats.glucose import (
+    ABOVE_180_FROM,
+    ABOVE_250_FROM,
+    BELOW_54_UNDER,
+    BELOW_70_UNDER,
+    EAG_INTERCEPT,
+    EAG_SLOPE,
+    GMI_INTERCEPT,
+    GMI_MIN_READINGS,
+    GMI_MIN_SPAN_DAYS,
+    GMI_SLOPE,
+    POST_MEAL_TIMINGS,
+    TARGET_HIGH_MG_DL,
+    TARGET_LOW_MG_DL,
+    GlucoseReading,
+    GlucoseStats,
+    GlucoseSums,
+    eag_mg_dl,
+    glucose_stats,
+    glucose_sums,
+    gmi_percent,
+    gmi_rule,
+)
+from healthapp.domain.stats.nutrition import (
+    KCAL_PER_G_CARB,
+    KCAL_PER_G_FAT,
+    KCAL_PER_G_PROTEIN,
+    GoalProgress,
+    Goals,
+    MacroSplit,
+    NutrientTotals,
+    goal_progress,
+    macro_split,
+)
+from healthapp.domain.stats.ranks import percentile, rank_among, top_percent
+
+__all__ = [
+    "ABOVE_180_FROM",
+    "ABOVE_250_FROM",
+    "BELOW_54_UNDER",
+    "BELOW_70_UNDER",
+    "BP_CATEGORY_ORDER",
+    "EAG_INTERCEPT",
+    "EAG_SLOPE",
+    "GMI_INTERCEPT",
+    "GMI_MIN_READINGS",
+    "GMI_MIN_SPAN_DAYS",
+    "GMI_SLOPE",
+    "KCAL_PER_G_CARB",
+    "KCAL_PER_G_FAT",
+    "KCAL_PER_G_PROTEIN",
+    "MODERATE_MET_FROM",
+    "POST_MEAL_TIMINGS",
+    "TARGET_HIGH_MG_DL",
+    "TARGET_LOW_MG_DL",
+    "VIGOROUS_MET_FROM",
+    "WHO_WEEKLY_GOAL_MIN",
+    "BPStats",
+    "BPSums",
+    "ExerciseGroup",
+    "ExerciseStats",
+    "GlucoseReading",
+    "GlucoseStats",
+    "GlucoseSums",
+    "GoalProgress",
+    "Goals",
+    "MacroSplit",
+    "NutrientTotals",
+    "WhoProgress",
+    "bp_stats",
+    "bp_sums",
+    "delta",
+    "eag_mg_dl",
+    "exercise_stats",
+    "glucose_stats",
+    "glucose_sums",
+    "gmi_percent",
+    "gmi_rule",
+    "goal_progress",
+    "intensity_class",
+    "macro_split",
+    "percentile",
+    "rank_among",
+    "sample_sd",
+    "top_percent",
+    "who_progress",
+]
