@@ -5,7 +5,7 @@ per-value histogram kept with every change; refresh: keeping them current (after
 deferred through Redis, at a new local day); ranks: reading a user's badges.
 """
 
-from healthapp.services.ranking.histogram import forget_user, rebuild_histogram
+from healthapp.services.ranking.histogram import forget_user, histogram_drift, rebuild_histogram
 from healthapp.services.ranking.metrics import Metric, period_of, rank_value
 from healthapp.services.ranking.ranks import (
     DEFAULT_MIN_COHORT,
@@ -32,6 +32,7 @@ __all__ = [
     "RankResult",
     "cohort_counts",
     "forget_user",
+    "histogram_drift",
     "period_of",
     "rank_value",
     "ranks_changed",

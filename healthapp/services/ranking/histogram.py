@@ -15,7 +15,7 @@ writers lock them in the same order) and deletes the rows that fell to 0. On SQL
 serialized by the database lock. Deleting an account must call `forget_user` before the
 app_user row goes (ON DELETE CASCADE would remove rank_metric rows behind the histogram's back);
 `rebuild_histogram` recomputes it from rank_metric with INSERT ... SELECT ... GROUP BY (after a
-bulk load, or to repair).
+bulk load, or to repair), and `histogram_drift` tells whether that is needed.
 """
 
 from __future__ import annotations
@@ -237,3 +237,27 @@ def rebuild_histogram(db: Session, *, periods: Collection[tuple[str, str]] | Non
     if wanted is not None:
         written = written.where(sa.tuple_(hist.c.metric, hist.c.period).in_(wanted))
     return int(db.exec(written).one()[0])
+
+
+def histogram_drift(db: Session) -> dict[HistogramKey, int]:
+    """Histogram users minus rank_metric rows, for each (metric, period, rank value) where the
+    histogram is not what `rebuild_histogram` would write (a row left at 0 counts, with 0);
+    empty when it is exact. A check after bulk loads or for monitoring: one full GROUP BY over
+    rank_metric, so not for a request path."""
+    kept = {
+        (str(m), str(p), int(v)): int(n)
+        for m, p, v, n in db.exec(
+            select(
+                col(RankHistogram.metric),
+                col(RankHistogram.period),
+                col(RankHistogram.value),
+                col(RankHistogram.users),
+            )
+        ).all()
+    }
+    counted = {(str(m), str(p), int(v)): int(n) for m, p, v, n in db.exec(_counted_rows(None))}
+    return {
+        key: kept.get(key, 0) - counted.get(key, 0)
+        for key in sorted(kept.keys() | counted.keys())
+        if key not in kept or key not in counted or kept[key] != counted[key]
+    }

@@ -1,7 +1,6 @@
 """The "top n%" ranks: eligibility, cohorts, ties, opt-out, periods (SQLite)."""
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,12 +25,6 @@ from healthapp.services.ranking import Metric
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; ISO week 2026-W48
 WEEK = "2026-W48"
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
 
 
 def new_user(db: Session, login: str, zone: str = "UTC") -> int:
@@ -318,16 +311,10 @@ def histogram(db: Session) -> dict[tuple[str, str, int], int]:
     return {(r.metric, r.period, r.value): r.users for r in rows}
 
 
-def grouped(db: Session) -> dict[tuple[str, str, int], int]:
-    """What the histogram must be: rank_metric rows per (metric, period, rank value)."""
-    key = (col(RankMetric.metric), col(RankMetric.period), col(RankMetric.rank_value))
-    rows = db.exec(select(*key, func.count()).group_by(*key)).all()
-    return {(m, p, int(v)): int(n) for m, p, v, n in rows}
-
-
 def assert_histogram_exact(db: Session) -> None:
+    """The histogram equals GROUP BY over rank_metric, with no row left at 0."""
     db.flush()
-    assert histogram(db) == grouped(db)  # no row at 0 either: grouped counts are >= 1
+    assert ranking.histogram_drift(db) == {}
 
 
 def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
@@ -447,9 +434,17 @@ def test_account_deletion_counts_the_user_out(db: Session) -> None:
 
 def test_rebuild_histogram(db: Session) -> None:
     cohort(db, [10 * (i % 7) for i in range(25)])
-    expected = grouped(db)
+    assert_histogram_exact(db)
+    expected = histogram(db)
     db.exec(sa.update(RankHistogram).values(users=RankHistogram.users + 5))
     db.add(RankHistogram(metric="exercise_week", period="1999-W01", value=3, users=2))
+    db.add(RankHistogram(metric="exercise_week", period="1999-W01", value=4, users=0))
+    db.flush()
+    assert ranking.histogram_drift(db) == {
+        **{key: 5 for key in expected},
+        ("exercise_week", "1999-W01", 3): 2,
+        ("exercise_week", "1999-W01", 4): 0,  # a row left at 0 is drift too
+    }
     week = [(Metric.EXERCISE_WEEK.value, WEEK)]
     written = ranking.rebuild_histogram(db, periods=week)
     assert written == len({k for k in expected if k[:2] == week[0]})
@@ -461,6 +456,7 @@ def test_rebuild_histogram(db: Session) -> None:
     assert ranking.rebuild_histogram(db, periods=[]) == 0
     ranking.rebuild_histogram(db)
     assert histogram(db) == expected
+    assert ranking.histogram_drift(db) == {}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
