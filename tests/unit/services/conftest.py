@@ -22,6 +22,7 @@ MakeUser = Callable[..., int]
 
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
+    """A session on the test's fresh database; nothing is committed unless a test does."""
     with Session(engine) as session:
         yield session
 
@@ -41,6 +42,9 @@ def user_prefs_form() -> dict[str, str]:
 
 @pytest.fixture
 def make_user(db: Session, user_prefs_form: dict[str, str]) -> MakeUser:
+    """make_user(login, **prefs) -> id: a user (in `db`, flushed) with `user_prefs_form` and
+    `prefs` over it as preferences."""
+
     def make(login: str, **prefs: str) -> int:
         user = User(login=login, password_hash="x")
         db.add(user)

@@ -4,42 +4,26 @@ duplicates, and the app's own export read back."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from healthapp.domain.errors import ValidationError
-from healthapp.models import BloodPressure, Glucose, RankMetric, User
+from healthapp.models import BloodPressure, Glucose, RankMetric
 from healthapp.services import export, importer, preferences, records
 
+MakeUser = Callable[..., int]  # the make_user fixture of tests/unit/services/conftest.py
+
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-PREFS = {
-    "glucose_unit": "mg/dL",
-    "bp_standard": "",
-    "timezone": "Asia/Seoul",
-    "weight_kg": "",
-    "hba1c_target": "7",
-    "language": "ko",
-}
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-def make_user(db: Session, login: str, **prefs: str) -> int:
-    user = User(login=login, password_hash="x")
-    db.add(user)
-    db.flush()
-    assert user.id is not None
-    preferences.update_preferences(db, user_id=user.id, form={**PREFS, **prefs})
-    return user.id
+def user_prefs_form(user_prefs_form: dict[str, str]) -> dict[str, str]:
+    """Users of these tests read Korean and have chosen no blood-pressure standard."""
+    return {**user_prefs_form, "bp_standard": "", "language": "ko"}
 
 
 def run_import(
@@ -172,8 +156,8 @@ def test_bad_time_cells(text: str, key: str) -> None:
 # --- importing ----------------------------------------------------------------------------------
 
 
-def test_units_zones_and_timings(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_units_zones_and_timings(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     text = (
         "날짜\t시간\t혈당(mmol/L)\t측정시점\t메모\n"
         "2026.11.28\t오전 7:05\t5.5\t공복\t아침 전\n"
@@ -191,8 +175,8 @@ def test_units_zones_and_timings(db: Session) -> None:
     ]
 
 
-def test_another_zone_and_explicit_offsets(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_another_zone_and_explicit_offsets(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     data = b"time,bg\n2026-11-28 08:00,100\n2026-11-28T08:00:00+09:00,120\n"
     run_import(db, alice, data, tz="America/New_York")
     assert [(t, v) for t, v, _, _ in glucose_rows(db, alice)] == [
@@ -201,8 +185,10 @@ def test_another_zone_and_explicit_offsets(db: Session) -> None:
     ]
 
 
-def test_a_bad_row_is_reported_by_line_and_nothing_is_imported(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_a_bad_row_is_reported_by_line_and_nothing_is_imported(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")
     data = (
         b"time,glucose,timing,note\n"
         b'2026-11-28 07:00,100,fasting,"two\nlines"\n'  # a quoted note over lines 2-3
@@ -227,8 +213,8 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_imported(db: Session) -> N
     assert glucose_rows(db, alice) == []
 
 
-def test_the_same_file_twice_adds_nothing(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_the_same_file_twice_adds_nothing(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     data = (
         b"time,glucose\n"
         b"2026-11-28 07:00,100\n"
@@ -253,15 +239,15 @@ def test_the_same_file_twice_adds_nothing(db: Session) -> None:
     assert len(glucose_rows(db, alice)) == 3
 
 
-def test_duplicates_are_per_user(db: Session) -> None:
-    alice, bob = make_user(db, "alice"), make_user(db, "bob")
+def test_duplicates_are_per_user(db: Session, make_user: MakeUser) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
     data = b"time,glucose\n2026-11-28 07:00,100\n"
     assert run_import(db, alice, data).imported == 1
     assert run_import(db, bob, data).imported == 1
 
 
-def test_blood_pressure_with_the_form_rules(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_blood_pressure_with_the_form_rules(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     data = (
         b"Date,Time,SYS,DIA,Pulse\n11/28/2026,7:05 AM,135,85,70\n11/28/2026,9:00 PM,128 mmHg,79,\n"
     )
@@ -281,8 +267,8 @@ def test_blood_pressure_with_the_form_rules(db: Session) -> None:
     ]
 
 
-def test_mapping_is_checked(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_mapping_is_checked(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     prefs = preferences.get_preferences(db, user_id=alice)
     data = b"when,what\n2026-11-28 07:00,100\n"
     for mapping, key in [
@@ -315,8 +301,8 @@ def test_mapping_is_checked(db: Session) -> None:
     assert result.imported == 1
 
 
-def test_the_apps_own_export_round_trips(db: Session) -> None:
-    alice = make_user(db, "alice", timezone="America/New_York", glucose_unit="mmol/L")
+def test_the_apps_own_export_round_trips(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice", timezone="America/New_York", glucose_unit="mmol/L")
     prefs = preferences.get_preferences(db, user_id=alice)
     forms = [
         (
@@ -353,7 +339,7 @@ def test_the_apps_own_export_round_trips(db: Session) -> None:
         records.create_record(db, user_id=alice, kind=kind, form=form, prefs=prefs, now=NOW)
     archive = export.export_csv_zip(db, user_id=alice, prefs=prefs, now=NOW)
 
-    bob = make_user(db, "bob", timezone="Europe/London")  # another zone changes nothing
+    bob = make_user("bob", timezone="Europe/London")  # another zone changes nothing
     for kind in ("glucose", "bp"):
         preview = importer.preview_import(archive, kind=kind)
         assert preview.own_export
