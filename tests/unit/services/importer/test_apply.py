@@ -1,5 +1,5 @@
-"""CSV import of glucose and blood pressure: detection, mapping, units, zones, all-or-nothing,
-duplicates, and the app's own export read back."""
+"""Importing readings: units, zones, timings, all-or-nothing, duplicates, the form rules, and the
+app's own export read back."""
 
 from __future__ import annotations
 
@@ -11,19 +11,12 @@ from io import BytesIO
 import pytest
 from sqlmodel import Session, col, select
 
-from healthapp.domain.errors import ValidationError
 from healthapp.models import BloodPressure, Glucose, RankMetric
 from healthapp.services import export, importer, preferences, records
 
 MakeUser = Callable[..., int]  # the make_user fixture of tests/unit/services/conftest.py
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def user_prefs_form(user_prefs_form: dict[str, str]) -> dict[str, str]:
-    """Users of these tests read Korean and have chosen no blood-pressure standard."""
-    return {**user_prefs_form, "bp_standard": "", "language": "ko"}
 
 
 def run_import(
@@ -42,118 +35,6 @@ def glucose_rows(db: Session, user_id: int) -> list[tuple[datetime, float, str, 
         select(Glucose).where(Glucose.user_id == user_id).order_by(col(Glucose.measured_at))
     ).all()
     return [(r.measured_at, r.mg_dl, r.timing, r.note) for r in rows]
-
-
-# --- reading the file ---------------------------------------------------------------------------
-
-
-def test_comma_utf8_with_english_headers() -> None:
-    data = (
-        b"Date/Time,Glucose (mg/dL),Notes\n2026-11-28 07:00,102,\n2026-11-28 19:30,155,after run\n"
-    )
-    preview = importer.preview_import(data, kind="glucose")
-    assert (preview.encoding, preview.delimiter, preview.header_line) == ("utf-8", ",", 1)
-    assert preview.header == ["Date/Time", "Glucose (mg/dL)", "Notes"]
-    assert preview.mapping == {"measured_at": 0, "value": 1, "note": 2}
-    assert (preview.unit, preview.row_count, preview.date_order) == ("mg/dL", 2, "ymd")
-    assert preview.rows[1] == ["2026-11-28 19:30", "155", "after run"]
-    assert not preview.own_export
-
-
-def test_semicolon_utf8_bom_and_mmol_unit_from_the_values() -> None:
-    text = "Zeit;Glucose;Kommentar\n2026-11-28 07:00;5,6;\n2026-11-28 19:30;8,9;x\n"
-    preview = importer.preview_import(text.encode("utf-8-sig"), kind="glucose")
-    assert (preview.encoding, preview.delimiter) == ("utf-8-sig", ";")
-    assert preview.header[0] == "Zeit"  # the BOM is not part of the first header
-    assert preview.mapping == {"value": 1}  # "Zeit" is not known: the person maps it
-    assert preview.unit == "mmol/L"  # values below 35 cannot be mg/dL
-
-
-def test_tab_separated_cp949_from_korean_excel_with_a_title_line() -> None:
-    text = (
-        "혈당 기록 내보내기\n"
-        "날짜\t시간\t혈당(mmol/L)\t측정시점\t메모\n"
-        "2026.11.28\t오전 7:05\t5.5\t공복\t아침 전\n"
-        "2026.11.28\t오후 9:10\t9.1\t식후\t\n"
-    )
-    data = text.encode("cp949")
-    preview = importer.preview_import(data, kind="glucose")
-    assert (preview.encoding, preview.delimiter, preview.header_line) == ("cp949", "\t", 2)
-    assert preview.mapping == {"measured_at": 0, "time": 1, "value": 2, "timing": 3, "note": 4}
-    assert preview.unit == "mmol/L"
-    assert preview.rows[0][4] == "아침 전"
-
-
-def test_utf16_from_excel_unicode_text() -> None:
-    data = "Date\tTime\tSYS\tDIA\tPulse\n11/28/2026\t7:05 AM\t135\t85\t70\n".encode("utf-16")
-    preview = importer.preview_import(data, kind="bp")
-    assert (preview.encoding, preview.delimiter) == ("utf-16", "\t")
-    assert preview.mapping == {
-        "measured_at": 0,
-        "time": 1,
-        "systolic": 2,
-        "diastolic": 3,
-        "pulse": 4,
-    }
-    assert preview.date_order == "mdy"
-
-
-@pytest.mark.parametrize(
-    ("data", "key"),
-    [
-        (b"", "import.empty"),
-        (b"\n\n  \n", "import.empty"),
-        (b"date,value\n\x80\x81,\xff\n", "import.encoding_unknown"),
-        (b'date,value\n"2026-11-28,5\n', "import.unreadable"),
-        (b"PK\x03\x04broken", "import.unreadable"),
-    ],
-)
-def test_unreadable_files_are_refused(data: bytes, key: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        importer.preview_import(data, kind="glucose")
-    assert caught.value.key == key
-
-
-@pytest.mark.parametrize(
-    ("text", "order", "expected"),
-    [
-        ("2026-11-28T23:30", "ymd", datetime(2026, 11, 28, 23, 30)),
-        ("2026-11-28 23:30:15", "ymd", datetime(2026, 11, 28, 23, 30, 15)),
-        ("2026/11/28 7:05", "ymd", datetime(2026, 11, 28, 7, 5)),
-        ("2026. 11. 28. 오후 11:30:00", "ymd", datetime(2026, 11, 28, 23, 30)),
-        ("2026. 11. 28. 오전 12:10", "ymd", datetime(2026, 11, 28, 0, 10)),
-        ("11/28/2026 11:30 PM", "mdy", datetime(2026, 11, 28, 23, 30)),
-        ("28/11/2026 23:30", "dmy", datetime(2026, 11, 28, 23, 30)),
-        ("2026-11-28T23:30:00Z", "ymd", datetime(2026, 11, 28, 23, 30, tzinfo=UTC)),
-        ("1764372600000", "ymd", datetime(2025, 11, 28, 23, 30, tzinfo=UTC)),  # epoch ms
-    ],
-)
-def test_time_cells(text: str, order: str, expected: datetime) -> None:
-    assert importer.parse_time_cell(text, date_order=order) == expected
-
-
-def test_time_cell_with_an_offset_keeps_it() -> None:
-    value = importer.parse_time_cell("2026-11-01T01:30:00-04:00")
-    assert value.astimezone(UTC) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("text", "key"),
-    [
-        ("", "error.datetime_required"),
-        ("2026-11-28", "import.time_missing"),
-        ("yesterday", "error.datetime_invalid"),
-        ("2026-02-30 10:00", "error.datetime_invalid"),
-        ("2026-11-28 13:00 PM", "error.datetime_invalid"),
-    ],
-)
-def test_bad_time_cells(text: str, key: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        importer.parse_time_cell(text)
-    assert (caught.value.key, caught.value.field) == (key, "measured_at")
-
-
-# --- importing ----------------------------------------------------------------------------------
 
 
 def test_units_zones_and_timings(db: Session, make_user: MakeUser) -> None:
@@ -267,40 +148,6 @@ def test_blood_pressure_with_the_form_rules(db: Session, make_user: MakeUser) ->
     ]
 
 
-def test_mapping_is_checked(db: Session, make_user: MakeUser) -> None:
-    alice = make_user("alice")
-    prefs = preferences.get_preferences(db, user_id=alice)
-    data = b"when,what\n2026-11-28 07:00,100\n"
-    for mapping, key in [
-        ({"measured_at": 0}, "import.mapping_required"),
-        ({"measured_at": 0, "value": 5}, "import.mapping_invalid"),
-        ({"measured_at": 0, "value": "nope"}, "import.mapping_invalid"),
-        ({"measured_at": 0, "value": 1, "colour": 1}, "import.mapping_invalid"),
-    ]:
-        with pytest.raises(ValidationError) as caught:
-            importer.import_readings(
-                db,
-                user_id=alice,
-                prefs=prefs,
-                data=data,
-                kind="glucose",
-                mapping=mapping,
-                unit="mg/dL",
-                now=NOW,
-            )
-        assert caught.value.key == key
-    result = importer.import_readings(
-        db,
-        user_id=alice,
-        prefs=prefs,
-        data=data,
-        kind="glucose",
-        mapping={"measured_at": "when", "value": "what"},
-        now=NOW,
-    )
-    assert result.imported == 1
-
-
 def test_the_apps_own_export_round_trips(db: Session, make_user: MakeUser) -> None:
     alice = make_user("alice", timezone="America/New_York", glucose_unit="mmol/L")
     prefs = preferences.get_preferences(db, user_id=alice)
@@ -358,15 +205,3 @@ def test_the_apps_own_export_round_trips(db: Session, make_user: MakeUser) -> No
     # The single CSV from the zip works as well, and adds nothing the second time.
     with zipfile.ZipFile(BytesIO(archive)) as z:
         assert run_import(db, bob, z.read("glucose.csv")).imported == 0
-
-
-def test_zip_without_the_kinds_file() -> None:
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("other.csv", "a,b\n1,2\n")
-    with pytest.raises(ValidationError) as caught:
-        importer.preview_import(buffer.getvalue(), kind="bp")
-    assert (caught.value.key, caught.value.params["name"]) == (
-        "import.zip_no_file",
-        "blood_pressure.csv",
-    )
