@@ -1,23 +1,27 @@
-"""Top-n% rank metrics: per-user values, per-value histograms, deferred refresh."""
+"""The "you are in the top n% of all users" badges.
 
-from healthapp.services.ranking.core import (
+metrics: which metrics exist and each user's value; histogram: the stored values and the
+per-value histogram kept with every change; refresh: keeping them current (after writes,
+deferred through Redis, at a new local day); ranks: reading a user's badges.
+"""
+
+from healthapp.services.ranking.histogram import forget_user, histogram_drift, rebuild_histogram
+from healthapp.services.ranking.metrics import Metric, period_of, rank_value
+from healthapp.services.ranking.ranks import (
     DEFAULT_MIN_COHORT,
-    DIRTY_KEY,
-    Metric,
     RankResult,
     cohort_counts,
-    forget_user,
-    period_of,
-    rank_value,
+    user_rank,
+    user_ranks,
+)
+from healthapp.services.ranking.refresh import (
+    DIRTY_KEY,
     ranks_changed,
-    rebuild_histogram,
     refresh_all_metrics,
     refresh_dirty,
     refresh_new_days,
     refresh_user_metrics,
     set_rank_opt_out,
-    user_rank,
-    user_ranks,
     zones_new_day,
 )
 
@@ -28,6 +32,7 @@ __all__ = [
     "RankResult",
     "cohort_counts",
     "forget_user",
+    "histogram_drift",
     "period_of",
     "rank_value",
     "ranks_changed",

@@ -1,25 +1,16 @@
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from healthapp.models import BloodPressure, Glucose, User
+from healthapp.models import BloodPressure, Glucose
 from healthapp.services import preferences, records
 from healthapp.services.forms import FormInvalid
 
+MakeUser = Callable[..., int]  # the make_user fixture of tests/unit/services/conftest.py
+
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-SEOUL_FORM = {"glucose_unit": "mg/dL", "bp_standard": "acc_aha", "timezone": "Asia/Seoul",
-              "weight_kg": "", "hba1c_target": "7", "language": "en"}  # fmt: skip
-
-
-def make_user(db: Session, login: str, **prefs: str) -> int:
-    user = User(login=login, password_hash="x")
-    db.add(user)
-    db.flush()
-    assert user.id is not None
-    preferences.update_preferences(db, user_id=user.id, form={**SEOUL_FORM, **prefs})
-    return user.id
 
 
 def add(db: Session, user_id: int, kind: str, /, **form: str) -> int:
@@ -33,26 +24,24 @@ def listing(db: Session, user_id: int, kind: str, **kwargs: object) -> records.R
     return records.list_records(db, user_id=user_id, kind=kind, prefs=prefs, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def db(engine: Engine) -> Session:
-    with Session(engine) as session:
-        yield session
-
-
-def test_blood_pressure_is_classified_by_the_users_standard(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_blood_pressure_is_classified_by_the_users_standard(
+    db: Session, make_user: MakeUser, user_prefs_form: dict[str, str]
+) -> None:
+    alice = make_user("alice")
     add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="135", diastolic="85", pulse="70")
     row = listing(db, alice, "bp").rows[0]
     assert row["value"] == "135/85 mmHg · 70 /min"
     assert (row["level"], row["label_key"]) == ("borderline", "clinical.bp.stage1")
     assert row["context_key"] == "clinical.bp_standard.acc_aha"
-    preferences.update_preferences(db, user_id=alice, form={**SEOUL_FORM, "bp_standard": "ksh"})
+    preferences.update_preferences(
+        db, user_id=alice, form={**user_prefs_form, "bp_standard": "ksh"}
+    )
     row = listing(db, alice, "bp").rows[0]
     assert row["label_key"] == "clinical.bp.prehypertension"
 
 
-def test_crisis_and_hypoglycaemia_are_flagged(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_crisis_and_hypoglycaemia_are_flagged(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="185", diastolic="100")
     add(db, alice, "glucose", measured_at="2026-11-29T08:00", value="52", timing="fasting")
     bp = listing(db, alice, "bp").rows[0]
@@ -70,9 +59,9 @@ def test_crisis_and_hypoglycaemia_are_flagged(db: Session) -> None:
     ],
 )
 def test_bad_values_name_their_fields_and_save_nothing(
-    db: Session, form: dict[str, str], fields: set[str]
+    db: Session, form: dict[str, str], fields: set[str], make_user: MakeUser
 ) -> None:
-    alice = make_user(db, "alice")
+    alice = make_user("alice")
     with pytest.raises(FormInvalid) as info:
         add(db, alice, "bp", measured_at="2026-11-29T08:00", **form)
     assert set(info.value.errors) == fields
@@ -98,15 +87,17 @@ def test_bad_values_name_their_fields_and_save_nothing(
                       "intensity": "light"}, "kind"),
     ],
 )  # fmt: skip
-def test_ranges_per_type(db: Session, kind: str, form: dict[str, str], field: str) -> None:
-    alice = make_user(db, "alice")
+def test_ranges_per_type(
+    db: Session, kind: str, form: dict[str, str], field: str, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")
     with pytest.raises(FormInvalid) as info:
         add(db, alice, kind, **form)
     assert list(info.value.errors) == [field]
 
 
-def test_edit_keeps_identity_and_adds_no_duplicate(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_edit_keeps_identity_and_adds_no_duplicate(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     record_id = add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="150",
                     diastolic="95")  # fmt: skip
     prefs = preferences.get_preferences(db, user_id=alice)
@@ -120,8 +111,8 @@ def test_edit_keeps_identity_and_adds_no_duplicate(db: Session) -> None:
     assert page.rows[0]["level"] == "normal"
 
 
-def test_failed_edit_leaves_the_record_as_it_was(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_failed_edit_leaves_the_record_as_it_was(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     record_id = add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="150",
                     diastolic="95")  # fmt: skip
     prefs = preferences.get_preferences(db, user_id=alice)
@@ -132,8 +123,8 @@ def test_failed_edit_leaves_the_record_as_it_was(db: Session) -> None:
     assert db.get(BloodPressure, record_id).diastolic == 95  # type: ignore[union-attr]
 
 
-def test_mmol_entry_survives_edit_without_drift(db: Session) -> None:
-    alice = make_user(db, "alice", glucose_unit="mmol/L")
+def test_mmol_entry_survives_edit_without_drift(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice", glucose_unit="mmol/L")
     record_id = add(db, alice, "glucose", measured_at="2026-11-29T08:00", value="5,5",
                     timing="fasting")  # fmt: skip
     stored = db.get(Glucose, record_id).mg_dl  # type: ignore[union-attr]
@@ -148,8 +139,8 @@ def test_mmol_entry_survives_edit_without_drift(db: Session) -> None:
     assert listing(db, alice, "glucose").rows[0]["value"] == "5.5 mmol/L"
 
 
-def test_a_late_evening_reading_belongs_to_its_local_day(db: Session) -> None:
-    alice = make_user(db, "alice")  # Asia/Seoul, UTC+9
+def test_a_late_evening_reading_belongs_to_its_local_day(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")  # Asia/Seoul, UTC+9
     add(db, alice, "glucose", measured_at="2026-11-28T23:30", value="110", timing="bedtime")
     on_28 = listing(db, alice, "glucose", start=date(2026, 11, 28), end=date(2026, 11, 28))
     on_29 = listing(db, alice, "glucose", start=date(2026, 11, 29), end=date(2026, 11, 29))
@@ -158,8 +149,8 @@ def test_a_late_evening_reading_belongs_to_its_local_day(db: Session) -> None:
     assert (on_28.rows[0]["day"], on_28.rows[0]["time"]) == ("2026-11-28", "23:30")
 
 
-def test_newest_first_and_pagination(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_newest_first_and_pagination(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     start = datetime(2026, 11, 1, 8, 0)
     for i in range(25):
         when = (start + timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M")
@@ -173,21 +164,25 @@ def test_newest_first_and_pagination(db: Session) -> None:
     assert beyond.page == 2
 
 
-def test_exercise_energy_uses_weight_when_set(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_exercise_energy_uses_weight_when_set(
+    db: Session, make_user: MakeUser, user_prefs_form: dict[str, str]
+) -> None:
+    alice = make_user("alice")
     form = {"started_at": "2026-11-29T07:00", "kind": "walking", "duration_min": "60",
             "intensity": "moderate"}  # fmt: skip
     add(db, alice, "exercise", **form)
-    preferences.update_preferences(db, user_id=alice, form={**SEOUL_FORM, "weight_kg": "70"})
+    preferences.update_preferences(db, user_id=alice, form={**user_prefs_form, "weight_kg": "70"})
     add(db, alice, "exercise", **{**form, "started_at": "2026-11-29T08:00"})
     newest, oldest = listing(db, alice, "exercise").rows
     assert newest["value"] == "60 min · 245 kcal"  # 3.5 MET x 70 kg x 1 h
     assert oldest["value"] == "60 min"
 
 
-def test_other_users_records_are_invisible_and_untouchable(db: Session) -> None:
-    alice = make_user(db, "alice")
-    mallory = make_user(db, "mallory")
+def test_other_users_records_are_invisible_and_untouchable(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")
+    mallory = make_user("mallory")
     record_id = add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="120",
                     diastolic="80")  # fmt: skip
     prefs = preferences.get_preferences(db, user_id=mallory)
@@ -206,8 +201,8 @@ def test_other_users_records_are_invisible_and_untouchable(db: Session) -> None:
     assert listing(db, alice, "bp").rows[0]["value"] == "120/80 mmHg"
 
 
-def test_delete_removes_only_that_record(db: Session) -> None:
-    alice = make_user(db, "alice")
+def test_delete_removes_only_that_record(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
     first = add(db, alice, "hba1c", measured_on="2026-10-01", percent="7.4")
     add(db, alice, "hba1c", measured_on="2026-11-01", percent="6.9")
     records.delete_record(db, user_id=alice, kind="hba1c", record_id=first)

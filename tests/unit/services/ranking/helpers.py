@@ -1,0 +1,76 @@
+"""Helpers of the rank tests: users, exercise sessions, cohorts, badges, and checks of the
+histogram against rank_metric."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from healthapp.models import Exercise, RankMetric, User
+from healthapp.services import preferences, ranking
+from healthapp.services.ranking import Metric
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; ISO week 2026-W48
+WEEK = "2026-W48"
+
+
+def new_user(db: Session, login: str, zone: str = "UTC") -> int:
+    user = User(login=login, password_hash="x", timezone=zone)
+    db.add(user)
+    db.flush()
+    assert user.id is not None
+    return user.id
+
+
+def prefs(db: Session, uid: int) -> preferences.Preferences:
+    return preferences.get_preferences(db, user_id=uid)
+
+
+def exercise(db: Session, uid: int, at: datetime, minutes: int) -> None:
+    db.add(
+        Exercise(
+            user_id=uid, started_at=at, kind="walking", duration_min=minutes, intensity="moderate"
+        )
+    )
+
+
+def cohort(db: Session, minutes: list[int]) -> list[int]:
+    """One user per entry, with that many exercise minutes this week (0: only an older session)."""
+    ids = []
+    for i, value in enumerate(minutes):
+        uid = new_user(db, f"user{i}")
+        if value:
+            exercise(db, uid, NOW - timedelta(hours=1), value)
+        else:
+            exercise(db, uid, NOW - timedelta(weeks=2), 30)
+        ids.append(uid)
+    db.flush()
+    ranking.refresh_all_metrics(db, now=NOW, commit=False)
+    return ids
+
+
+def badge(
+    db: Session, uid: int, metric: Metric = Metric.EXERCISE_WEEK, **kwargs: object
+) -> ranking.RankResult:
+    return ranking.user_rank(
+        db, user_id=uid, prefs=prefs(db, uid), metric=metric, now=NOW, **kwargs
+    )
+
+
+def assert_histogram_exact(db: Session) -> None:
+    """The histogram equals GROUP BY over rank_metric, with no row left at 0."""
+    db.flush()
+    assert ranking.histogram_drift(db) == {}
+
+
+def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
+    """(better, cohort) by COUNTs over rank_metric, the way ranks were read before."""
+    mine = db.exec(
+        select(RankMetric).where(RankMetric.user_id == uid, RankMetric.metric == metric.value)
+    ).one()
+    base = (
+        select(func.count())
+        .select_from(RankMetric)
+        .where(RankMetric.metric == metric.value, RankMetric.period == mine.period)
+    )
+    better = db.exec(base.where(col(RankMetric.rank_value) > mine.rank_value)).one()
+    return int(better), int(db.exec(base).one())
