@@ -1,6 +1,15 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
-from healthapp.models.meals import AnalysisJob, Food, Meal, MealItem, MealPhoto
+from healthapp.models.meals import (
+    AnalysisJob,
+    Food,
+    ItemSource,
+    JobStatus,
+    Meal,
+    MealItem,
+    MealPhoto,
+    MealType,
+)
 from healthapp.models.ranking import RankHistogram, RankMetric
 from healthapp.models.records import BloodPressure, Exercise, Glucose, HbA1c
 from healthapp.models.user import AuthSession, User
@@ -13,9 +22,12 @@ __all__ = [
     "Food",
     "Glucose",
     "HbA1c",
+    "ItemSource",
+    "JobStatus",
     "Meal",
     "MealItem",
     "MealPhoto",
+    "MealType",
     "RankHistogram",
     "RankMetric",
     "User",

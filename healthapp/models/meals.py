@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from healthapp.models.base import user_fk, utc_column
+from healthapp.models.base import enum_check, enum_field, user_fk, utc_column
+
+
+class MealType(StrEnum):
+    BREAKFAST = "breakfast"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+    SNACK = "snack"
+
+    @property
+    def label_key(self) -> str:
+        return f"meals.type.{self.value}"
+
+
+class ItemSource(StrEnum):
+    ESTIMATE = "estimate"  # the food model's guess, not yet looked at
+    CONFIRMED = "confirmed"  # the guess, accepted as it is
+    MANUAL = "manual"  # chosen or changed by the person: never overwritten by a model
+
+
+class JobStatus(StrEnum):
+    """queued -> analysing -> done | failed; a failed job can be queued again by the person."""
+
+    QUEUED = "queued"
+    ANALYSING = "analysing"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Food(SQLModel, table=True):
@@ -31,12 +58,15 @@ class Food(SQLModel, table=True):
 
 class Meal(SQLModel, table=True):
     __tablename__ = "meal"
-    __table_args__ = (sa.Index("ix_meal_user_time", "user_id", "eaten_at"),)
+    __table_args__ = (
+        sa.Index("ix_meal_user_time", "user_id", "eaten_at"),
+        enum_check("meal", "meal_type", MealType),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = user_fk(index=False)
     eaten_at: datetime = utc_column()
-    meal_type: str = Field(max_length=16)
+    meal_type: MealType = enum_field(MealType, max_length=16)
     note: str = Field(default="", max_length=500)
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
@@ -58,12 +88,14 @@ class MealPhoto(SQLModel, table=True):
 
 
 class MealItem(SQLModel, table=True):
-    """One food of a meal, with the nutrients of its portion. `source` says where it came from:
-    "estimate" (the food model, not yet confirmed), "confirmed" (the estimate accepted as is),
-    "manual" (picked or changed by the person). Manual items are never overwritten by a model."""
+    """One food of a meal, with the nutrients of its portion. `source` (ItemSource) says where it
+    came from; manual items are never overwritten by a model."""
 
     __tablename__ = "meal_item"
-    __table_args__ = (sa.Index("ix_meal_item_user_meal", "user_id", "meal_id"),)
+    __table_args__ = (
+        sa.Index("ix_meal_item_user_meal", "user_id", "meal_id"),
+        enum_check("meal_item", "source", ItemSource),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meal_id: int = Field(foreign_key="meal.id", ondelete="CASCADE", index=True)
@@ -77,7 +109,7 @@ class MealItem(SQLModel, table=True):
     carb_g: float
     protein_g: float
     fat_g: float
-    source: str = Field(max_length=16)
+    source: ItemSource = enum_field(ItemSource, max_length=16)
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
 
@@ -88,13 +120,15 @@ class AnalysisJob(SQLModel, table=True):
     so a person's correction never loses what the model said (and vice versa)."""
 
     __tablename__ = "analysis_job"
-    __table_args__ = (sa.Index("ix_analysis_job_status_updated", "status", "updated_at"),)
+    __table_args__ = (
+        sa.Index("ix_analysis_job_status_updated", "status", "updated_at"),
+        enum_check("analysis_job", "status", JobStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     photo_id: int = Field(foreign_key="meal_photo.id", ondelete="CASCADE", unique=True)
     user_id: int = user_fk()
-    # queued -> analysing -> done | failed (a failed job can be queued again by the person)
-    status: str = Field(default="queued", max_length=12)
+    status: JobStatus = enum_field(JobStatus, max_length=12, default=JobStatus.QUEUED)
     attempts: int = 0
     error_key: str = Field(default="", max_length=64)
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

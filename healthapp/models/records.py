@@ -7,7 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from healthapp.models.base import user_fk, utc_column
+from healthapp.domain.clinical import GlucoseTiming
+from healthapp.domain.exercise import ExerciseKind, Intensity
+from healthapp.models.base import enum_check, enum_field, user_fk, utc_column
 
 NOTE_MAX_LENGTH = 500
 
@@ -32,12 +34,15 @@ class BloodPressure(_Record, table=True):
 
 class Glucose(_Record, table=True):
     __tablename__ = "glucose"
-    __table_args__ = (sa.Index("ix_glucose_user_time", "user_id", "measured_at"),)
+    __table_args__ = (
+        sa.Index("ix_glucose_user_time", "user_id", "measured_at"),
+        enum_check("glucose", "timing", GlucoseTiming),
+    )
 
     measured_at: datetime = utc_column()
     # Canonical unit, 3 decimals (see services/units.py): typed mmol/L values never drift.
     mg_dl: float
-    timing: str = Field(max_length=24)
+    timing: GlucoseTiming = enum_field(GlucoseTiming, max_length=24)
 
 
 class HbA1c(_Record, table=True):
@@ -51,11 +56,15 @@ class HbA1c(_Record, table=True):
 
 class Exercise(_Record, table=True):
     __tablename__ = "exercise"
-    __table_args__ = (sa.Index("ix_exercise_user_time", "user_id", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_exercise_user_time", "user_id", "started_at"),
+        enum_check("exercise", "kind", ExerciseKind),
+        enum_check("exercise", "intensity", Intensity),
+    )
 
     started_at: datetime = utc_column()
-    kind: str = Field(max_length=24)
+    kind: ExerciseKind = enum_field(ExerciseKind, max_length=24)
     duration_min: int
-    intensity: str = Field(max_length=16)
+    intensity: Intensity = enum_field(Intensity, max_length=16)
     # Computed when saved, from the body weight the user had set then; None without a weight.
     energy_kcal: float | None = None

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,3 +63,139 @@ def test_downgrade_to_empty_and_up_again(database_url: str) -> None:
         assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
     engine.dispose()
     migrate(database_url)
+
+
+def _quoted(sql: str) -> set[str]:
+    """The quoted literals of a CHECK's SQL: the allowed values, however the database spells it."""
+    return set(re.findall(r"'([^']*)'", sql))
+
+
+def test_check_constraints_match_the_models(database_url: str) -> None:
+    # compare_metadata does not look at CHECK constraints; this does, values included.
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for table in SQLModel.metadata.sorted_tables:
+            declared = {
+                ck.name: _quoted(str(ck.sqltext))
+                for ck in table.constraints
+                if isinstance(ck, sa.CheckConstraint)
+            }
+            reflected = {
+                ck["name"]: _quoted(ck["sqltext"])
+                for ck in inspector.get_check_constraints(table.name)
+            }
+            assert reflected == declared, table.name
+    engine.dispose()
+
+
+def _seed_0004(conn: sa.Connection) -> dict[str, int]:
+    """One row in each table of revision 0004 that references another, written without the
+    models (they describe the newest schema)."""
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    t = meta.tables
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    stamps = {"created_at": now, "updated_at": now}
+    # The preference, goal and opt-out columns have server defaults.
+    user_id = conn.execute(
+        t["app_user"].insert().returning(t["app_user"].c.id),
+        {
+            "login": "alice",
+            "password_hash": "x",
+            "language": "en",
+            "created_at": now,
+            "password_changed_at": now,
+        },
+    ).scalar_one()
+    owned = {"user_id": user_id}
+    meal_id = conn.execute(
+        t["meal"].insert().returning(t["meal"].c.id),
+        {**owned, **stamps, "eaten_at": now, "meal_type": "lunch", "note": ""},
+    ).scalar_one()
+    photo_id = conn.execute(
+        t["meal_photo"].insert().returning(t["meal_photo"].c.id),
+        {
+            **owned,
+            "meal_id": meal_id,
+            "storage_key": "k",
+            "content_type": "image/jpeg",
+            "width": 1,
+            "height": 1,
+            "size_bytes": 1,
+            "created_at": now,
+        },
+    ).scalar_one()
+    food_id = conn.execute(sa.select(t["food"].c.id).limit(1)).scalar_one()
+    conn.execute(
+        t["analysis_job"].insert(),
+        {**owned, **stamps, "photo_id": photo_id, "status": "done", "attempts": 1, "error_key": ""},
+    )
+    conn.execute(
+        t["meal_item"].insert(),
+        {
+            **owned,
+            **stamps,
+            "meal_id": meal_id,
+            "photo_id": photo_id,
+            "food_id": food_id,
+            "grams": 100,
+            "kcal": 1,
+            "carb_g": 1,
+            "protein_g": 1,
+            "fat_g": 1,
+            "source": "estimate",
+        },
+    )
+    conn.execute(
+        t["glucose"].insert(),
+        {**owned, **stamps, "note": "", "measured_at": now, "mg_dl": 100, "timing": "fasting"},
+    )
+    conn.execute(
+        t["exercise"].insert(),
+        {
+            **owned,
+            **stamps,
+            "note": "",
+            "started_at": now,
+            "kind": "walking",
+            "duration_min": 30,
+            "intensity": "light",
+        },
+    )
+    return _counts(conn)
+
+
+def _counts(conn: sa.Connection) -> dict[str, int]:
+    tables = ("app_user", "meal", "meal_photo", "analysis_job", "meal_item", "glucose", "exercise")
+    return {
+        name: conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one() for name in tables
+    }
+
+
+def test_enum_checks_keep_every_row_up_and_down(database_url: str) -> None:
+    # SQLite rebuilds a table to add a CHECK; dropping the old meal table must not cascade to
+    # its photos, items and jobs.
+    migrate(database_url, "0004")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        before = _seed_0004(conn)
+    assert set(before.values()) == {1}
+    engine.dispose()
+
+    migrate(database_url, "0005")
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert _counts(conn) == before
+        assert sa.inspect(conn).get_check_constraints("meal")[0]["name"] == "ck_meal_meal_type"
+    engine.dispose()
+
+    downgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert _counts(conn) == before
+        inspector = sa.inspect(conn)
+        tables = ("analysis_job", "meal_item", "meal", "glucose", "exercise")
+        assert all(inspector.get_check_constraints(name) == [] for name in tables)
+    engine.dispose()

@@ -31,14 +31,15 @@ from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError
-from healthapp.models import AnalysisJob, Food, MealItem, MealPhoto
+from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.recognition import NO_FOOD_KEY, Prediction
 from healthapp.services.foods import portion_columns
 
-QUEUED = "queued"
-ANALYSING = "analysing"
-DONE = "done"
-FAILED = "failed"
+# Short names for the JobStatus members, used by the worker and the meal pages.
+QUEUED = JobStatus.QUEUED
+ANALYSING = JobStatus.ANALYSING
+DONE = JobStatus.DONE
+FAILED = JobStatus.FAILED
 FINAL_STATUSES = (DONE, FAILED)
 OPEN_STATUSES = (QUEUED, ANALYSING)
 
@@ -50,8 +51,6 @@ ERROR_TIMEOUT = "analysis.timeout"
 ERROR_MODEL = "analysis.model_error"
 ERROR_INTERNAL = "analysis.internal_error"
 ERROR_GAVE_UP = "analysis.gave_up"  # started more than job_max_attempts times (worker crashes)
-
-ITEM_SOURCE_ESTIMATE = "estimate"
 
 FailOutcome = Literal["retry", "failed", "ignored"]
 
@@ -222,7 +221,7 @@ def _add_estimate_item(
         photo_id=photo.id,
         food_id=food.id,
         grams=grams,
-        source=ITEM_SOURCE_ESTIMATE,
+        source=ItemSource.ESTIMATE,
         **portion_columns(food, grams),
     )
     try:

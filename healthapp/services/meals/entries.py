@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,29 +14,12 @@ from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError, ValidationError
-from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto
+from healthapp.models import AnalysisJob, Food, ItemSource, Meal, MealItem, MealPhoto, MealType
 from healthapp.services import forms, ranking
 from healthapp.services.foods import Nutrients, portion
 from healthapp.services.preferences import Preferences
 
 PORTION_RANGE_G = (Decimal(1), Decimal(5000))
-
-
-class MealType(StrEnum):
-    BREAKFAST = "breakfast"
-    LUNCH = "lunch"
-    DINNER = "dinner"
-    SNACK = "snack"
-
-    @property
-    def label_key(self) -> str:
-        return f"meals.type.{self.value}"
-
-
-class ItemSource(StrEnum):
-    ESTIMATE = "estimate"  # the food model's guess, not yet looked at
-    CONFIRMED = "confirmed"  # the guess, accepted as it is
-    MANUAL = "manual"  # chosen or changed by the person: never overwritten by a model
 
 
 class MealNotFound(ServiceError):
