@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from healthapp.models import Food, Meal, MealItem
+from healthapp.models import Food, ItemSource, Meal, MealItem
 from healthapp.services.preferences import Preferences
 from healthapp.services.reports.periods import day_span
 
@@ -98,7 +98,7 @@ def period_meals(
                 carb_g=sum(i.carb_g for i in own),
                 protein_g=sum(i.protein_g for i in own),
                 fat_g=sum(i.fat_g for i in own),
-                has_estimate=any(i.source == "estimate" for i in own),
+                has_estimate=any(i.source == ItemSource.ESTIMATE for i in own),
                 items=own,
             )
         )
