@@ -15,6 +15,9 @@ from sqlmodel import Session, col, delete, select
 from healthapp.db import session_scope, utcnow
 from healthapp.models import AuthSession
 
+# The browser cookie that carries the token; the Reflex state sets it, the HTTP routes read it.
+SESSION_COOKIE = "healthapp_session"
+
 
 def _token_hash(token: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
