@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from urllib.parse import quote
 
 import reflex as rx
@@ -24,9 +26,8 @@ from healthapp.services.forms import FormInvalid
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-SESSION_COOKIE = "healthapp_session"
-
+P = ParamSpec("P")
+S = TypeVar("S", bound="FormState")
 
 # The cookie may outlive the server-side session; the server's expiry is what counts.
 COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
@@ -35,7 +36,7 @@ COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
 class AppState(rx.State):
     # The browser keeps only a random token; the user it stands for is looked up on each event.
     session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
+        "", name=sessions.SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
     )
     lang: str = rx.LocalStorage("", name="healthapp_lang", sync=True)
     user_login: str = ""
@@ -191,15 +192,66 @@ class FormState(rx.State, mixin=True):
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
         self._show_error("error.unexpected")
 
-    async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]:
-        """Run `work(db, user_id)` for the signed-in user. A refusal becomes the form's
-        messages, a lost session a redirect to log in; nothing raises into Reflex."""
-        try:
-            return Attempt(ok=True, value=await self._as_user(work))
-        except sessions.NotSignedIn:
-            return Attempt(ok=False, redirect=self._login_redirect())
-        except ServiceError as exc:
+    def _refused(self, exc: Exception) -> Any:
+        """The one answer to a unit of work that failed: a lost session is a redirect to log
+        in (returned, for the handler to pass on), a refusal the form's messages, anything
+        else logged and shown as "unexpected"; nothing raises into Reflex."""
+        if isinstance(exc, sessions.NotSignedIn):
+            return self._login_redirect()
+        if isinstance(exc, ServiceError):
             self._show_service_error(exc)
-        except Exception as exc:
+        else:
             self._unexpected(exc)
-        return Attempt(ok=False)
+        return None
+
+    async def _settle(self, pending: Awaitable[T]) -> Attempt[T]:
+        """Await `pending`; a failure goes through `_refused` and comes back as an Attempt."""
+        try:
+            return Attempt(ok=True, value=await pending)
+        except Exception as exc:
+            return Attempt(ok=False, redirect=self._refused(exc))
+
+    async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]:
+        """Run `work(db, user_id)` for the signed-in user, settled as `_settle` says."""
+        return await self._settle(self._as_user(work))
+
+
+@overload
+def guarded(
+    handler: Callable[Concatenate[S, P], AsyncIterator[Any]],
+) -> Callable[Concatenate[S, P], AsyncIterator[Any]]: ...
+
+
+@overload
+def guarded(
+    handler: Callable[Concatenate[S, P], Awaitable[Any]],
+) -> Callable[Concatenate[S, P], Awaitable[Any]]: ...
+
+
+def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """For an event handler of a FormState (async, or an async generator that yields updates)
+    whose failures are not all inside one `_attempt`: whatever it raises goes through
+    `FormState._refused`, and the redirect that may come back is returned, or yielded last.
+    Put it under @rx.event."""
+    if inspect.isasyncgenfunction(handler):
+
+        @functools.wraps(handler)
+        async def stream(self: FormState, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            try:
+                async for update in handler(self, *args, **kwargs):
+                    yield update
+            except Exception as exc:
+                yield self._refused(exc)
+
+        return stream
+    if not inspect.iscoroutinefunction(handler):
+        raise TypeError(f"{handler.__qualname__} is neither async nor an async generator")
+
+    @functools.wraps(handler)
+    async def run(self: FormState, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await handler(self, *args, **kwargs)
+        except Exception as exc:
+            return self._refused(exc)
+
+    return run
