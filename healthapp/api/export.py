@@ -64,14 +64,16 @@ def printable_report(
     end: Annotated[date, Query()],
     lang: Annotated[str, Query(max_length=8)] = "en",
 ) -> Response:
-    if end < start or end - start > timedelta(days=MAX_REPORT_DAYS):
-        raise HTTPException(status_code=422, detail=f"choose 1 to {MAX_REPORT_DAYS} days")
-    html = _with_prefs(
-        user,
-        lambda db, uid, prefs: export.printable_report_html(
-            db, user_id=uid, prefs=prefs, start=start, end=end, lang=supported(lang)
-        ),
-    )
+
+    def build(db: Session, user_id: int, prefs: Preferences) -> str:
+        # Checked after the session, so whoever is not signed in gets 401 whatever they ask.
+        if end < start or end - start > timedelta(days=MAX_REPORT_DAYS):
+            raise HTTPException(status_code=422, detail=f"choose 1 to {MAX_REPORT_DAYS} days")
+        return export.printable_report_html(
+            db, user_id=user_id, prefs=prefs, start=start, end=end, lang=supported(lang)
+        )
+
+    html = _with_prefs(user, build)
     # Self-contained: inline styles and SVG only, no script.
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     headers = {**_NO_STORE, "Content-Security-Policy": csp}

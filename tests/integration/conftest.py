@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+
+from healthapp.api import api, deps
 
 ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -45,3 +47,13 @@ def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
     if request.param == "sqlite":
         return sqlite_url
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def api_secret(engine: Engine) -> Iterator[str]:
+    """healthapp.api's routes on the test database; sessions are signed with the key returned."""
+    secret = "api-test-secret-0123456789abcdefghijklmnop"
+    api.dependency_overrides[deps.get_engine_override] = lambda: engine
+    api.dependency_overrides[deps.get_secret_key] = lambda: secret
+    yield secret
+    api.dependency_overrides.clear()

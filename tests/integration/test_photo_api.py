@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from healthapp.api import api, deps
+from healthapp.api import api
 from healthapp.api import photos as photo_api
 from healthapp.db import utcnow
 from healthapp.models import AuthSession, User
@@ -21,7 +20,6 @@ from healthapp.services.meals.photos import PhotoLimits, intake_photo
 from healthapp.services.meals.storage import LocalPhotoStorage, new_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
-KEY = "api-test-secret-0123456789abcdefghijklmnop"
 
 
 class World:
@@ -34,7 +32,7 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+def world(engine: Engine, api_secret: str, tmp_path: Path) -> World:
     storage = LocalPhotoStorage(tmp_path / "photos")
     world = World(engine, storage)
     photo = intake_photo((FIXTURES / "apple.jpg").read_bytes(), limits=PhotoLimits())
@@ -46,7 +44,7 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
             db.flush()
             assert user.id is not None
             world.tokens[login] = sessions.create_session(
-                db, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+                db, user_id=user.id, secret_key=api_secret, ttl=timedelta(hours=1)
             )
             meal = Meal(
                 user_id=user.id, eaten_at=now, meal_type="lunch", created_at=now, updated_at=now
@@ -72,11 +70,8 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
             world.photos[login] = row.id
             world.data[login] = photo.data
         db.commit()
-    api.dependency_overrides[deps.get_engine_override] = lambda: engine
-    api.dependency_overrides[deps.get_secret_key] = lambda: KEY
     api.dependency_overrides[photo_api.get_photo_storage] = lambda: storage
-    yield world
-    api.dependency_overrides.clear()
+    return world
 
 
 def fetch(photo_id: object, token: str | None = None) -> object:
