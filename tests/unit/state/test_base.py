@@ -4,12 +4,15 @@ plain async handlers and for handlers that yield."""
 from __future__ import annotations
 
 import asyncio
+import typing
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import reflex as rx
+from fastapi import params
 
+from healthapp.api import deps
 from healthapp.domain.errors import NotFound, ValidationError
 from healthapp.services.auth import sessions
 from healthapp.services.forms import FormInvalid
@@ -137,3 +140,10 @@ def test_only_async_handlers_can_be_guarded() -> None:
 
     with pytest.raises(TypeError):
         guarded(plain)  # type: ignore[call-overload]
+
+
+def test_the_state_and_the_api_read_the_same_cookie() -> None:
+    assert AppState.get_fields()["session_token"].default.name == sessions.SESSION_COOKIE
+    token = typing.get_type_hints(deps.signed_in, include_extras=True)["token"]
+    aliases = [p.alias for p in typing.get_args(token) if isinstance(p, params.Cookie)]
+    assert aliases == [sessions.SESSION_COOKIE]
