@@ -36,14 +36,12 @@ class GuestState(FormState, AppState):
         """A signed-in visitor has no business on these pages: send them on."""
         await self.detect_language()
         self._clear_messages()
-        if self.session_token:
-            try:
-                await self._as_user(lambda db, uid: uid)
-            except sessions.NotSignedIn:
-                self.session_token = ""
-                return None
-            return rx.redirect(self._next_path())
-        return None
+        if not self.session_token:
+            return None
+        if await self._if_signed_in(lambda _db, uid: uid) is None:
+            self.session_token = ""  # a stale cookie: forget it
+            return None
+        return rx.redirect(self._next_path())
 
     def _next_path(self) -> str:
         return safe_next_path(self.router.url.query_parameters.get("next"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import inspect
 import logging
@@ -77,6 +76,14 @@ class AppState(rx.State):
             work,
         )
 
+    async def _if_signed_in(self, work: Callable[[Session, int], T]) -> T | None:
+        """`_as_user`, or None when the session is lost: for work that has no use without one
+        (a check, a remembered setting, a search). A protected page's next load redirects."""
+        try:
+            return await self._as_user(work)
+        except sessions.NotSignedIn:
+            return None
+
     def _login_redirect(self) -> rx.event.EventSpec:
         self.user_login = ""
         path = self.router.url.path or routes.HOME
@@ -94,10 +101,7 @@ class AppState(rx.State):
     async def require_login(self) -> Any:
         """on_load of every protected page: no session, no page."""
         await self.detect_language()
-        try:
-            user = await self._as_user(lambda db, uid: accounts.get_user(db, user_id=uid))
-        except sessions.NotSignedIn:
-            return self._login_redirect()
+        user = await self._if_signed_in(lambda db, uid: accounts.get_user(db, user_id=uid))
         if user is None:
             return self._login_redirect()
         self.user_login = user.login
@@ -110,19 +114,17 @@ class AppState(rx.State):
 
     @rx.event
     async def learn_timezone(self, name: str) -> None:
-        with contextlib.suppress(sessions.NotSignedIn):
-            await self._as_user(
-                lambda db, uid: preferences.learn_timezone(db, user_id=uid, name=str(name))
-            )
+        await self._if_signed_in(
+            lambda db, uid: preferences.learn_timezone(db, user_id=uid, name=str(name))
+        )
 
     @rx.event
     async def set_language(self, lang: str) -> None:
         self.lang = supported(lang)
         if self.session_token:
-            with contextlib.suppress(sessions.NotSignedIn):
-                await self._as_user(
-                    lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
-                )
+            await self._if_signed_in(
+                lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
+            )
 
     @rx.event
     async def logout(self) -> Any:

@@ -313,8 +313,9 @@ class MealsState(FormState, AppState):
                 for f in foods.search_foods(db, text)
             ]  # fmt: skip
 
-        with contextlib.suppress(sessions.NotSignedIn):
-            self.results = await self._as_user(work)
+        results = await self._if_signed_in(work)
+        if results is not None:
+            self.results = results
 
     @rx.event
     def choose_food(self, food_id: str, name: str) -> None:

@@ -19,6 +19,8 @@ from healthapp import config, db
 from healthapp.models import BloodPressure, User
 from healthapp.services import preferences, records
 from healthapp.services.auth import sessions
+from healthapp.state.auth import GuestState
+from healthapp.state.base import AppState
 from healthapp.state.data import DataState
 from healthapp.state.meals import MealsState
 from healthapp.state.records import BloodPressureState
@@ -165,3 +167,18 @@ def test_a_lost_session_in_a_handler_that_yields_or_imports_is_a_redirect(
     data._file, data.mapping = b"measured_at,value\n2026-11-28 08:00,100\n", {"value": "1"}
     assert isinstance(call(data, "run_import"), rx.event.EventSpec)
     assert data.result == {}
+
+
+def test_only_a_live_session_counts_as_signed_in(app_database: None) -> None:
+    _, token = user_with_session("alice")
+    guest = state_of(GuestState, token)
+    assert isinstance(call(guest, "on_guest_load"), rx.event.EventSpec)  # sent on
+    assert call(state_of(AppState, token), "require_login") is None
+
+    stale = state_of(GuestState, "forged-" + "a" * 40)
+    assert call(stale, "on_guest_load") is None
+    assert stale.session_token == ""  # the stale cookie is forgotten
+    assert isinstance(
+        call(state_of(AppState, "forged-" + "a" * 40), "require_login"),
+        rx.event.EventSpec,
+    )
