@@ -147,3 +147,13 @@ def test_the_state_and_the_api_read_the_same_cookie() -> None:
     token = typing.get_type_hints(deps.signed_in, include_extras=True)["token"]
     aliases = [p.alias for p in typing.get_args(token) if isinstance(p, params.Cookie)]
     assert aliases == [sessions.SESSION_COOKIE]
+
+
+def test_a_guarded_upload_handler_is_still_an_upload_handler() -> None:
+    from reflex_base.event import resolve_upload_handler_param
+
+    from healthapp.state.data import DataState
+    from healthapp.state.meals import MealsState
+
+    for handler in (MealsState.event_handlers["save_meal"], DataState.event_handlers["preview"]):
+        assert resolve_upload_handler_param(handler)[0] == "files"
