@@ -1,87 +1,80 @@
 """Downloads of the signed-in user's own data: CSV zip, FHIR R4 bundle, printable report.
 
-The user comes from the session cookie on the server, as for photos; nothing in the request
-can name another user. Plain `def` routes: FastAPI runs them in its thread pool.
+The user comes from the session cookie (api.deps), as for photos; nothing in the request can
+name another user. Plain `def` routes: FastAPI runs them in its thread pool.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import Cookie, Depends, HTTPException, Query, Response
-from sqlalchemy.engine import Engine
+from fastapi import APIRouter, HTTPException, Query, Response
 from sqlmodel import Session
 
-from healthapp.api.photos import SESSION_COOKIE, api, get_engine_override, get_secret_key
-from healthapp.db import session_scope, utcnow
+from healthapp.api.deps import PRIVATE_HEADERS, CurrentUser, SignedIn
+from healthapp.db import utcnow
 from healthapp.i18n import supported
 from healthapp.services import export, preferences
-from healthapp.services.auth.sessions import user_id_for_token
 from healthapp.services.export import fhir
+from healthapp.services.preferences import Preferences
+
+T = TypeVar("T")
 
 MAX_REPORT_DAYS = 366
-_PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Vary": "Cookie"}
+_NO_STORE = {**PRIVATE_HEADERS, "Cache-Control": "no-store"}
+
+router = APIRouter()
 
 
-def _owner(db: Session, token: str | None, secret_key: str) -> int:
-    if not token:
-        raise HTTPException(status_code=401)
-    user_id = user_id_for_token(db, token=token, secret_key=secret_key)
-    if user_id is None:
-        raise HTTPException(status_code=401)
-    return user_id
+def _with_prefs(user: SignedIn, build: Callable[[Session, int, Preferences], T]) -> T:
+    """`build(db, user_id, prefs)` for the signed-in user, with their saved preferences."""
+    return user.run(lambda db, uid: build(db, uid, preferences.get_preferences(db, user_id=uid)))
 
 
 def _attachment(data: bytes, media_type: str, stem: str, extension: str) -> Response:
     name = f"{stem}-{utcnow():%Y%m%d}.{extension}"
-    headers = {**_PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {**_NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content=data, media_type=media_type, headers=headers)
 
 
-Token = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
-EngineDep = Annotated[Engine | None, Depends(get_engine_override)]
-SecretDep = Annotated[str, Depends(get_secret_key)]
-
-
-@api.get("/api/export/csv", include_in_schema=False)
-def export_csv(engine: EngineDep, secret_key: SecretDep, session_token: Token = None) -> Response:
-    with session_scope(engine) as db:
-        user_id = _owner(db, session_token, secret_key)
-        prefs = preferences.get_preferences(db, user_id=user_id)
-        data = export.export_csv_zip(db, user_id=user_id, prefs=prefs)
+@router.get("/api/export/csv", include_in_schema=False)
+def export_csv(user: CurrentUser) -> Response:
+    data = _with_prefs(
+        user, lambda db, uid, prefs: export.export_csv_zip(db, user_id=uid, prefs=prefs)
+    )
     return _attachment(data, "application/zip", "healthapp-export", "zip")
 
 
-@api.get("/api/export/fhir", include_in_schema=False)
-def export_fhir(engine: EngineDep, secret_key: SecretDep, session_token: Token = None) -> Response:
-    with session_scope(engine) as db:
-        user_id = _owner(db, session_token, secret_key)
-        prefs = preferences.get_preferences(db, user_id=user_id)
-        bundle = fhir.fhir_bundle(db, user_id=user_id, prefs=prefs)
+@router.get("/api/export/fhir", include_in_schema=False)
+def export_fhir(user: CurrentUser) -> Response:
+    bundle = _with_prefs(
+        user, lambda db, uid, prefs: fhir.fhir_bundle(db, user_id=uid, prefs=prefs)
+    )
     data = json.dumps(bundle, ensure_ascii=False, indent=2).encode()
     return _attachment(data, "application/fhir+json", "healthapp-fhir", "json")
 
 
-@api.get("/api/export/report", include_in_schema=False)
+@router.get("/api/export/report", include_in_schema=False)
 def printable_report(
-    engine: EngineDep,
-    secret_key: SecretDep,
+    user: CurrentUser,
     start: Annotated[date, Query()],
     end: Annotated[date, Query()],
     lang: Annotated[str, Query(max_length=8)] = "en",
-    session_token: Token = None,
 ) -> Response:
-    if end < start or end - start > timedelta(days=MAX_REPORT_DAYS):
-        raise HTTPException(status_code=422, detail=f"choose 1 to {MAX_REPORT_DAYS} days")
-    with session_scope(engine) as db:
-        user_id = _owner(db, session_token, secret_key)
-        prefs = preferences.get_preferences(db, user_id=user_id)
-        html = export.printable_report_html(
+
+    def build(db: Session, user_id: int, prefs: Preferences) -> str:
+        # Checked after the session, so whoever is not signed in gets 401 whatever they ask.
+        if end < start or end - start > timedelta(days=MAX_REPORT_DAYS):
+            raise HTTPException(status_code=422, detail=f"choose 1 to {MAX_REPORT_DAYS} days")
+        return export.printable_report_html(
             db, user_id=user_id, prefs=prefs, start=start, end=end, lang=supported(lang)
         )
+
+    html = _with_prefs(user, build)
     # Self-contained: inline styles and SVG only, no script.
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    headers = {**_PRIVATE, "Content-Security-Policy": csp}
+    headers = {**_NO_STORE, "Content-Security-Policy": csp}
     return Response(content=html, media_type="text/html; charset=utf-8", headers=headers)

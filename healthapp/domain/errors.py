@@ -17,6 +17,14 @@ class ValidationError(ServiceError):
     """Input that breaks a rule; nothing was saved."""
 
 
+class NotFound(ServiceError):
+    """No such row for this user. Another user's row is reported exactly like a missing one, so
+    an id sent by a browser never tells whether it exists."""
+
+    def __init__(self, key: str = "error.record_not_found") -> None:
+        super().__init__(key)
+
+
 class AuthenticationError(ServiceError):
     """Wrong login or password, said the same way for both."""
 

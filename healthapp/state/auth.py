@@ -11,7 +11,6 @@ import reflex as rx
 
 from healthapp.config import get_settings
 from healthapp.db import session_scope
-from healthapp.domain.errors import ServiceError
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.redirects import safe_next_path
 from healthapp.services.auth.throttle import default_login_throttle
@@ -37,14 +36,12 @@ class GuestState(FormState, AppState):
         """A signed-in visitor has no business on these pages: send them on."""
         await self.detect_language()
         self._clear_messages()
-        if self.session_token:
-            try:
-                await self._as_user(lambda db, uid: uid)
-            except sessions.NotSignedIn:
-                self.session_token = ""
-                return None
-            return rx.redirect(self._next_path())
-        return None
+        if not self.session_token:
+            return None
+        if await self._if_signed_in(lambda _db, uid: uid) is None:
+            self.session_token = ""  # a stale cookie: forget it
+            return None
+        return rx.redirect(self._next_path())
 
     def _next_path(self) -> str:
         return safe_next_path(self.router.url.query_parameters.get("next"))
@@ -52,14 +49,10 @@ class GuestState(FormState, AppState):
     async def _sign_in(self, work: Callable[[], tuple[str, str]]) -> Any:
         """Run `work` (it returns the login and a new session token) off the event loop; on
         success keep the token and go on to the `next` page, else show why not."""
-        try:
-            login, token = await asyncio.to_thread(work)
-        except ServiceError as exc:
-            self._show_service_error(exc)
-            return None
-        except Exception as exc:
-            self._unexpected(exc)
-            return None
+        attempt = await self._settle(asyncio.to_thread(work))
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        login, token = attempt.value
         self.session_token = token
         self.user_login = login
         self.flash_key = ""

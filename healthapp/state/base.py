@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from urllib.parse import quote
 
 import reflex as rx
@@ -24,9 +25,8 @@ from healthapp.services.forms import FormInvalid
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-SESSION_COOKIE = "healthapp_session"
-
+P = ParamSpec("P")
+S = TypeVar("S", bound="FormState")
 
 # The cookie may outlive the server-side session; the server's expiry is what counts.
 COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
@@ -35,7 +35,7 @@ COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
 class AppState(rx.State):
     # The browser keeps only a random token; the user it stands for is looked up on each event.
     session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
+        "", name=sessions.SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
     )
     lang: str = rx.LocalStorage("", name="healthapp_lang", sync=True)
     user_login: str = ""
@@ -76,6 +76,14 @@ class AppState(rx.State):
             work,
         )
 
+    async def _if_signed_in(self, work: Callable[[Session, int], T]) -> T | None:
+        """`_as_user`, or None when the session is lost: for work that has no use without one
+        (a check, a remembered setting, a search). A protected page's next load redirects."""
+        try:
+            return await self._as_user(work)
+        except sessions.NotSignedIn:
+            return None
+
     def _login_redirect(self) -> rx.event.EventSpec:
         self.user_login = ""
         path = self.router.url.path or routes.HOME
@@ -93,10 +101,7 @@ class AppState(rx.State):
     async def require_login(self) -> Any:
         """on_load of every protected page: no session, no page."""
         await self.detect_language()
-        try:
-            user = await self._as_user(lambda db, uid: accounts.get_user(db, user_id=uid))
-        except sessions.NotSignedIn:
-            return self._login_redirect()
+        user = await self._if_signed_in(lambda db, uid: accounts.get_user(db, user_id=uid))
         if user is None:
             return self._login_redirect()
         self.user_login = user.login
@@ -109,19 +114,17 @@ class AppState(rx.State):
 
     @rx.event
     async def learn_timezone(self, name: str) -> None:
-        with contextlib.suppress(sessions.NotSignedIn):
-            await self._as_user(
-                lambda db, uid: preferences.learn_timezone(db, user_id=uid, name=str(name))
-            )
+        await self._if_signed_in(
+            lambda db, uid: preferences.learn_timezone(db, user_id=uid, name=str(name))
+        )
 
     @rx.event
     async def set_language(self, lang: str) -> None:
         self.lang = supported(lang)
         if self.session_token:
-            with contextlib.suppress(sessions.NotSignedIn):
-                await self._as_user(
-                    lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
-                )
+            await self._if_signed_in(
+                lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
+            )
 
     @rx.event
     async def logout(self) -> Any:
@@ -191,15 +194,66 @@ class FormState(rx.State, mixin=True):
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
         self._show_error("error.unexpected")
 
-    async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]:
-        """Run `work(db, user_id)` for the signed-in user. A refusal becomes the form's
-        messages, a lost session a redirect to log in; nothing raises into Reflex."""
-        try:
-            return Attempt(ok=True, value=await self._as_user(work))
-        except sessions.NotSignedIn:
-            return Attempt(ok=False, redirect=self._login_redirect())
-        except ServiceError as exc:
+    def _refused(self, exc: Exception) -> Any:
+        """The one answer to a unit of work that failed: a lost session is a redirect to log
+        in (returned, for the handler to pass on), a refusal the form's messages, anything
+        else logged and shown as "unexpected"; nothing raises into Reflex."""
+        if isinstance(exc, sessions.NotSignedIn):
+            return self._login_redirect()
+        if isinstance(exc, ServiceError):
             self._show_service_error(exc)
-        except Exception as exc:
+        else:
             self._unexpected(exc)
-        return Attempt(ok=False)
+        return None
+
+    async def _settle(self, pending: Awaitable[T]) -> Attempt[T]:
+        """Await `pending`; a failure goes through `_refused` and comes back as an Attempt."""
+        try:
+            return Attempt(ok=True, value=await pending)
+        except Exception as exc:
+            return Attempt(ok=False, redirect=self._refused(exc))
+
+    async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]:
+        """Run `work(db, user_id)` for the signed-in user, settled as `_settle` says."""
+        return await self._settle(self._as_user(work))
+
+
+@overload
+def guarded(
+    handler: Callable[Concatenate[S, P], AsyncIterator[Any]],
+) -> Callable[Concatenate[S, P], AsyncIterator[Any]]: ...
+
+
+@overload
+def guarded(
+    handler: Callable[Concatenate[S, P], Awaitable[Any]],
+) -> Callable[Concatenate[S, P], Awaitable[Any]]: ...
+
+
+def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """For an event handler of a FormState (async, or an async generator that yields updates)
+    whose failures are not all inside one `_attempt`: whatever it raises goes through
+    `FormState._refused`, and the redirect that may come back is returned, or yielded last.
+    Put it under @rx.event."""
+    if inspect.isasyncgenfunction(handler):
+
+        @functools.wraps(handler)
+        async def stream(self: FormState, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            try:
+                async for update in handler(self, *args, **kwargs):
+                    yield update
+            except Exception as exc:
+                yield self._refused(exc)
+
+        return stream
+    if not inspect.iscoroutinefunction(handler):
+        raise TypeError(f"{handler.__qualname__} is neither async nor an async generator")
+
+    @functools.wraps(handler)
+    async def run(self: FormState, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await handler(self, *args, **kwargs)
+        except Exception as exc:
+            return self._refused(exc)
+
+    return run

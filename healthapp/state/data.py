@@ -13,8 +13,7 @@ from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError
 from healthapp.i18n import translate
 from healthapp.services import importer, preferences
-from healthapp.services.auth import sessions
-from healthapp.state.base import AppState, FormState
+from healthapp.state.base import AppState, FormState, guarded
 
 NOT_MAPPED = "-1"
 
@@ -88,18 +87,25 @@ class DataState(FormState, AppState):
         self.import_kind = value if value in {k.value for k in importer.ImportKind} else "glucose"
         self._forget_file()
 
+    def _show_service_error(self, exc: ServiceError) -> None:
+        # The page has one place for a message, about the whole file, whatever field it names.
+        self._show_error(exc.key, **exc.params)
+        if isinstance(exc, importer.ImportInvalid):
+            self.row_errors = [
+                {"line": str(e.line), "field": e.field, "column": e.column, "key": e.key,
+                 **{k: str(v) for k, v in e.params.items()}}
+                for e in exc.errors
+            ]  # fmt: skip
+
     @rx.event
+    @guarded
     async def preview(self, files: list[rx.UploadFile]) -> None:
         self._clear_messages()
         self._forget_file()
         if not files:
             return
         data = await files[0].read()
-        try:
-            preview = await asyncio.to_thread(importer.preview_import, data, kind=self.import_kind)
-        except ServiceError as exc:
-            self._show_error(exc.key, **exc.params)
-            return
+        preview = await asyncio.to_thread(importer.preview_import, data, kind=self.import_kind)
         self._file = data
         self.file_name = files[0].filename or ""
         self.header, self.sample, self.row_count = preview.header, preview.rows, preview.row_count
@@ -133,20 +139,9 @@ class DataState(FormState, AppState):
                 unit=unit, date_order=order,
             )  # fmt: skip
 
-        try:
-            result = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
-        except importer.ImportInvalid as exc:
-            self._show_error(exc.key, **exc.params)  # about the whole file
-            self.row_errors = [
-                {"line": str(e.line), "field": e.field, "column": e.column, "key": e.key,
-                 **{k: str(v) for k, v in e.params.items()}}
-                for e in exc.errors
-            ]  # fmt: skip
-            return None
-        except ServiceError as exc:
-            self._show_error(exc.key, **exc.params)
-            return None
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        result = attempt.value
         self.result = {"imported": str(result.imported), "duplicates": str(result.duplicates)}
         return None

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +18,6 @@ from sqlmodel import Session
 
 from healthapp.config import get_settings
 from healthapp.db import utcnow
-from healthapp.domain.errors import ServiceError
 from healthapp.i18n import translate
 from healthapp.job_queue import JobQueue
 from healthapp.redis_client import get_redis
@@ -27,7 +27,7 @@ from healthapp.services.forms import to_local_input
 from healthapp.services.meals.meal_log import log_meal, submit_jobs
 from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
 from healthapp.services.meals.storage import default_photo_storage
-from healthapp.state.base import AppState, FormState
+from healthapp.state.base import AppState, FormState, guarded
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +97,10 @@ class MealsState(FormState, AppState):
             view = meals.day_meals(db, user_id=user_id, prefs=prefs, day=day or today.date())
             return view, to_local_input(utcnow(), prefs.tz)
 
-        try:
-            view, now_local = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        view, now_local = attempt.value
         self.meals = view.meals
         self.total_kcal, self.total_carb = view.kcal, view.carb_g
         self.total_protein, self.total_fat = view.protein_g, view.fat_g
@@ -148,7 +148,8 @@ class MealsState(FormState, AppState):
         self.new_note = value
 
     @rx.event
-    async def save_meal(self, files: list[rx.UploadFile]) -> Any:
+    @guarded
+    async def save_meal(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
         self._clear_messages()
         settings = get_settings()
         uploads = [await upload.read() for upload in files]
@@ -174,19 +175,8 @@ class MealsState(FormState, AppState):
                 queue=_queue(),
                 meal_id=self.editing_meal or None,
             )
-        except sessions.NotSignedIn:
+        finally:  # @guarded turns a failure into the form's message or a redirect
             self.saving = False
-            yield self._login_redirect()
-            return
-        except ServiceError as exc:
-            self.saving = False
-            self._show_service_error(exc)
-            return
-        except Exception as exc:
-            self.saving = False
-            self._unexpected(exc)
-            return
-        self.saving = False
         if self.editing_meal:
             self.done_key = "meals.updated"
         else:
@@ -323,8 +313,9 @@ class MealsState(FormState, AppState):
                 for f in foods.search_foods(db, text)
             ]  # fmt: skip
 
-        with contextlib.suppress(sessions.NotSignedIn):
-            self.results = await self._as_user(work)
+        results = await self._if_signed_in(work)
+        if results is not None:
+            self.results = results
 
     @rx.event
     def choose_food(self, food_id: str, name: str) -> None:

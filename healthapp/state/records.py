@@ -11,7 +11,6 @@ from sqlmodel import Session
 from healthapp.db import utcnow
 from healthapp.i18n import translate
 from healthapp.services import preferences, records
-from healthapp.services.auth import sessions
 from healthapp.services.forms import to_local_input
 from healthapp.state.base import AppState, FormState
 
@@ -106,10 +105,10 @@ class RecordsState(rx.State, mixin=True):
             )
             return prefs, listing
 
-        try:
-            prefs, listing = await self._as_user(work)
-        except sessions.NotSignedIn:
-            return self._login_redirect()
+        attempt = await self._attempt(work)
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        prefs, listing = attempt.value
         self._rows, self.page, self.pages, self.total = (
             listing.rows,
             listing.page,

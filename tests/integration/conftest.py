@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
+from healthapp.api import api, deps
 from healthapp.models import Meal, MealPhoto, User
 from healthapp.services.meals.storage import new_key
 
@@ -94,3 +95,13 @@ def add_meal_photo() -> MealPhotoFactory:
         return photo
 
     return add
+
+
+@pytest.fixture
+def api_secret(engine: Engine) -> Iterator[str]:
+    """healthapp.api's routes on the test database; sessions are signed with the key returned."""
+    secret = "api-test-secret-0123456789abcdefghijklmnop"
+    api.dependency_overrides[deps.get_engine_override] = lambda: engine
+    api.dependency_overrides[deps.get_secret_key] = lambda: secret
+    yield secret
+    api.dependency_overrides.clear()

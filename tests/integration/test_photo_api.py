@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from healthapp.services.meals.photos import PhotoLimits, intake_photo
 from healthapp.services.meals.storage import LocalPhotoStorage, new_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
-KEY = "api-test-secret-0123456789abcdefghijklmnop"
 
 
 class World:
@@ -34,7 +32,7 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+def world(engine: Engine, api_secret: str, tmp_path: Path) -> World:
     storage = LocalPhotoStorage(tmp_path / "photos")
     world = World(engine, storage)
     photo = intake_photo((FIXTURES / "apple.jpg").read_bytes(), limits=PhotoLimits())
@@ -46,7 +44,7 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
             db.flush()
             assert user.id is not None
             world.tokens[login] = sessions.create_session(
-                db, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+                db, user_id=user.id, secret_key=api_secret, ttl=timedelta(hours=1)
             )
             meal = Meal(
                 user_id=user.id, eaten_at=now, meal_type="lunch", created_at=now, updated_at=now
@@ -72,11 +70,8 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
             world.photos[login] = row.id
             world.data[login] = photo.data
         db.commit()
-    api.dependency_overrides[photo_api.get_engine_override] = lambda: engine
-    api.dependency_overrides[photo_api.get_secret_key] = lambda: KEY
     api.dependency_overrides[photo_api.get_photo_storage] = lambda: storage
-    yield world
-    api.dependency_overrides.clear()
+    return world
 
 
 def fetch(photo_id: object, token: str | None = None) -> object:
@@ -106,17 +101,18 @@ def test_another_users_photo_is_the_same_404_as_a_missing_one(world: World) -> N
     assert fetch(world.photos["bob"], world.tokens["bob"]).status_code == 200
 
 
-def test_no_cookie_is_401_and_a_forged_or_expired_one_is_404(world: World) -> None:
+def test_no_forged_or_expired_cookie_is_401_whatever_the_id(world: World) -> None:
     assert fetch(world.photos["alice"]).status_code == 401
     assert fetch(world.photos["alice"], "").status_code == 401
-    assert fetch(world.photos["alice"], "forged-" + "a" * 40).status_code == 404
-    assert fetch(world.photos["alice"], world.tokens["alice"] + "x").status_code == 404
+    assert fetch(world.photos["alice"], "forged-" + "a" * 40).status_code == 401
+    assert fetch(world.photos["alice"], world.tokens["alice"] + "x").status_code == 401
+    assert fetch("not-an-id", "forged-" + "a" * 40).status_code == 401
     with Session(world.engine) as db:
         for row in db.exec(select(AuthSession)).all():
             row.expires_at = utcnow() - timedelta(seconds=1)
             db.add(row)
         db.commit()
-    assert fetch(world.photos["alice"], world.tokens["alice"]).status_code == 404
+    assert fetch(world.photos["alice"], world.tokens["alice"]).status_code == 401
 
 
 @pytest.mark.parametrize(

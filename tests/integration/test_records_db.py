@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from healthapp.db import make_engine, migrate
+from healthapp.domain.errors import NotFound
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c, User
 from healthapp.services import preferences, records
 from healthapp.services.auth import accounts
@@ -93,10 +94,10 @@ def test_isolation_on_both_databases(database_url: str, kind: str) -> None:
         record_id = records.create_record(
             db, user_id=owner.id, kind=kind, form=FORMS[kind], prefs=prefs, now=NOW
         ).id
-        with pytest.raises(records.RecordNotFound):
+        with pytest.raises(NotFound):
             records.update_record(db, user_id=other.id, kind=kind, record_id=record_id,
                                   form=FORMS[kind], prefs=prefs, now=NOW)  # fmt: skip
-        with pytest.raises(records.RecordNotFound):
+        with pytest.raises(NotFound):
             records.delete_record(db, user_id=other.id, kind=kind, record_id=record_id)
         assert records.list_records(db, user_id=other.id, kind=kind, prefs=prefs).total == 0
         assert records.list_records(db, user_id=owner.id, kind=kind, prefs=prefs).total == 1

@@ -4,10 +4,11 @@ another user's record id in, nothing of theirs out."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import reflex as rx
@@ -17,7 +18,12 @@ from healthapp import config, db
 from healthapp.models import BloodPressure, User
 from healthapp.services import preferences, records
 from healthapp.services.auth import sessions
+from healthapp.state.auth import GuestState
+from healthapp.state.base import AppState
+from healthapp.state.data import DataState
+from healthapp.state.meals import MealsState
 from healthapp.state.records import BloodPressureState
+from tests.aio import run
 
 KEY = "state-test-key-0123456789abcdefghijklmnop"
 FORM = {"measured_at": "2026-11-28T08:00", "systolic": "128", "diastolic": "84"}
@@ -49,21 +55,34 @@ def user_with_session(login: str) -> tuple[int, str]:
         return user.id, token
 
 
-def bp_state(token: str) -> BloodPressureState:
+S = TypeVar("S", bound=rx.State)
+
+
+def state_of(kind: type[S], token: str) -> S:
     root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(BloodPressureState.get_full_name().split("."))
-    assert isinstance(state, BloodPressureState)
-    state.session_token = token
+    state = root.get_substate(kind.get_full_name().split("."))
+    assert isinstance(state, kind)
+    state.session_token = token  # type: ignore[attr-defined]
     return state
 
 
+def bp_state(token: str) -> BloodPressureState:
+    return state_of(BloodPressureState, token)
+
+
 def call(state: rx.State, handler: str, *args: object) -> object:
+    """What the handler returns; for a handler that yields, the list of what it yielded."""
     result = type(state).event_handlers[handler].fn(state, *args)
+    if inspect.isasyncgen(result):
+        updates = result
+
+        async def drain() -> list[object]:
+            return [update async for update in updates]
+
+        result = drain()
     if not asyncio.iscoroutine(result):
         return result
-    # Its own thread: Playwright's sync API may already run an event loop in this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, result).result()
+    return run(result)
 
 
 def test_handlers_never_reach_another_users_record(app_database: None) -> None:
@@ -125,3 +144,39 @@ def test_a_forged_or_revoked_session_reaches_nothing(app_database: None) -> None
     with Session(db.get_engine()) as session:
         assert session.exec(select(BloodPressure)).all() == []
     assert alice_id
+
+
+def test_a_lost_session_in_a_handler_that_yields_or_imports_is_a_redirect(
+    app_database: None,
+) -> None:
+    _, token = user_with_session("alice")
+    with db.session_scope() as session:
+        sessions.revoke_session(session, token=token, secret_key=KEY)
+
+    meals = state_of(MealsState, token)
+    updates = call(meals, "save_meal", [])
+    assert isinstance(updates, list)
+    assert updates[0] is None  # "saving" shown first
+    assert isinstance(updates[-1], rx.event.EventSpec)  # then the redirect to log in
+    assert meals.saving is False
+    assert meals.errors == {}
+
+    data = state_of(DataState, token)
+    data._file, data.mapping = b"measured_at,value\n2026-11-28 08:00,100\n", {"value": "1"}
+    assert isinstance(call(data, "run_import"), rx.event.EventSpec)
+    assert data.result == {}
+
+
+def test_only_a_live_session_counts_as_signed_in(app_database: None) -> None:
+    _, token = user_with_session("alice")
+    guest = state_of(GuestState, token)
+    assert isinstance(call(guest, "on_guest_load"), rx.event.EventSpec)  # sent on
+    assert call(state_of(AppState, token), "require_login") is None
+
+    stale = state_of(GuestState, "forged-" + "a" * 40)
+    assert call(stale, "on_guest_load") is None
+    assert stale.session_token == ""  # the stale cookie is forgotten
+    assert isinstance(
+        call(state_of(AppState, "forged-" + "a" * 40), "require_login"),
+        rx.event.EventSpec,
+    )

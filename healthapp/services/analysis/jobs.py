@@ -34,6 +34,7 @@ from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.recognition import NO_FOOD_KEY, Prediction
 from healthapp.services.foods import portion_columns
+from healthapp.services.ownership import owned
 
 # Short names for the JobStatus members, used by the worker and the meal pages.
 QUEUED = JobStatus.QUEUED
@@ -53,13 +54,6 @@ ERROR_INTERNAL = "analysis.internal_error"
 ERROR_GAVE_UP = "analysis.gave_up"  # started more than job_max_attempts times (worker crashes)
 
 FailOutcome = Literal["retry", "failed", "ignored"]
-
-
-class AnalysisJobNotFound(ServiceError):
-    """No such job for this user (another user's job is reported exactly like a missing one)."""
-
-    def __init__(self) -> None:
-        super().__init__("error.record_not_found")
 
 
 class AnalysisJobNotRetryable(ServiceError):
@@ -300,15 +294,9 @@ def retry_failed_job(db: Session, *, user_id: int, job_id: int) -> AnalysisJob:
 
     The caller commits, then enqueues the id and calls mark_enqueued (as at upload). A job that
     is already queued or analysing is returned unchanged (a double click); a done job raises
-    AnalysisJobNotRetryable; another user's or a missing job raises AnalysisJobNotFound.
+    AnalysisJobNotRetryable; another user's or a missing job raises NotFound.
     """
-    job = db.exec(
-        select(AnalysisJob)
-        .where(AnalysisJob.id == job_id, AnalysisJob.user_id == user_id)
-        .with_for_update()
-    ).first()
-    if job is None:
-        raise AnalysisJobNotFound
+    job = owned(db, AnalysisJob, job_id, user_id=user_id, for_update=True)
     if job.status in OPEN_STATUSES:
         return job
     if job.status != FAILED:

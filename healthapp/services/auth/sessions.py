@@ -15,6 +15,9 @@ from sqlmodel import Session, col, delete, select
 from healthapp.db import session_scope, utcnow
 from healthapp.models import AuthSession
 
+# The browser cookie that carries the token; the Reflex state sets it, the HTTP routes read it.
+SESSION_COOKIE = "healthapp_session"
+
 
 def _token_hash(token: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
@@ -56,14 +59,9 @@ def revoke_session(db: Session, *, token: str, secret_key: str) -> None:
     db.exec(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token, secret_key)))
 
 
-def revoke_all_sessions(
-    db: Session, *, user_id: int, except_token: str = "", secret_key: str = ""
-) -> int:
-    """End every session of the user (optionally keeping one); returns how many ended."""
-    query = delete(AuthSession).where(AuthSession.user_id == user_id)
-    if except_token:
-        query = query.where(AuthSession.token_hash != _token_hash(except_token, secret_key))
-    return db.exec(query).rowcount
+def revoke_all_sessions(db: Session, *, user_id: int) -> int:
+    """End every session of the user; returns how many ended."""
+    return db.exec(delete(AuthSession).where(AuthSession.user_id == user_id)).rowcount
 
 
 T = TypeVar("T")

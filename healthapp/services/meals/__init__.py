@@ -4,7 +4,6 @@ storage (`storage`)."""
 from healthapp.services.meals.entries import (
     DayView,
     ItemView,
-    MealNotFound,
     MealType,
     MealView,
     PhotoView,
@@ -24,7 +23,6 @@ from healthapp.services.meals.entries import (
 __all__ = [
     "DayView",
     "ItemView",
-    "MealNotFound",
     "MealType",
     "MealView",
     "PhotoView",

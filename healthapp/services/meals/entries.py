@@ -13,25 +13,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
-from healthapp.domain.errors import ServiceError, ValidationError
+from healthapp.domain.errors import ValidationError
 from healthapp.models import AnalysisJob, Food, ItemSource, Meal, MealItem, MealPhoto, MealType
 from healthapp.services import forms, ranking
 from healthapp.services.foods import Nutrients, portion
+from healthapp.services.ownership import owned
 from healthapp.services.preferences import Preferences
 
 PORTION_RANGE_G = (Decimal(1), Decimal(5000))
-
-
-class MealNotFound(ServiceError):
-    def __init__(self) -> None:
-        super().__init__("error.record_not_found")
-
-
-def _owned(db: Session, model: Any, user_id: int, row_id: int) -> Any:
-    row = db.exec(select(model).where(model.id == row_id, model.user_id == user_id)).first()
-    if row is None:
-        raise MealNotFound
-    return row
 
 
 def meal_values(form: Mapping[str, Any], prefs: Preferences, now: datetime) -> dict[str, Any]:
@@ -84,7 +73,7 @@ def update_meal_from_values(
     db: Session, *, user_id: int, meal_id: int, values: Mapping[str, Any]
 ) -> Meal:
     """Change a meal's time, type or note in place; its items and photos stay as they are."""
-    meal = _owned(db, Meal, user_id, meal_id)
+    meal = owned(db, Meal, meal_id, user_id=user_id)
     for name, value in values.items():
         setattr(meal, name, value)
     meal.updated_at = utcnow()
@@ -97,7 +86,7 @@ def update_meal_from_values(
 def delete_meal(db: Session, *, user_id: int, meal_id: int) -> list[str]:
     """Delete the meal with its photos and items; returns the photo keys to remove from storage
     once the transaction has committed."""
-    meal = _owned(db, Meal, user_id, meal_id)
+    meal = owned(db, Meal, meal_id, user_id=user_id)
     keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.meal_id == meal_id)).all())
     db.delete(meal)
     db.flush()
@@ -118,7 +107,7 @@ def add_photo(
 ) -> MealPhoto:
     """Record a photo already stored under `storage_key` (after intake) for one of the user's
     meals. The caller then creates its analysis job."""
-    _owned(db, Meal, user_id, meal_id)
+    owned(db, Meal, meal_id, user_id=user_id)
     photo = MealPhoto(
         meal_id=meal_id,
         user_id=user_id,
@@ -154,7 +143,7 @@ def _apply(item: MealItem, food: Food, grams: float) -> None:
 
 def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]) -> MealItem:
     """A food the person found in the food search, with a portion in grams."""
-    _owned(db, Meal, user_id, meal_id)
+    owned(db, Meal, meal_id, user_id=user_id)
     values = forms.collect(
         {"food": lambda: _food(db, forms.text(form, "food_id")), "grams": lambda: _grams(form)}
     )
@@ -169,7 +158,7 @@ def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]
 def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, Any]) -> MealItem:
     """The person's correction: another food (a top-5 candidate or a search result) and/or
     another portion. From now on the item is manual; the model's estimate stays in the job."""
-    item = _owned(db, MealItem, user_id, item_id)
+    item = owned(db, MealItem, item_id, user_id=user_id)
     values = forms.collect(
         {
             "food": lambda: _food(db, forms.text(form, "food_id") or item.food_id),
@@ -185,7 +174,7 @@ def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, 
 
 
 def confirm_item(db: Session, *, user_id: int, item_id: int) -> None:
-    item = _owned(db, MealItem, user_id, item_id)
+    item = owned(db, MealItem, item_id, user_id=user_id)
     if item.source == ItemSource.ESTIMATE.value:
         item.source = ItemSource.CONFIRMED.value
         item.updated_at = utcnow()
@@ -193,7 +182,7 @@ def confirm_item(db: Session, *, user_id: int, item_id: int) -> None:
 
 
 def delete_item(db: Session, *, user_id: int, item_id: int) -> None:
-    db.delete(_owned(db, MealItem, user_id, item_id))
+    db.delete(owned(db, MealItem, item_id, user_id=user_id))
     db.flush()
 
 

@@ -4,7 +4,6 @@ edit, delete."""
 from healthapp.services.records.entries import (
     KINDS,
     RecordKind,
-    RecordNotFound,
     RecordPage,
     create_record,
     delete_record,
@@ -16,7 +15,6 @@ from healthapp.services.records.entries import (
 __all__ = [
     "KINDS",
     "RecordKind",
-    "RecordNotFound",
     "RecordPage",
     "create_record",
     "delete_record",

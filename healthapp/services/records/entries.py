@@ -18,11 +18,12 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming, classify_bp, classify_glucose, classify_hba1c
-from healthapp.domain.errors import ServiceError, ValidationError
+from healthapp.domain.errors import ValidationError
 from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
 from healthapp.domain.units import format_glucose, parse_glucose, resolve_glucose_edit
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c
 from healthapp.services import forms, ranking
+from healthapp.services.ownership import owned
 from healthapp.services.preferences import Preferences
 
 PAGE_SIZE = 20
@@ -34,11 +35,6 @@ HBA1C_RANGE = (Decimal(3), Decimal(20))
 EXERCISE_MINUTES_RANGE = (1, 1440)
 
 Row = dict[str, str]
-
-
-class RecordNotFound(ServiceError):
-    def __init__(self) -> None:
-        super().__init__("error.record_not_found")
 
 
 @dataclass(frozen=True)
@@ -257,18 +253,6 @@ def _kind(name: str) -> RecordKind:
         raise ValueError(f"unknown record kind {name!r}") from None
 
 
-def _owned(db: Session, kind: RecordKind, user_id: int, record_id: int) -> Any:
-    row = db.exec(
-        select(kind.model).where(
-            kind.model.id == record_id,  # type: ignore[attr-defined]
-            kind.model.user_id == user_id,  # type: ignore[attr-defined]
-        )
-    ).first()
-    if row is None:
-        raise RecordNotFound
-    return row
-
-
 def create_record(
     db: Session,
     *,
@@ -299,7 +283,7 @@ def update_record(
 ) -> Any:
     """Change a record in place (same id); fields that fail validation leave it untouched."""
     spec = _kind(kind)
-    row = _owned(db, spec, user_id, record_id)
+    row = owned(db, spec.model, record_id, user_id=user_id)
     values = spec.parse(form, prefs, now or utcnow(), row)
     for name, value in values.items():
         setattr(row, name, value)
@@ -312,7 +296,7 @@ def update_record(
 
 def delete_record(db: Session, *, user_id: int, kind: str, record_id: int) -> None:
     spec = _kind(kind)
-    db.delete(_owned(db, spec, user_id, record_id))
+    db.delete(owned(db, spec.model, record_id, user_id=user_id))
     db.flush()
     ranking.ranks_changed(db, user_id=user_id)
 
@@ -322,7 +306,7 @@ def edit_form(
 ) -> dict[str, str]:
     """The text an edit form starts with for one of the user's records."""
     spec = _kind(kind)
-    row = _owned(db, spec, user_id, record_id)
+    row = owned(db, spec.model, record_id, user_id=user_id)
     return {**spec.to_form(row, prefs), "note": row.note}
 
 

@@ -18,6 +18,7 @@ import redis
 from healthapp.processes import free_port
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.health import HealthServer, check_health, health_app
+from tests.aio import run
 
 
 def call(app: Any, method: str, path: str) -> tuple[int, dict[bytes, bytes], bytes]:
@@ -30,7 +31,7 @@ def call(app: Any, method: str, path: str) -> tuple[int, dict[bytes, bytes], byt
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path}
-    asyncio.run(app(scope, receive, send))
+    run(app(scope, receive, send))
     start, body = sent
     return start["status"], dict(start["headers"]), body["body"]
 
@@ -88,7 +89,7 @@ def fake_worker(*, started: bool = True, stopping: bool = False, triton: bool = 
 
 def test_check_reports_the_worker() -> None:
     worker = fake_worker()
-    healthy, body = asyncio.run(check_health(worker))
+    healthy, body = run(check_health(worker))
     assert healthy
     assert body == {
         "status": "ok",
@@ -105,7 +106,7 @@ def test_check_reports_the_worker() -> None:
 
 def test_triton_gone_is_degraded_and_tells_the_job_loop() -> None:
     worker = fake_worker(triton=False)
-    healthy, body = asyncio.run(check_health(worker))
+    healthy, body = run(check_health(worker))
     assert not healthy
     assert (body["status"], body["triton_ready"], worker.triton_ready) == ("degraded", False, False)
 
@@ -116,7 +117,7 @@ def test_redis_gone_is_degraded() -> None:
 
     worker = fake_worker()
     worker.queue.client = SimpleNamespace(ping=ping)
-    healthy, body = asyncio.run(check_health(worker))
+    healthy, body = run(check_health(worker))
     assert (healthy, body["status"], body["redis_ok"]) == (False, "degraded", False)
 
 
@@ -124,7 +125,7 @@ def test_redis_gone_is_degraded() -> None:
     ("started", "stopping", "status"), [(False, False, "starting"), (True, True, "stopping")]
 )
 def test_starting_and_stopping_are_not_healthy(started: bool, stopping: bool, status: str) -> None:
-    healthy, body = asyncio.run(check_health(fake_worker(started=started, stopping=stopping)))
+    healthy, body = run(check_health(fake_worker(started=started, stopping=stopping)))
     assert (healthy, body["status"]) == (False, status)
 
 
@@ -153,7 +154,7 @@ def test_server_answers_on_its_port_and_leaves_signals_to_the_worker() -> None:
             await server.close()
         return answers
 
-    answers = asyncio.run(scenario())
+    answers = run(scenario())
     assert answers == [(200, b'{"status": "ok"}'), (200, b""), (404, b'{"error": "not found"}')]
     with pytest.raises(urllib.error.URLError):
         get("/healthz")  # closed
@@ -170,4 +171,4 @@ def test_a_taken_port_fails_at_start() -> None:
         finally:
             await first.close()
 
-    asyncio.run(scenario())
+    run(scenario())

@@ -11,6 +11,7 @@ import redis
 from healthapp.job_queue import JobQueue
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.scheduled import Periodic, run_periodic, worker_jobs
+from tests.aio import run
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def run_for(seconds: float, queue: JobQueue, *jobs: Periodic) -> None:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=2)
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_leased_job_runs_in_one_worker_per_lease(queue: JobQueue) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from healthapp.db import session_scope
+from healthapp.domain.errors import NotFound
 from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto, User
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
@@ -225,9 +226,9 @@ def test_retry_failed_job_is_scoped_to_its_owner(engine: Engine, job_id: int) ->
         other_id = other.id
     run(engine, analysis.start_job, job_id)
     run(engine, analysis.fail_attempt, job_id, "analysis.bad_image", max_attempts=0)
-    with pytest.raises(analysis.AnalysisJobNotFound):
+    with pytest.raises(NotFound):
         run(engine, analysis.retry_failed_job, user_id=other_id, job_id=job_id)
-    with pytest.raises(analysis.AnalysisJobNotFound):
+    with pytest.raises(NotFound):
         run(engine, analysis.retry_failed_job, user_id=owner, job_id=999_999)
     assert job(engine, job_id).status == "failed"
     retried = run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id)

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from healthapp.domain.errors import NotFound
 from healthapp.models import AnalysisJob, MealItem, MealPhoto, User
 from healthapp.services import meals, preferences
 from healthapp.services.forms import FormInvalid
@@ -144,7 +145,7 @@ def test_another_user_cannot_touch_a_meal(db: Session) -> None:
         lambda: meals.delete_meal(db, user_id=other, meal_id=meal_id),
     ]  # fmt: skip
     for attempt in attempts:
-        with pytest.raises(meals.MealNotFound):
+        with pytest.raises(NotFound):
             attempt()
     assert meals.day_meals(db, user_id=other, prefs=prefs, day=date(2026, 11, 29)).meals == []
     assert db.get(MealItem, item_id).source == "estimate"  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
+from healthapp.domain.errors import NotFound
 from healthapp.models import BloodPressure, Glucose
 from healthapp.services import preferences, records
 from healthapp.services.forms import FormInvalid
@@ -187,16 +188,16 @@ def test_other_users_records_are_invisible_and_untouchable(
                     diastolic="80")  # fmt: skip
     prefs = preferences.get_preferences(db, user_id=mallory)
     assert listing(db, mallory, "bp").total == 0
-    with pytest.raises(records.RecordNotFound):
+    with pytest.raises(NotFound):
         records.edit_form(db, user_id=mallory, kind="bp", record_id=record_id, prefs=prefs)
-    with pytest.raises(records.RecordNotFound):
+    with pytest.raises(NotFound):
         records.update_record(db, user_id=mallory, kind="bp", record_id=record_id, prefs=prefs,
                               form={"measured_at": "2026-11-29T08:00", "systolic": "200",
                                     "diastolic": "100"}, now=NOW)  # fmt: skip
-    with pytest.raises(records.RecordNotFound):
+    with pytest.raises(NotFound):
         records.delete_record(db, user_id=mallory, kind="bp", record_id=record_id)
     # nor by guessing the kind: the id of a BP row is not a glucose row of anyone's
-    with pytest.raises(records.RecordNotFound):
+    with pytest.raises(NotFound):
         records.delete_record(db, user_id=alice, kind="glucose", record_id=record_id)
     assert listing(db, alice, "bp").rows[0]["value"] == "120/80 mmHg"
 
