@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
 	@echo "make test   install what the tests need, lint, run the whole suite"
-	@echo "make lint   ruff check + ruff format --check"
+	@echo "make lint   ruff, import-linter (layers) and pyright (types)"
 	@echo "make demo   create demo users (DEMO_PASSWORD=... required), then make run"
 	@echo "make bench  run the benchmarks and append their figures to bench/RESULTS.md"
 
@@ -69,9 +69,11 @@ system-deps-test: system-deps-run
 run: deps system-deps-run
 	$(BIN)/python -m healthapp.launcher
 
+# Style, the layers of docs/architecture.md (import-linter) and types (pyright, basic mode).
 lint: $(VENV)/.deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.deps
 	$(BIN)/ruff check --fix .
