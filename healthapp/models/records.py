@@ -23,7 +23,7 @@ class _Record(SQLModel):
 
 
 class BloodPressure(_Record, table=True):
-    __tablename__ = "blood_pressure"
+    __tablename__ = "blood_pressure"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (sa.Index("ix_blood_pressure_user_time", "user_id", "measured_at"),)
 
     measured_at: datetime = utc_column()
@@ -33,7 +33,7 @@ class BloodPressure(_Record, table=True):
 
 
 class Glucose(_Record, table=True):
-    __tablename__ = "glucose"
+    __tablename__ = "glucose"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_glucose_user_time", "user_id", "measured_at"),
         enum_check("glucose", "timing", GlucoseTiming),
@@ -46,7 +46,7 @@ class Glucose(_Record, table=True):
 
 
 class HbA1c(_Record, table=True):
-    __tablename__ = "hba1c"
+    __tablename__ = "hba1c"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (sa.Index("ix_hba1c_user_day", "user_id", "measured_on"),)
 
     # A laboratory result belongs to a calendar day, not an instant.
@@ -55,7 +55,7 @@ class HbA1c(_Record, table=True):
 
 
 class Exercise(_Record, table=True):
-    __tablename__ = "exercise"
+    __tablename__ = "exercise"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_exercise_user_time", "user_id", "started_at"),
         enum_check("exercise", "kind", ExerciseKind),
