@@ -46,23 +46,25 @@ def user_id_for_token(db: Session, *, token: str, secret_key: str) -> int | None
         return None
     return db.exec(
         select(AuthSession.user_id).where(
-            AuthSession.token_hash == _token_hash(token, secret_key),
+            col(AuthSession.token_hash) == _token_hash(token, secret_key),
             col(AuthSession.expires_at) > utcnow(),
         )
     ).first()
 
 
 def revoke_session(db: Session, *, token: str, secret_key: str) -> None:
-    db.exec(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token, secret_key)))
+    db.exec(
+        delete(AuthSession).where(col(AuthSession.token_hash) == _token_hash(token, secret_key))
+    )
 
 
 def revoke_all_sessions(
     db: Session, *, user_id: int, except_token: str = "", secret_key: str = ""
 ) -> int:
     """End every session of the user (optionally keeping one); returns how many ended."""
-    query = delete(AuthSession).where(AuthSession.user_id == user_id)
+    query = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
     if except_token:
-        query = query.where(AuthSession.token_hash != _token_hash(except_token, secret_key))
+        query = query.where(col(AuthSession.token_hash) != _token_hash(except_token, secret_key))
     return db.exec(query).rowcount
 
 

@@ -158,7 +158,7 @@ def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]
     values = forms.collect(
         {"food": lambda: _food(db, forms.text(form, "food_id")), "grams": lambda: _grams(form)}
     )
-    item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL.value,
+    item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL,
                     food_id="", grams=0, kcal=0, carb_g=0, protein_g=0, fat_g=0)  # fmt: skip
     _apply(item, values["food"], values["grams"])
     db.add(item)
@@ -298,7 +298,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
     ).all() if meal_ids else []  # fmt: skip
     photos = db.exec(
         select(MealPhoto, AnalysisJob)
-        .join(AnalysisJob, sa.and_(AnalysisJob.photo_id == MealPhoto.id), isouter=True)
+        .join(AnalysisJob, sa.and_(col(AnalysisJob.photo_id) == col(MealPhoto.id)), isouter=True)
         .where(MealPhoto.user_id == user_id, col(MealPhoto.meal_id).in_(meal_ids))
         .order_by(col(MealPhoto.id))
     ).all() if meal_ids else []  # fmt: skip
