@@ -1,11 +1,12 @@
 """The Reflex app: pages, theme and styles."""
 
 import reflex as rx
+from reflex.components.component import ComponentStyle
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
 
-STYLE = {
+STYLE: ComponentStyle = {
     ".app-header": {
         "padding": "0.75em 1.5em",
         "border_bottom": "1px solid var(--gray-a5)",

@@ -18,6 +18,7 @@ back into the stream when due.
 
 from __future__ import annotations
 
+import inspect
 import json
 import secrets
 import time
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.typing import ResponseT
 
 STREAM = "analysis-jobs"
 GROUP = "workers"
@@ -44,6 +46,14 @@ for _, id in ipairs(due) do
 end
 return due
 """
+
+
+def _reply(value: ResponseT) -> Any:
+    """A command's reply. redis-py types each command for its sync and asyncio clients at once
+    (`Awaitable[Any] | Any`); this queue's client is the sync `redis.Redis`, whose replies are
+    never awaitable."""
+    assert not inspect.isawaitable(value)
+    return value
 
 
 def _text(value: Any) -> str:
@@ -113,8 +123,10 @@ class JobQueue:
         """New entries for `consumer` (XREADGROUP >); waits up to `block_ms` (None: no wait)."""
         self._with_group()
         try:
-            reply = self.client.xreadgroup(
-                GROUP, consumer, {self.stream_key: ">"}, count=count, block=block_ms
+            reply = _reply(
+                self.client.xreadgroup(
+                    GROUP, consumer, {self.stream_key: ">"}, count=count, block=block_ms
+                )
             )
         except redis.ResponseError as exc:
             if "NOGROUP" not in str(exc):
@@ -134,8 +146,10 @@ class JobQueue:
         """Take over entries pending longer than `min_idle_ms` (a dead or stuck worker's jobs)."""
         self._with_group()
         try:
-            reply = self.client.xautoclaim(
-                self.stream_key, GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+            reply = _reply(
+                self.client.xautoclaim(
+                    self.stream_key, GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+                )
             )
         except redis.ResponseError as exc:
             if "NOGROUP" not in str(exc):
@@ -169,7 +183,9 @@ class JobQueue:
     def pending(self) -> list[dict[str, Any]]:
         """Entries handed out and not yet acked: message_id, consumer, idle ms, deliveries."""
         self._with_group()
-        rows = self.client.xpending_range(self.stream_key, GROUP, min="-", max="+", count=1000)
+        rows = _reply(
+            self.client.xpending_range(self.stream_key, GROUP, min="-", max="+", count=1000)
+        )
         return [
             {
                 "message_id": _text(row["message_id"]),
@@ -182,7 +198,7 @@ class JobQueue:
 
     def length(self) -> int:
         """Entries in the stream (waiting or pending)."""
-        return int(self.client.xlen(self.stream_key))
+        return int(_reply(self.client.xlen(self.stream_key)))
 
     # --- delayed retries ---------------------------------------------------------------------
 
@@ -196,14 +212,16 @@ class JobQueue:
         """Move retries that are due into the stream (atomic); the job ids moved."""
         self._with_group()
         moment = time.time() if now is None else now
-        moved = self._promote(
-            keys=[self.retry_key, self.stream_key], args=[repr(moment), limit, STREAM_MAXLEN]
+        moved = _reply(
+            self._promote(
+                keys=[self.retry_key, self.stream_key], args=[repr(moment), limit, STREAM_MAXLEN]
+            )
         )
         return [int(_text(job_id)) for job_id in moved or []]
 
     def retry_due_times(self) -> dict[int, float]:
         """Every job waiting in the retry set and when it is due (for tests and health)."""
-        rows = self.client.zrange(self.retry_key, 0, -1, withscores=True)
+        rows = _reply(self.client.zrange(self.retry_key, 0, -1, withscores=True))
         return {int(_text(job_id)): float(score) for job_id, score in rows}
 
     # --- coordination and announcements ------------------------------------------------------
@@ -221,4 +239,6 @@ class JobQueue:
 
         Payload: at least {"job_id", "meal_id", "status"}; the page reloads that meal from the DB.
         """
-        return int(self.client.publish(self.events_channel(user_id), json.dumps(dict(payload))))
+        return int(
+            _reply(self.client.publish(self.events_channel(user_id), json.dumps(dict(payload))))
+        )

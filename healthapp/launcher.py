@@ -289,7 +289,9 @@ def _redact(url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="healthapp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="healthapp", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--port", type=int, help="port of the web app (default: PORT or 3000)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s launcher %(message)s")

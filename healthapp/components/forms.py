@@ -7,13 +7,14 @@ from typing import Any
 
 import reflex as rx
 
-from healthapp.state.base import AppState
+from healthapp.components.props import InputType
+from healthapp.state.base import AppState, FormState
 
 Control = Callable[[dict[str, Any]], rx.Component]
 
 
 def labelled(
-    state: type[rx.State],
+    state: type[FormState],
     form_id: str,
     name: str,
     label_key: str,
@@ -53,12 +54,12 @@ def labelled(
 
 
 def field(
-    state: type[rx.State],
+    state: type[FormState],
     form_id: str,
     name: str,
     label_key: str,
     *,
-    type_: str = "text",
+    type_: InputType = "text",
     autocomplete: str = "off",
     help_key: str | None = None,
     required: bool = True,
@@ -76,7 +77,7 @@ def field(
     )
 
 
-def form_alert(state: type[rx.State]) -> rx.Component:
+def form_alert(state: type[FormState]) -> rx.Component:
     """Errors that belong to no single field (wrong password, throttling, the unexpected)."""
     error = state.error_texts.get("", "")
     return rx.cond(
@@ -85,7 +86,7 @@ def form_alert(state: type[rx.State]) -> rx.Component:
     )
 
 
-def form_done(state: type[rx.State]) -> rx.Component:
+def form_done(state: type[FormState]) -> rx.Component:
     return rx.cond(
         state.done_key != "",
         rx.callout(state.done_text, color_scheme="green", role="status", width="100%"),

@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import reflex as rx
+from reflex.event import EventType
 
-from healthapp.components.forms import form_alert, form_done, labelled
+from healthapp.components.forms import Control, form_alert, form_done, labelled
+from healthapp.components.props import Colour, InputMode, InputType, match_colour
 from healthapp.state.base import AppState
+from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
-LEVEL_COLOURS = {"normal": "green", "borderline": "amber", "danger": "red"}
+LEVEL_COLOURS: dict[str, Colour] = {"normal": "green", "borderline": "amber", "danger": "red"}
+INPUT_TYPES: dict[str, InputType] = {"datetime": "datetime-local", "date": "date"}
+INPUT_MODES: dict[str, InputMode] = {"integer": "numeric", "decimal": "decimal"}
+
+# The state of one record page: RecordsState's list and form, FormState's messages, AppState.
+RecordPageState = (
+    type[BloodPressureState] | type[GlucoseState] | type[HbA1cState] | type[ExerciseState]
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +34,7 @@ class FormField:
     help_var: str | None = None  # name of a state var holding the help text
 
 
-def _control(spec: FormField, state: type[rx.State]) -> Any:
+def _control(spec: FormField, state: RecordPageState) -> Control:
     default = state.form_values.get(spec.name, "")
 
     def build(props: dict[str, Any]) -> rx.Component:
@@ -38,13 +48,11 @@ def _control(spec: FormField, state: type[rx.State]) -> Any:
             )
         if spec.kind == "note":
             return rx.text_area(default_value=default, max_length=500, rows="2", **props)
-        input_type = {"datetime": "datetime-local", "date": "date"}.get(spec.kind, "text")
-        mode = {"integer": "numeric", "decimal": "decimal"}.get(spec.kind)
         return rx.input(
-            type=input_type,
+            type=INPUT_TYPES.get(spec.kind, "text"),
             default_value=default,
             required=spec.required,
-            input_mode=mode,
+            input_mode=INPUT_MODES.get(spec.kind),
             auto_complete="off",
             width="100%",
             **props,
@@ -53,7 +61,7 @@ def _control(spec: FormField, state: type[rx.State]) -> Any:
     return build
 
 
-def entry_form(state: type[rx.State], form_id: str, fields: list[FormField]) -> rx.Component:
+def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
@@ -117,7 +125,7 @@ def entry_form(state: type[rx.State], form_id: str, fields: list[FormField]) -> 
     )
 
 
-def filter_bar(state: type[rx.State], form_id: str) -> rx.Component:
+def filter_bar(state: RecordPageState, form_id: str) -> rx.Component:
     def day_input(name: str, label_key: str) -> rx.Component:
         input_id = f"{form_id}-{name}"
         return rx.vstack(
@@ -154,7 +162,7 @@ def classification(row: Any) -> rx.Component:
             rx.tooltip(
                 rx.badge(
                     row["level_text"],
-                    color_scheme=rx.match(row["level"], *LEVEL_COLOURS.items(), "gray"),
+                    color_scheme=match_colour(row["level"], LEVEL_COLOURS, "gray"),
                     variant="solid",
                     class_name="level-badge",
                 ),
@@ -171,7 +179,7 @@ def classification(row: Any) -> rx.Component:
     )
 
 
-def _row(state: type[rx.State], row: Any) -> rx.Component:
+def _row(state: RecordPageState, row: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["day"], " ", row["time"]),
         rx.table.cell(rx.text(row["value"], weight="medium")),
@@ -200,7 +208,7 @@ def _row(state: type[rx.State], row: Any) -> rx.Component:
     )
 
 
-def record_table(state: type[rx.State], empty_key: str) -> rx.Component:
+def record_table(state: RecordPageState, empty_key: str) -> rx.Component:
     headers = ["records.col_when", "records.col_value", "records.col_context",
                "records.col_class", "records.col_note", "records.col_actions"]  # fmt: skip
     return rx.cond(
@@ -243,9 +251,9 @@ def confirm_dialog(
     title_key: str,
     text_key: str,
     confirm_key: str,
-    is_open: rx.Var,
-    on_open_change: rx.EventHandler,
-    on_confirm: rx.EventHandler,
+    is_open: rx.Var[bool] | bool,
+    on_open_change: EventType[bool],
+    on_confirm: EventType[()],
 ) -> rx.Component:
     """Asks before something is removed for good; Cancel is the default way out."""
     return rx.alert_dialog.root(
@@ -269,7 +277,7 @@ def confirm_dialog(
     )
 
 
-def delete_dialog(state: type[rx.State]) -> rx.Component:
+def delete_dialog(state: RecordPageState) -> rx.Component:
     return confirm_dialog(
         title_key="records.delete_title",
         text_key="records.delete_text",
@@ -281,7 +289,7 @@ def delete_dialog(state: type[rx.State]) -> rx.Component:
 
 
 def record_page(
-    state: type[rx.State],
+    state: RecordPageState,
     *,
     title_key: str,
     intro_key: str,

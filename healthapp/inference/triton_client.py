@@ -171,6 +171,8 @@ class FoodModelClient:
             )
         except InferenceServerException as exc:
             raise classify_error(exc) from exc
+        # tritonclient returns or raises (its raise_error_grpc lacks NoReturn, hence `| None`).
+        assert metadata is not None
         self.info = check_metadata(metadata)
         return self.info
 
@@ -208,6 +210,7 @@ class FoodModelClient:
             )
         except InferenceServerException as exc:
             raise classify_error(exc) from exc
+        assert result is not None  # returned or raised, as get_model_metadata above
         scores = result.as_numpy(SCORES_NAME)
         if scores is None or scores.shape != (batch.shape[0], NUM_CLASSES):
             shape = None if scores is None else scores.shape

@@ -41,7 +41,7 @@ class JobStatus(StrEnum):
 class Food(SQLModel, table=True):
     """USDA FoodData Central foods (SR Legacy, FNDDS, Foundation; never branded), per 100 g."""
 
-    __tablename__ = "food"
+    __tablename__ = "food"  # type: ignore[assignment]  # sqlmodel#98
 
     id: str = Field(primary_key=True, max_length=80)
     name_en: str = Field(max_length=200, index=True)
@@ -57,7 +57,7 @@ class Food(SQLModel, table=True):
 
 
 class Meal(SQLModel, table=True):
-    __tablename__ = "meal"
+    __tablename__ = "meal"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_meal_user_time", "user_id", "eaten_at"),
         enum_check("meal", "meal_type", MealType),
@@ -73,7 +73,7 @@ class Meal(SQLModel, table=True):
 
 
 class MealPhoto(SQLModel, table=True):
-    __tablename__ = "meal_photo"
+    __tablename__ = "meal_photo"  # type: ignore[assignment]  # sqlmodel#98
 
     id: int | None = Field(default=None, primary_key=True)
     meal_id: int = Field(foreign_key="meal.id", ondelete="CASCADE", index=True)
@@ -91,7 +91,7 @@ class MealItem(SQLModel, table=True):
     """One food of a meal, with the nutrients of its portion. `source` (ItemSource) says where it
     came from; manual items are never overwritten by a model."""
 
-    __tablename__ = "meal_item"
+    __tablename__ = "meal_item"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_meal_item_user_meal", "user_id", "meal_id"),
         enum_check("meal_item", "source", ItemSource),
@@ -119,7 +119,7 @@ class AnalysisJob(SQLModel, table=True):
     stream only carries its id. `result` keeps the model's own estimate apart from MealItem,
     so a person's correction never loses what the model said (and vice versa)."""
 
-    __tablename__ = "analysis_job"
+    __tablename__ = "analysis_job"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_analysis_job_status_updated", "status", "updated_at"),
         enum_check("analysis_job", "status", JobStatus),

@@ -21,7 +21,7 @@ from healthapp.models.base import utc_column
 
 
 class RankMetric(SQLModel, table=True):
-    __tablename__ = "rank_metric"
+    __tablename__ = "rank_metric"  # type: ignore[assignment]  # sqlmodel#98
     # For rebuilding the histogram of one (metric, period): an index-only GROUP BY.
     __table_args__ = (
         sa.Index("ix_rank_metric_metric_period_rank_value", "metric", "period", "rank_value"),
@@ -44,7 +44,7 @@ class RankMetric(SQLModel, table=True):
 
 
 class RankHistogram(SQLModel, table=True):
-    __tablename__ = "rank_histogram"
+    __tablename__ = "rank_histogram"  # type: ignore[assignment]  # sqlmodel#98
 
     metric: str = Field(primary_key=True, max_length=24)
     period: str = Field(primary_key=True, max_length=16)

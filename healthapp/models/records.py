@@ -14,7 +14,9 @@ from healthapp.models.base import enum_check, enum_field, user_fk, utc_column
 NOTE_MAX_LENGTH = 500
 
 
-class _Record(SQLModel):
+class RecordBase(SQLModel):
+    """What every health record table has: an owner, a note and its timestamps."""
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = user_fk(index=False)
     note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
@@ -22,8 +24,8 @@ class _Record(SQLModel):
     updated_at: datetime = utc_column()
 
 
-class BloodPressure(_Record, table=True):
-    __tablename__ = "blood_pressure"
+class BloodPressure(RecordBase, table=True):
+    __tablename__ = "blood_pressure"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (sa.Index("ix_blood_pressure_user_time", "user_id", "measured_at"),)
 
     measured_at: datetime = utc_column()
@@ -32,8 +34,8 @@ class BloodPressure(_Record, table=True):
     pulse: int | None = None
 
 
-class Glucose(_Record, table=True):
-    __tablename__ = "glucose"
+class Glucose(RecordBase, table=True):
+    __tablename__ = "glucose"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_glucose_user_time", "user_id", "measured_at"),
         enum_check("glucose", "timing", GlucoseTiming),
@@ -45,8 +47,8 @@ class Glucose(_Record, table=True):
     timing: GlucoseTiming = enum_field(GlucoseTiming, max_length=24)
 
 
-class HbA1c(_Record, table=True):
-    __tablename__ = "hba1c"
+class HbA1c(RecordBase, table=True):
+    __tablename__ = "hba1c"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (sa.Index("ix_hba1c_user_day", "user_id", "measured_on"),)
 
     # A laboratory result belongs to a calendar day, not an instant.
@@ -54,8 +56,8 @@ class HbA1c(_Record, table=True):
     percent: float
 
 
-class Exercise(_Record, table=True):
-    __tablename__ = "exercise"
+class Exercise(RecordBase, table=True):
+    __tablename__ = "exercise"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_exercise_user_time", "user_id", "started_at"),
         enum_check("exercise", "kind", ExerciseKind),

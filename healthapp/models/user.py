@@ -8,7 +8,7 @@ from healthapp.models.base import user_fk, utc_column
 
 
 class User(SQLModel, table=True):
-    __tablename__ = "app_user"
+    __tablename__ = "app_user"  # type: ignore[assignment]  # sqlmodel#98
 
     id: int | None = Field(default=None, primary_key=True)
     # A username or an e-mail address, stored lower-cased so look-ups ignore case.
@@ -35,7 +35,7 @@ class User(SQLModel, table=True):
 
 
 class AuthSession(SQLModel, table=True):
-    __tablename__ = "auth_session"
+    __tablename__ = "auth_session"  # type: ignore[assignment]  # sqlmodel#98
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = user_fk()

@@ -1,5 +1,7 @@
 """My data: download everything, print a report for a clinician, import readings."""
 
+from collections.abc import Sequence
+
 import reflex as rx
 
 from healthapp import routes
@@ -11,7 +13,7 @@ from healthapp.state.base import AppState
 from healthapp.state.data import NOT_MAPPED, DataState
 
 IMPORT_UPLOAD_ID = "import_file"
-CSV_TYPES = {"text/csv": [".csv", ".txt"], "application/zip": [".zip"]}
+CSV_TYPES: dict[str, Sequence[str]] = {"text/csv": [".csv", ".txt"], "application/zip": [".zip"]}
 
 
 def _download(label_key: str, href: str) -> rx.Component:

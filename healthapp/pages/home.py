@@ -4,6 +4,7 @@ import reflex as rx
 
 from healthapp import routes
 from healthapp.components.layout import template
+from healthapp.components.props import match_colour
 from healthapp.components.records import LEVEL_COLOURS
 from healthapp.state.base import AppState
 from healthapp.state.dashboard import DashboardState
@@ -11,11 +12,10 @@ from healthapp.state.dashboard import DashboardState
 CHART_HEIGHT = 220
 
 
-def _card(title_key: str, *children: rx.Component, **props: object) -> rx.Component:
+def _card(title_key: str, *children: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(rx.heading(AppState.t[title_key], size="3", as_="h2"), *children, spacing="2"),
         width="100%",
-        **props,
     )
 
 
@@ -59,8 +59,8 @@ def latest_cards() -> rx.Component:
                         card["level"] != "",
                         rx.hstack(
                             rx.badge(card["level_text"], variant="solid",
-                                     color_scheme=rx.match(card["level"],
-                                                           *LEVEL_COLOURS.items(), "gray")),
+                                     color_scheme=match_colour(card["level"], LEVEL_COLOURS,
+                                                             "gray")),
                             rx.text(card["label_text"], size="1"),
                             align="center",
                         ),

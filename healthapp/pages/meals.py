@@ -1,18 +1,31 @@
 """The meal log: log a meal with photos (or without), watch the analysis, confirm or correct."""
 
+from collections.abc import Sequence
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from healthapp import routes
 from healthapp.components.forms import form_alert, form_done
 from healthapp.components.layout import template
+from healthapp.components.props import Colour, match_colour
 from healthapp.components.records import confirm_dialog
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
 from healthapp.state.base import AppState
 from healthapp.state.meals import UPLOAD_ID, MealsState
 
-STATUS_COLOURS = {"queued": "gray", "analysing": "blue", "done": "green", "failed": "red"}
-SOURCE_COLOURS = {"estimate": "amber", "confirmed": "green", "manual": "blue"}
-PHOTO_TYPES = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]}
+STATUS_COLOURS: dict[str, Colour] = {
+    "queued": "gray",
+    "analysing": "blue",
+    "done": "green",
+    "failed": "red",
+}
+SOURCE_COLOURS: dict[str, Colour] = {"estimate": "amber", "confirmed": "green", "manual": "blue"}
+PHOTO_TYPES: dict[str, Sequence[str]] = {
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/png": [".png"],
+    "image/webp": [".webp"],
+}
 
 
 def _label(text_key: str, html_for: str) -> rx.Component:
@@ -110,13 +123,13 @@ def new_meal_form() -> rx.Component:
     )  # fmt: skip
 
 
-def photo_tile(photo: PhotoView) -> rx.Component:
+def photo_tile(photo: ObjectVar[PhotoView]) -> rx.Component:
     return rx.vstack(
         rx.image(src=photo.url, alt=AppState.t["meals.photo_alt"], width="120px",
                  height="120px", object_fit="cover", border_radius="8px"),
         rx.badge(
-            AppState.t["meals.status." + photo.status],
-            color_scheme=rx.match(photo.status, *STATUS_COLOURS.items(), "gray"),
+            AppState.t["meals.status." + photo.status.to(str)],
+            color_scheme=match_colour(photo.status, STATUS_COLOURS, "gray"),
             role="status",
         ),
         rx.cond(
@@ -136,12 +149,12 @@ def photo_tile(photo: PhotoView) -> rx.Component:
     )  # fmt: skip
 
 
-def _food_name(item: ItemView) -> rx.Var:
+def _food_name(item: ObjectVar[ItemView]) -> rx.Var:
     return rx.cond((AppState.current_lang == "ko") & (item.name_ko != ""), item.name_ko,
                    item.name_en)  # fmt: skip
 
 
-def item_row(item: ItemView) -> rx.Component:
+def item_row(item: ObjectVar[ItemView]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(_food_name(item), weight="medium")),
         rx.table.cell(item.grams),
@@ -150,8 +163,8 @@ def item_row(item: ItemView) -> rx.Component:
         rx.table.cell(item.protein_g),
         rx.table.cell(item.fat_g),
         rx.table.cell(
-            rx.badge(AppState.t["meals.source." + item.source],
-                     color_scheme=rx.match(item.source, *SOURCE_COLOURS.items(), "gray"))
+            rx.badge(AppState.t["meals.source." + item.source.to(str)],
+                     color_scheme=match_colour(item.source, SOURCE_COLOURS, "gray"))
         ),
         rx.table.cell(
             rx.hstack(
@@ -171,7 +184,7 @@ def item_row(item: ItemView) -> rx.Component:
     )  # fmt: skip
 
 
-def meal_card(meal: MealView) -> rx.Component:
+def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
     headers = [
         "meals.col_food",
         "meals.col_grams",
@@ -188,7 +201,7 @@ def meal_card(meal: MealView) -> rx.Component:
                 rx.heading(
                     rx.hstack(
                         rx.el.span(meal.time),
-                        rx.el.span(AppState.t["meals.type." + meal.meal_type]),
+                        rx.el.span(AppState.t["meals.type." + meal.meal_type.to(str)]),
                         spacing="2",
                     ),
                     size="4",
@@ -229,7 +242,7 @@ def meal_card(meal: MealView) -> rx.Component:
         ),
         width="100%",
         data_meal_id=meal.id,
-        aria_label=AppState.t["meals.type." + meal.meal_type],
+        aria_label=AppState.t["meals.type." + meal.meal_type.to(str)],
         role="region",
     )  # fmt: skip
 

@@ -1,10 +1,13 @@
 """Preferences for entering and showing records."""
 
+from collections.abc import Sequence
+
 import reflex as rx
 
 from healthapp import routes
 from healthapp.components.forms import Control, form_alert, form_done, labelled
 from healthapp.components.layout import template
+from healthapp.components.props import InputMode
 from healthapp.domain.clinical import BPStandard
 from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import LANGUAGES
@@ -15,7 +18,7 @@ FORM_ID = "settings"
 GOAL_FIELDS = ("kcal", "carb_g", "protein_g", "fat_g")
 
 
-def _select(name: str, options: list[rx.Component]) -> Control:
+def _select(name: str, options: Sequence[rx.Component]) -> Control:
     return lambda props: rx.el.select(
         *options,
         default_value=SettingsState.form_values.get(name, ""),
@@ -24,7 +27,7 @@ def _select(name: str, options: list[rx.Component]) -> Control:
     )
 
 
-def _text(name: str, mode: str) -> Control:
+def _text(name: str, mode: InputMode) -> Control:
     return lambda props: rx.input(
         default_value=SettingsState.form_values.get(name, ""),
         input_mode=mode,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, TypedDict
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -16,6 +16,15 @@ MIN_QUERY_LENGTH = 2
 
 @dataclass(frozen=True)
 class Nutrients:
+    kcal: float
+    carb_g: float
+    protein_g: float
+    fat_g: float
+
+
+class PortionColumns(TypedDict):
+    """The nutrient columns of a meal item, as keyword arguments."""
+
     kcal: float
     carb_g: float
     protein_g: float
@@ -46,9 +55,15 @@ def portion(food: Per100g, grams: float) -> Nutrients:
     )
 
 
-def portion_columns(food: Per100g, grams: float) -> dict[str, float]:
+def portion_columns(food: Per100g, grams: float) -> PortionColumns:
     """`portion` as the kcal / carb_g / protein_g / fat_g columns of a meal item."""
-    return asdict(portion(food, grams))
+    nutrients = portion(food, grams)
+    return PortionColumns(
+        kcal=nutrients.kcal,
+        carb_g=nutrients.carb_g,
+        protein_g=nutrients.protein_g,
+        fat_g=nutrients.fat_g,
+    )
 
 
 def search_foods(db: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Food]:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from urllib.parse import quote
 
 import reflex as rx
@@ -162,6 +162,12 @@ class FormState(rx.State, mixin=True):
 
     errors: dict[str, dict[str, str]] = {}
     done_key: str = ""
+
+    if TYPE_CHECKING:  # supplied by AppState, which every form state also derives from
+        current_lang: str
+
+        def _login_redirect(self) -> rx.event.EventSpec: ...
+        async def _as_user(self, work: Callable[[Session, int], T]) -> T: ...
 
     @rx.var
     def error_texts(self) -> dict[str, str]:

@@ -24,12 +24,14 @@ class DataState(FormState, AppState):
 
     import_kind: str = "glucose"
     file_name: str = ""
-    header: list[str] = []
+    header: rx.Field[list[str]] = rx.field(default_factory=list)
     sample: list[list[str]] = []
     row_count: int = 0
     fields: list[str] = []
     required: list[str] = []
-    mapping: dict[str, str] = {}  # field -> column index as text ("-1": none)
+    mapping: rx.Field[dict[str, str]] = rx.field(
+        default_factory=dict
+    )  # field -> column index as text ("-1": none)
     unit: str = "mg/dL"
     date_order: str = "ymd"
     row_errors: list[dict[str, str]] = []
@@ -89,7 +91,7 @@ class DataState(FormState, AppState):
 
     def _show_service_error(self, exc: ServiceError) -> None:
         # The page has one place for a message, about the whole file, whatever field it names.
-        self._show_error(exc.key, **exc.params)
+        self._show_error(exc.key, None, **exc.params)
         if isinstance(exc, importer.ImportInvalid):
             self.row_errors = [
                 {"line": str(e.line), "field": e.field, "column": e.column, "key": e.key,

@@ -49,7 +49,7 @@ def _queue() -> JobQueue:
 
 class MealsState(FormState, AppState):
     day: str = ""
-    meals: list[meals.MealView] = []
+    meals: rx.Field[list[meals.MealView]] = rx.field(default_factory=list)
     total_kcal: str = "0"
     total_carb: str = "0"
     total_protein: str = "0"

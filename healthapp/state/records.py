@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -12,7 +13,9 @@ from healthapp.db import utcnow
 from healthapp.i18n import translate
 from healthapp.services import preferences, records
 from healthapp.services.forms import to_local_input
-from healthapp.state.base import AppState, FormState
+from healthapp.state.base import AppState, Attempt, FormState
+
+T = TypeVar("T")
 
 # Which field holds the record's time, per kind, and what a new form starts with.
 TIME_FIELDS = {"bp": "measured_at", "glucose": "measured_at", "hba1c": "measured_on",
@@ -36,6 +39,12 @@ class RecordsState(rx.State, mixin=True):
     """List, filter, paginate, create, edit and delete one kind of record."""
 
     kind: ClassVar[str]
+
+    if TYPE_CHECKING:  # supplied by FormState and AppState, which every record state derives from
+        current_lang: str
+
+        def _clear_messages(self) -> None: ...
+        async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]: ...
 
     # Backend only: the browser gets shown_rows (the same rows with their words), not both.
     _rows: list[dict[str, str]] = []

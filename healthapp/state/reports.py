@@ -24,7 +24,7 @@ class ReportsState(FormState, AppState):
     end: str = ""
     rows: list[dict[str, str]] = []
     bp_rows: list[list[str]] = []
-    meals: list[dict[str, str]] = []
+    meals: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     hba1c: dict[str, str] = {}
     who: dict[str, str] = {}
     has_data: bool = False

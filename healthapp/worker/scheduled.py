@@ -74,14 +74,14 @@ def worker_jobs(config: WorkerConfig, engine: Engine, queue: JobQueue) -> list[P
         ),
         Periodic(
             "rank-refresh",
-            partial(asyncio.to_thread, refresh_new_days, engine),
+            lambda: asyncio.to_thread(refresh_new_days, engine),
             config.sweep_interval_s,
             lease_ms=NEW_DAY_LEASE_MS,
             first_delay_s=first,
         ),
         Periodic(
             "rank-dirty",
-            partial(asyncio.to_thread, refresh_dirty, engine),
+            lambda: asyncio.to_thread(refresh_dirty, engine),
             DIRTY_INTERVAL_S,
             repeat_while_busy=True,
         ),

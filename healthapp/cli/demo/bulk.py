@@ -47,7 +47,7 @@ def insert_returning_ids(db: Session, model: Any, rows: Sequence[dict[str, Any]]
     if _copy_mode(db):
         ids = [
             int(i)
-            for i in db.exec(
+            for i in db.execute(
                 sa.select(
                     sa.func.nextval(sa.func.pg_get_serial_sequence(model.__tablename__, "id"))
                 ).select_from(sa.func.generate_series(1, len(rows)))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from healthapp.db import utcnow
 from healthapp.domain.errors import AuthenticationError, ValidationError
@@ -116,4 +116,4 @@ def delete_account(db: Session, *, user_id: int, password: str) -> None:
     if user is None or not passwords.verify_password(password, user.password_hash):
         raise ValidationError("error.current_password_wrong", field="delete_password")
     ranking.forget_user(db, user_id)  # before the row goes: the cascade would skip the counts
-    db.exec(delete(User).where(User.id == user_id))
+    db.exec(delete(User).where(col(User.id) == user_id))

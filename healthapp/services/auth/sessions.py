@@ -49,19 +49,21 @@ def user_id_for_token(db: Session, *, token: str, secret_key: str) -> int | None
         return None
     return db.exec(
         select(AuthSession.user_id).where(
-            AuthSession.token_hash == _token_hash(token, secret_key),
+            col(AuthSession.token_hash) == _token_hash(token, secret_key),
             col(AuthSession.expires_at) > utcnow(),
         )
     ).first()
 
 
 def revoke_session(db: Session, *, token: str, secret_key: str) -> None:
-    db.exec(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token, secret_key)))
+    db.exec(
+        delete(AuthSession).where(col(AuthSession.token_hash) == _token_hash(token, secret_key))
+    )
 
 
 def revoke_all_sessions(db: Session, *, user_id: int) -> int:
     """End every session of the user; returns how many ended."""
-    return db.exec(delete(AuthSession).where(AuthSession.user_id == user_id)).rowcount
+    return db.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id)).rowcount
 
 
 T = TypeVar("T")

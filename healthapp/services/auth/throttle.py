@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import redis
+from redis.typing import ResponseT
 
 from healthapp.domain.errors import ThrottledError
 
 log = logging.getLogger(__name__)
+
+
+def _reply(value: ResponseT) -> Any:
+    """A command's reply: redis-py types commands for its sync and asyncio clients at once;
+    the throttle's client is the sync `redis.Redis`, whose replies are never awaitable."""
+    assert not inspect.isawaitable(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -40,9 +50,9 @@ class LoginThrottle:
             retry_after = 0
             for key, limit in self._keys(login, client_ip):
                 self.client.zremrangebyscore(key, 0, now - self.window_seconds)
-                if self.client.zcard(key) >= limit:
+                if _reply(self.client.zcard(key)) >= limit:
                     # The window reopens when the oldest failure that still counts ages out.
-                    oldest = self.client.zrange(key, -limit, -limit, withscores=True)
+                    oldest = _reply(self.client.zrange(key, -limit, -limit, withscores=True))
                     reopen = oldest[0][1] + self.window_seconds if oldest else now
                     retry_after = max(retry_after, int(reopen - now) + 1)
         except redis.RedisError:

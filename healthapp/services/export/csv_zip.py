@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from healthapp.db import utcnow
@@ -174,23 +175,23 @@ _RECORD_FILES: tuple[_RecordFile[Any], ...] = (
 
 def _meal_rows(db: Session, user_id: int, prefs: Preferences) -> list[list[str]]:
     totals = (
-        select(
-            MealItem.meal_id,
+        sa.select(  # six columns: more than sqlmodel.select's overloads take
+            col(MealItem.meal_id),
             func.count().label("n_items"),
             func.sum(MealItem.kcal).label("kcal"),
             func.sum(MealItem.carb_g).label("carb_g"),
             func.sum(MealItem.protein_g).label("protein_g"),
             func.sum(MealItem.fat_g).label("fat_g"),
         )
-        .where(MealItem.user_id == user_id)
+        .where(col(MealItem.user_id) == user_id)
         .group_by(col(MealItem.meal_id))
         .subquery()
     )
-    rows = db.exec(
-        select(Meal, totals.c.n_items, totals.c.kcal, totals.c.carb_g, totals.c.protein_g,
-               totals.c.fat_g)
+    rows = db.execute(  # six columns, as above
+        sa.select(Meal, totals.c.n_items, totals.c.kcal, totals.c.carb_g, totals.c.protein_g,
+                  totals.c.fat_g)
         .join(totals, totals.c.meal_id == Meal.id, isouter=True)
-        .where(Meal.user_id == user_id)
+        .where(col(Meal.user_id) == user_id)
         .order_by(col(Meal.eaten_at), col(Meal.id))
     ).all()  # fmt: skip
     return [

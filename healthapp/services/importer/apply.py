@@ -14,8 +14,9 @@ the database or earlier in the same file, so importing a file twice adds nothing
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,7 +79,7 @@ class RowError:
     field: str  # the app's field: measured_at, value, timing, note, systolic, diastolic, pulse
     column: str  # header of the column mapped to that field ("" when none is)
     key: str  # catalogue key of the message
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class ImportInvalid(ServiceError):

@@ -147,7 +147,7 @@ def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]
     values = forms.collect(
         {"food": lambda: _food(db, forms.text(form, "food_id")), "grams": lambda: _grams(form)}
     )
-    item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL.value,
+    item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL,
                     food_id="", grams=0, kcal=0, carb_g=0, protein_g=0, fat_g=0)  # fmt: skip
     _apply(item, values["food"], values["grams"])
     db.add(item)
@@ -166,7 +166,7 @@ def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, 
         }
     )
     _apply(item, values["food"], values["grams"])
-    item.source = ItemSource.MANUAL.value
+    item.source = ItemSource.MANUAL
     item.updated_at = utcnow()
     db.add(item)
     db.flush()
@@ -175,8 +175,8 @@ def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, 
 
 def confirm_item(db: Session, *, user_id: int, item_id: int) -> None:
     item = owned(db, MealItem, item_id, user_id=user_id)
-    if item.source == ItemSource.ESTIMATE.value:
-        item.source = ItemSource.CONFIRMED.value
+    if item.source == ItemSource.ESTIMATE:
+        item.source = ItemSource.CONFIRMED
         item.updated_at = utcnow()
         db.add(item)
 
@@ -287,7 +287,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
     ).all() if meal_ids else []  # fmt: skip
     photos = db.exec(
         select(MealPhoto, AnalysisJob)
-        .join(AnalysisJob, sa.and_(AnalysisJob.photo_id == MealPhoto.id), isouter=True)
+        .join(AnalysisJob, sa.and_(col(AnalysisJob.photo_id) == col(MealPhoto.id)), isouter=True)
         .where(MealPhoto.user_id == user_id, col(MealPhoto.meal_id).in_(meal_ids))
         .order_by(col(MealPhoto.id))
     ).all() if meal_ids else []  # fmt: skip

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from healthapp.db import utcnow
 from healthapp.models import RankMetric, User
@@ -36,6 +36,11 @@ from healthapp.services.ranking.metrics import Metric, MetricValue
 ROWS_PER_STATEMENT = 1000  # multi-row VALUES: stays well below SQLite's bound-parameter limit
 
 HistogramKey = tuple[str, str, int]  # (metric, period, rank value)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    """The model's Core table (`Model.__table__`, which SQLModel's stubs do not declare)."""
+    return cast(sa.Table, sa.inspect(model).local_table)
 
 
 def get_user(db: Session, user_id: int, *, lock: bool = False) -> User:
@@ -61,7 +66,7 @@ def _lock_users(db: Session, user_ids: Sequence[int], *, deleting: bool = False)
         .order_by(col(User.id))
         .with_for_update(key_share=not deleting)
     ).all()
-    return [int(uid) for uid in rows]
+    return [int(uid) for uid in rows if uid is not None]  # never None: a primary key
 
 
 def store_values(
@@ -137,7 +142,7 @@ _REWRITTEN = ("period", "value", "rank_value", "updated_at")
 
 
 def _upsert(db: Session, rows: list[dict[str, Any]]) -> None:
-    table: Any = RankMetric.__table__
+    table = _table(RankMetric)
     insert = _insert_for(db)
     if insert is None:
         for row in rows:  # other databases: one merge per row
@@ -163,7 +168,7 @@ def _count(db: Session, changes: Counter[HistogramKey]) -> None:
     ]
     if not rows:
         return
-    table: Any = RankHistogram.__table__
+    table = _table(RankHistogram)
     insert = _insert_for(db)
     for part in _slices(rows):
         if insert is not None:
@@ -205,7 +210,7 @@ def forget_user(db: Session, user_id: int) -> None:
 def _counted_rows(wanted: Sequence[tuple[str, str]] | None) -> Any:
     """SELECT metric, period, rank value, number of rank_metric rows: what the histogram holds
     when it is exact (for the (metric, period) pairs `wanted`, or all)."""
-    rows: Any = RankMetric.__table__
+    rows = _table(RankMetric)
     source = sa.select(rows.c.metric, rows.c.period, rows.c.rank_value, func.count()).group_by(
         rows.c.metric, rows.c.period, rows.c.rank_value
     )
@@ -221,8 +226,8 @@ def rebuild_histogram(db: Session, *, periods: Collection[tuple[str, str]] | Non
     go on): a concurrent refresh either committed before, and is counted, or applies its change
     after, to the rebuilt rows. For bulk loads that bypass the service, and for repairs."""
     if db.get_bind().dialect.name == "postgresql":
-        db.exec(sa.text("LOCK TABLE rank_histogram IN SHARE ROW EXCLUSIVE MODE"))
-    hist: Any = RankHistogram.__table__
+        db.execute(sa.text("LOCK TABLE rank_histogram IN SHARE ROW EXCLUSIVE MODE"))
+    hist = _table(RankHistogram)
     wanted = sorted(periods) if periods is not None else None
     delete = sa.delete(hist)
     if wanted is not None:
@@ -236,7 +241,7 @@ def rebuild_histogram(db: Session, *, periods: Collection[tuple[str, str]] | Non
     written = sa.select(func.count()).select_from(hist)  # rowcount: -1 with some drivers
     if wanted is not None:
         written = written.where(sa.tuple_(hist.c.metric, hist.c.period).in_(wanted))
-    return int(db.exec(written).one()[0])
+    return int(db.execute(written).one()[0])
 
 
 def histogram_drift(db: Session) -> dict[HistogramKey, int]:

@@ -127,7 +127,7 @@ def _consistency(
         ).where(col(HbA1c.user_id).in_(ids), measured_on >= days[0], measured_on <= days[-1])
     )
     distinct_days = sa.union(*parts).subquery()  # UNION: one row per (user, day)
-    rows = db.exec(
+    rows = db.execute(
         sa.select(distinct_days.c.user_id, func.count()).group_by(distinct_days.c.user_id)
     ).all()
     found = {int(uid): int(n) for uid, n in rows}
@@ -140,8 +140,8 @@ def _glucose_tir(
     low = local_midnight(today - timedelta(days=TIR_DAYS - 1), tz)
     high = local_midnight(today + timedelta(days=1), tz)
     value, when = col(Glucose.mg_dl), col(Glucose.measured_at)
-    rows = db.exec(
-        select(
+    rows = db.execute(  # five columns: more than sqlmodel.select's overloads take
+        sa.select(
             col(Glucose.user_id),
             func.count(),
             func.sum(sa.case(((value >= BELOW_70_UNDER) & (value < ABOVE_180_FROM), 1), else_=0)),

@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
-import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from healthapp import config, redis_client
@@ -79,9 +79,13 @@ def refresh_all_metrics(
         if not users:
             return processed
         by_zone: dict[str, list[int]] = {}
-        for uid, zone, _ in users:
+        opted_out: set[int] = set()
+        for uid, zone, out in users:
+            assert uid is not None  # a primary key, read back from the table
             by_zone.setdefault(zone or DEFAULT_TIMEZONE, []).append(int(uid))
-        opted_out = {int(uid) for uid, _, out in users if out}
+            if out:
+                opted_out.add(int(uid))
+            last_id = int(uid)  # ordered by id: the chunk's last one at the end
         values: dict[int, list[MetricValue]] = {}
         for zone, ids in by_zone.items():
             values.update(
@@ -91,7 +95,6 @@ def refresh_all_metrics(
         if commit:
             db.commit()
         processed += len(users)
-        last_id = int(users[-1][0])
 
 
 def set_rank_opt_out(
@@ -155,7 +158,7 @@ def ranks_changed(db: Session, *, user_id: int, prefs: Preferences | None = None
             log.warning("rank metrics of user %s not marked (%s); refreshing now", user_id, exc)
             _refresh_now(user_id)
 
-    sa.event.listen(db, "after_commit", mark, once=True)
+    event.listen(db, "after_commit", mark, once=True)
 
 
 def _refresh_now(user_id: int) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, col, func, select
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming, classify_bp, classify_glucose, classify_hba1c
@@ -22,6 +22,7 @@ from healthapp.domain.errors import ValidationError
 from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
 from healthapp.domain.units import format_glucose, parse_glucose, resolve_glucose_edit
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c
+from healthapp.models.records import RecordBase
 from healthapp.services import forms, ranking
 from healthapp.services.ownership import owned
 from healthapp.services.preferences import Preferences
@@ -40,7 +41,7 @@ Row = dict[str, str]
 @dataclass(frozen=True)
 class RecordKind:
     name: str
-    model: type[SQLModel]
+    model: type[RecordBase]
     time_field: str
     # form -> column values; `current` is the stored row when editing, else None.
     parse: Callable[[Mapping[str, Any], Preferences, datetime, Any], dict[str, Any]]

@@ -51,7 +51,7 @@ def _ones(condition: Any) -> Any:
 
 def per_period(
     db: Session,
-    rows: Select[Any],
+    rows: Select[*tuple[Any, ...]],
     *,
     when: Any,
     edges: Edges,
@@ -285,7 +285,7 @@ def nutrient_totals_by_period(db: Session, *, user_id: int, edges: Edges) -> lis
     """Meals eaten in each interval [edges[i], edges[i + 1]) and the sum of their items'
     nutrients."""
     rows = (
-        select(
+        sa.select(  # five columns: more than sqlmodel.select's overloads take
             col(Meal.id).label("meal_id"),
             col(MealItem.kcal),
             col(MealItem.carb_g),
@@ -294,7 +294,7 @@ def nutrient_totals_by_period(db: Session, *, user_id: int, edges: Edges) -> lis
         )
         .select_from(Meal)
         .join(MealItem, col(MealItem.meal_id) == col(Meal.id), isouter=True)
-        .where(Meal.user_id == user_id)
+        .where(col(Meal.user_id) == user_id)
     )
     periods = per_period(
         db, rows, when=col(Meal.eaten_at), edges=edges, aggregates=_nutrient_aggregates

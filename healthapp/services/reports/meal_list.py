@@ -54,7 +54,7 @@ def period_meals(
         .select_from(Meal)
         .join(
             MealItem,
-            sa.and_(col(MealItem.meal_id) == col(Meal.id), MealItem.user_id == user_id),
+            sa.and_(col(MealItem.meal_id) == col(Meal.id), col(MealItem.user_id) == user_id),
             isouter=True,
         )
         .join(Food, col(Food.id) == col(MealItem.food_id), isouter=True)

@@ -33,6 +33,8 @@ class MealRow:
 
 DASH = "—"
 
+_Getter = Callable[[PeriodSummary], float | None]
+
 
 def _num(value: float | None, digits: int = 0, suffix: str = "") -> str:
     if value is None:
@@ -60,8 +62,7 @@ def report_rows(report: Report) -> list[ReportRow]:
             return _change(mg_dl_to_mmol_l(a), mg_dl_to_mmol_l(b), 1)
         return _change(a, b)
 
-    Getter = Callable[[PeriodSummary], float | None]
-    numeric: list[tuple[str, Getter, int, str]] = [
+    numeric: list[tuple[str, _Getter, int, str]] = [
         ("report.kcal", lambda p: p.nutrition.kcal, 0, ""),
         ("report.carb", lambda p: p.nutrition.carb_g, 0, " g"),
         ("report.protein", lambda p: p.nutrition.protein_g, 0, " g"),
@@ -81,7 +82,7 @@ def report_rows(report: Report) -> list[ReportRow]:
         ("report.exercise_minutes", lambda p: p.exercise.minutes, 0, " min"),
         ("report.exercise_energy", lambda p: p.exercise.energy_kcal, 0, " kcal"),
     ]
-    glucose_rows: list[tuple[str, Getter]] = [
+    glucose_rows: list[tuple[str, _Getter]] = [
         ("report.glucose_mean", lambda p: p.glucose.mean_mg_dl),
         ("report.glucose_sd", lambda p: p.glucose.sd_mg_dl),
         ("report.pre_meal_mean", lambda p: p.glucose.pre_meal_mean_mg_dl),

@@ -28,7 +28,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import redis
 from PIL import Image, ImageCms, ImageOps
@@ -252,7 +252,8 @@ class PhotoQuota:
         now = time.time() if now is None else now
         keys = self._keys(user_id, now)
         try:
-            values = self.client.mget([key for key, *_ in keys])
+            # The sync client's reply (redis-py types every command as sync | async).
+            values = cast("list[str | bytes | None]", self.client.mget([key for key, *_ in keys]))
         except redis.RedisError:
             log.exception("photo quota unavailable; allowing the upload")
             return

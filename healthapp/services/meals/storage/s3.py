@@ -41,7 +41,7 @@ class S3PhotoStorage:
             import boto3
             from botocore.config import Config
 
-            client = boto3.session.Session().client(
+            client = boto3.Session().client(
                 "s3",
                 endpoint_url=endpoint_url or None,
                 region_name=region_name or None,
