@@ -74,6 +74,7 @@ lint: $(VENV)/.deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/pyright
 
 format: $(VENV)/.deps
 	$(BIN)/ruff check --fix .
