@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from healthapp.db import make_engine, migrate
 from healthapp.launcher import free_port
 from healthapp.models import Meal, MealPhoto, User
+from healthapp.services import meals
 from healthapp.services.auth.throttle import LoginThrottle
 from healthapp.services.meals.storage import new_key
 
@@ -95,7 +96,8 @@ MealPhotoFactory = Callable[..., MealPhoto]
 @pytest.fixture
 def add_meal_photo() -> MealPhotoFactory:
     """`add(db, ...)` adds a meal with one photo row (and the user, the first time a login is
-    seen) and flushes; the caller's transaction commits it."""
+    seen) and flushes; the caller's transaction commits it. The photo row is the meal service's
+    (`meals.add_photo`), as after an upload."""
 
     def add(
         db: Session,
@@ -119,17 +121,15 @@ def add_meal_photo() -> MealPhotoFactory:
         db.add(meal)
         db.flush()
         assert meal.id is not None
-        photo = MealPhoto(
-            meal_id=meal.id,
+        return meals.add_photo(
+            db,
             user_id=user.id,
+            meal_id=meal.id,
             storage_key=storage_key or new_key("jpg"),
             content_type=content_type,
             width=width,
             height=height,
             size_bytes=size_bytes,
         )
-        db.add(photo)
-        db.flush()
-        return photo
 
     return add
