@@ -96,6 +96,11 @@ def _set_parameter(text: str, key: str, value: str) -> str:
     return text.rstrip("\n") + "\n" + block
 
 
+def _into_dynamic_batching(text: str, line: str) -> str:
+    """`text` with `line` written first inside its dynamic_batching block."""
+    return re.sub(r"(dynamic_batching\s*\{\n)", lambda m: m.group(1) + line, text, count=1)
+
+
 def render_config(base: str, candidate: Candidate) -> str:
     """`base` (a config.pbtxt text) with the candidate's settings written in."""
     text = base
@@ -109,7 +114,7 @@ def render_config(base: str, candidate: Candidate) -> str:
         if line.search(text):
             text = line.sub(new, text, count=1)
         else:
-            text = re.sub(r"(dynamic_batching\s*\{\n)", lambda m: m.group(1) + new, text, count=1)
+            text = _into_dynamic_batching(text, new)
     if candidate.delay_us is not None:
         text, found = re.subn(
             r"max_queue_delay_microseconds:\s*\d+",
@@ -118,11 +123,8 @@ def render_config(base: str, candidate: Candidate) -> str:
             count=1,
         )
         if not found:
-            text = re.sub(
-                r"(dynamic_batching\s*\{\n)",
-                lambda m: f"{m.group(1)}  max_queue_delay_microseconds: {candidate.delay_us}\n",
-                text,
-                count=1,
+            text = _into_dynamic_batching(
+                text, f"  max_queue_delay_microseconds: {candidate.delay_us}\n"
             )
     if candidate.instances is not None:
         text = re.sub(
@@ -506,14 +508,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smoke run: few requests")
     parser.add_argument("--sweep", action="store_true", help="also try config candidates")
     parser.add_argument("--only-sweep", action="store_true", help="the sweep alone")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--inprocess-requests", type=int, default=400)
-    parser.add_argument("--sequential-requests", type=int, default=300)
-    parser.add_argument("--concurrent-requests", type=int, default=800)
-    parser.add_argument("--sweep-requests", type=int, default=400)
-    parser.add_argument("--sweep-passes", type=int, default=2)
-    parser.add_argument("--warmup", type=int, default=20)
+    for flag, default in [
+        ("--rounds", 2),
+        ("--concurrency", 16),
+        ("--inprocess-requests", 400),
+        ("--sequential-requests", 300),
+        ("--concurrent-requests", 800),
+        ("--sweep-requests", 400),
+        ("--sweep-passes", 2),
+        ("--warmup", 20),
+    ]:
+        parser.add_argument(flag, type=int, default=default)
     parser.add_argument("--config", type=Path, help="a config.pbtxt to serve instead of ours")
     parser.add_argument(
         "--compare",

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test layer: a migrated database and a Redis with its own key prefix."""
+"""Fixtures shared by every test layer: a migrated database, a Redis with its own key prefix,
+and a factory of meal photo rows."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from healthapp.db import make_engine, migrate
 from healthapp.launcher import free_port
+from healthapp.models import Meal, MealPhoto, User
+from healthapp.services import meals
 from healthapp.services.auth.throttle import LoginThrottle
+from healthapp.services.meals.storage import new_key
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -82,3 +88,48 @@ def throttle(redis_client: tuple[redis.Redis, str]) -> LoginThrottle:
     return LoginThrottle(
         client=client, prefix=prefix, max_per_account=5, max_per_client=20, window_seconds=900
     )
+
+
+MealPhotoFactory = Callable[..., MealPhoto]
+
+
+@pytest.fixture
+def add_meal_photo() -> MealPhotoFactory:
+    """`add(db, ...)` adds a meal with one photo row (and the user, the first time a login is
+    seen) and flushes; the caller's transaction commits it. The photo row is the meal service's
+    (`meals.add_photo`), as after an upload."""
+
+    def add(
+        db: Session,
+        *,
+        login: str = "alice",
+        meal_type: str = "lunch",
+        eaten_at: datetime | None = None,
+        storage_key: str | None = None,
+        content_type: str = "image/jpeg",
+        width: int = 1,
+        height: int = 1,
+        size_bytes: int = 1,
+    ) -> MealPhoto:
+        user = db.exec(select(User).where(User.login == login)).first()
+        if user is None:
+            user = User(login=login, password_hash="x")
+            db.add(user)
+            db.flush()
+        assert user.id is not None
+        meal = Meal(user_id=user.id, eaten_at=eaten_at or datetime.now(UTC), meal_type=meal_type)
+        db.add(meal)
+        db.flush()
+        assert meal.id is not None
+        return meals.add_photo(
+            db,
+            user_id=user.id,
+            meal_id=meal.id,
+            storage_key=storage_key or new_key("jpg"),
+            content_type=content_type,
+            width=width,
+            height=height,
+            size_bytes=size_bytes,
+        )
+
+    return add

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import RunningApp
 
@@ -35,3 +35,10 @@ def log_out(page: Page) -> None:
     page.get_by_role("button", name="User menu").click()
     page.get_by_role("menuitem", name="Log out").click()
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
+
+
+def save_meal(page: Page, meal_type: str) -> Locator:
+    """On the meals page: save a `meal_type` meal without photos; returns the meal's region."""
+    page.get_by_label("Meal", exact=True).select_option(meal_type)
+    page.get_by_role("button", name="Save meal").click()
+    return page.get_by_role("region", name=meal_type.capitalize())

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, unique_login
+from tests.e2e.helpers import save_meal, sign_up, unique_login
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 STATUS_RECORDER = """() => {
@@ -80,9 +80,7 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
 
 def test_meal_without_photo_from_the_food_search(page: Page, app: RunningApp) -> None:
     open_meals(page, app)
-    page.get_by_label("Meal", exact=True).select_option("dinner")
-    page.get_by_role("button", name="Save meal").click()
-    meal = page.get_by_role("region", name="Dinner")
+    meal = save_meal(page, "dinner")
     meal.get_by_role("button", name="Add food").click()
     dialog = page.get_by_role("dialog", name="Add a food")
     dialog.get_by_label("Search the food database").fill("비빔밥")
@@ -113,9 +111,7 @@ def test_a_non_image_upload_is_refused_and_nothing_is_saved(
 
 def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
     open_meals(page, app)
-    page.get_by_label("Meal", exact=True).select_option("dinner")
-    page.get_by_role("button", name="Save meal").click()
-    meal = page.get_by_role("region", name="Dinner")
+    meal = save_meal(page, "dinner")
     meal.get_by_role("button", name="Edit meal").click()
     expect(page.get_by_role("heading", name="Edit meal")).to_be_visible()
     page.get_by_label("Meal", exact=True).select_option("snack")

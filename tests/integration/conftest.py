@@ -1,21 +1,17 @@
 """PostgreSQL for integration tests: a uniquely named database per test, dropped afterwards;
-and rows the analysis tests start from."""
+and healthapp.api on the test database (the meal photo rows come from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, select
 
 from healthapp.api import api, deps
-from healthapp.models import Meal, MealPhoto, User
-from healthapp.services.meals.storage import new_key
 
 ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -52,49 +48,6 @@ def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
     if request.param == "sqlite":
         return sqlite_url
     return request.getfixturevalue("postgres_url")
-
-
-MealPhotoFactory = Callable[..., MealPhoto]
-
-
-@pytest.fixture
-def add_meal_photo() -> MealPhotoFactory:
-    """`add(db, ...)` adds a meal with one photo row (and the user, the first time a login is
-    seen) and flushes; the caller's transaction commits it."""
-
-    def add(
-        db: Session,
-        *,
-        login: str = "alice",
-        meal_type: str = "lunch",
-        storage_key: str | None = None,
-        content_type: str = "image/jpeg",
-        size_bytes: int = 1,
-    ) -> MealPhoto:
-        user = db.exec(select(User).where(User.login == login)).first()
-        if user is None:
-            user = User(login=login, password_hash="x")
-            db.add(user)
-            db.flush()
-        assert user.id is not None
-        meal = Meal(user_id=user.id, eaten_at=datetime.now(UTC), meal_type=meal_type)
-        db.add(meal)
-        db.flush()
-        assert meal.id is not None
-        photo = MealPhoto(
-            meal_id=meal.id,
-            user_id=user.id,
-            storage_key=storage_key or new_key("jpg"),
-            content_type=content_type,
-            width=1,
-            height=1,
-            size_bytes=size_bytes,
-        )
-        db.add(photo)
-        db.flush()
-        return photo
-
-    return add
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from healthapp.db import make_engine, migrate
-from healthapp.domain.errors import AuthenticationError, ThrottledError, ValidationError
+from healthapp.domain.errors import ThrottledError, ValidationError
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.throttle import LoginThrottle
+from tests.accounts import PASSWORD, fail_to_log_in, sign_up
 
-PASSWORD = "tangerine violin 42"
 KEY = "integration-key-0123456789abcdefghij"
 
 
@@ -19,17 +19,11 @@ def test_sign_up_log_in_sessions_delete(database_url: str, throttle: LoginThrott
     migrate(database_url)
     engine = make_engine(database_url)
     with Session(engine) as db:
-        user = accounts.sign_up(
-            db, login="Alice@Example.org", password=PASSWORD, password_confirm=PASSWORD,
-            language="en", min_length=10,
-        )  # fmt: skip
+        user = sign_up(db, login="Alice@Example.org", language="en")
         db.commit()
         user_id = user.id
         with pytest.raises(ValidationError):
-            accounts.sign_up(
-                db, login="alice@example.org", password=PASSWORD, password_confirm=PASSWORD,
-                language="en", min_length=10,
-            )  # fmt: skip
+            sign_up(db, login="alice@example.org", language="en")
         db.rollback()
         found = accounts.authenticate(
             db, login="alice@example.org", password=PASSWORD, throttle=throttle, client_ip="ip"
@@ -56,16 +50,9 @@ def test_real_redis_throttle_blocks_after_five_failures(
     engine: Engine, throttle: LoginThrottle
 ) -> None:
     with Session(engine) as db:
-        accounts.sign_up(
-            db, login="bob", password=PASSWORD, password_confirm=PASSWORD, language="en",
-            min_length=10,
-        )  # fmt: skip
+        sign_up(db, login="bob", language="en")
         db.commit()
-        for _ in range(5):
-            with pytest.raises(AuthenticationError):
-                accounts.authenticate(
-                    db, login="bob", password="bad guess 1", throttle=throttle, client_ip="c"
-                )
+        fail_to_log_in(db, "bob", "bad guess 1", throttle=throttle, client_ip="c")
         with pytest.raises(ThrottledError) as info:
             accounts.authenticate(
                 db, login="bob", password=PASSWORD, throttle=throttle, client_ip="other"

@@ -21,10 +21,9 @@ from healthapp.models import (
     JobStatus,
     Meal,
     MealItem,
-    MealPhoto,
     MealType,
-    User,
 )
+from tests.conftest import MealPhotoFactory
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 EnumColumn = tuple[type[SQLModel], str, type[StrEnum]]
@@ -55,37 +54,22 @@ def enum_column(request: pytest.FixtureRequest) -> EnumColumn:
 
 
 @pytest.fixture
-def rows(database_url: str) -> Iterator[tuple[Engine, dict[type[SQLModel], int]]]:
+def rows(
+    database_url: str, add_meal_photo: MealPhotoFactory
+) -> Iterator[tuple[Engine, dict[type[SQLModel], int]]]:
     """A migrated database with one valid row in each table that has an enum column."""
     migrate(database_url)
     engine = make_engine(database_url)
     with Session(engine) as db:
-        user = User(login="alice", password_hash="x")
-        db.add(user)
-        db.flush()
-        assert user.id is not None
-        food = db.exec(select(Food).limit(1)).one()
-        meal = Meal(user_id=user.id, eaten_at=NOW, meal_type=MealType.LUNCH)
-        db.add(meal)
-        db.flush()
-        assert meal.id is not None
-        photo = MealPhoto(
-            meal_id=meal.id,
-            user_id=user.id,
-            storage_key="k",
-            content_type="image/jpeg",
-            width=1,
-            height=1,
-            size_bytes=1,
-        )
-        db.add(photo)
-        db.flush()
+        photo = add_meal_photo(db, meal_type=MealType.LUNCH, eaten_at=NOW, storage_key="k")
         assert photo.id is not None
+        food = db.exec(select(Food).limit(1)).one()
+        meal_id, user_id = photo.meal_id, photo.user_id
         added: list[SQLModel] = [
-            AnalysisJob(photo_id=photo.id, user_id=user.id),
+            AnalysisJob(photo_id=photo.id, user_id=user_id),
             MealItem(
-                meal_id=meal.id,
-                user_id=user.id,
+                meal_id=meal_id,
+                user_id=user_id,
                 food_id=food.id,
                 grams=100,
                 kcal=1,
@@ -94,9 +78,9 @@ def rows(database_url: str) -> Iterator[tuple[Engine, dict[type[SQLModel], int]]
                 fat_g=1,
                 source=ItemSource.ESTIMATE,
             ),
-            Glucose(user_id=user.id, measured_at=NOW, mg_dl=100, timing=GlucoseTiming.FASTING),
+            Glucose(user_id=user_id, measured_at=NOW, mg_dl=100, timing=GlucoseTiming.FASTING),
             Exercise(
-                user_id=user.id,
+                user_id=user_id,
                 started_at=NOW,
                 kind=ExerciseKind.WALKING,
                 duration_min=30,
@@ -105,7 +89,7 @@ def rows(database_url: str) -> Iterator[tuple[Engine, dict[type[SQLModel], int]]
         ]
         db.add_all(added)
         db.commit()
-        ids = {type(row): row.id for row in [meal, *added]}
+        ids = {Meal: meal_id} | {type(row): row.id for row in added}
     yield engine, ids
     engine.dispose()
 

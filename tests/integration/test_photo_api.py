@@ -13,11 +13,12 @@ from sqlmodel import Session, select
 from healthapp.api import api
 from healthapp.api import photos as photo_api
 from healthapp.db import utcnow
-from healthapp.models import AuthSession, User
-from healthapp.models.meals import Meal, MealPhoto
+from healthapp.models import AuthSession
+from healthapp.models.meals import MealPhoto
 from healthapp.services.auth import sessions
 from healthapp.services.meals.photos import PhotoLimits, intake_photo
 from healthapp.services.meals.storage import LocalPhotoStorage, new_key
+from tests.conftest import MealPhotoFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 
@@ -32,41 +33,29 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, api_secret: str, tmp_path: Path) -> World:
+def world(
+    engine: Engine, api_secret: str, tmp_path: Path, add_meal_photo: MealPhotoFactory
+) -> World:
     storage = LocalPhotoStorage(tmp_path / "photos")
     world = World(engine, storage)
     photo = intake_photo((FIXTURES / "apple.jpg").read_bytes(), limits=PhotoLimits())
-    now = utcnow()
     with Session(engine) as db:
         for login in ("alice", "bob"):
-            user = User(login=login, password_hash="x")
-            db.add(user)
-            db.flush()
-            assert user.id is not None
-            world.tokens[login] = sessions.create_session(
-                db, user_id=user.id, secret_key=api_secret, ttl=timedelta(hours=1)
-            )
-            meal = Meal(
-                user_id=user.id, eaten_at=now, meal_type="lunch", created_at=now, updated_at=now
-            )
-            db.add(meal)
-            db.flush()
-            assert meal.id is not None
             key = new_key(photo.extension)
             storage.put(key, photo.data, photo.content_type)
-            row = MealPhoto(
-                meal_id=meal.id,
-                user_id=user.id,
+            row = add_meal_photo(
+                db,
+                login=login,
                 storage_key=key,
                 content_type=photo.content_type,
                 width=photo.width,
                 height=photo.height,
                 size_bytes=photo.size,
-                created_at=now,
             )
-            db.add(row)
-            db.flush()
             assert row.id is not None
+            world.tokens[login] = sessions.create_session(
+                db, user_id=row.user_id, secret_key=api_secret, ttl=timedelta(hours=1)
+            )
             world.photos[login] = row.id
             world.data[login] = photo.data
         db.commit()

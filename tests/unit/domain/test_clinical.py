@@ -58,111 +58,86 @@ def test_worst_level(levels, expected):
 
 C = BPCategory
 
-ACC_AHA_CASES = [
+# systolic, diastolic; (category, level) by ACC/AHA; (category, level) by KSH; crisis, which is
+# the same in both.
+BP_TABLE = [
     # systolic thresholds, diastolic kept normal
-    (119, 79, C.NORMAL, N, False),
-    (120, 79, C.ELEVATED, B, False),
-    (129, 79, C.ELEVATED, B, False),
-    (130, 79, C.STAGE1, B, False),
-    (139, 79, C.STAGE1, B, False),
-    (140, 79, C.STAGE2, D, False),
-    (180, 79, C.STAGE2, D, False),
-    (181, 79, C.CRISIS, D, True),
+    (119, 79, (C.NORMAL, N), (C.NORMAL, N), False),
+    (120, 79, (C.ELEVATED, B), (C.ELEVATED, B), False),
+    (129, 79, (C.ELEVATED, B), (C.ELEVATED, B), False),
+    (130, 79, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (139, 79, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (140, 79, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (159, 79, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (160, 79, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (180, 79, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (181, 79, (C.CRISIS, D), (C.ISOLATED_SYSTOLIC, D), True),
     # diastolic thresholds, systolic kept normal
-    (119, 80, C.STAGE1, B, False),
-    (119, 89, C.STAGE1, B, False),
-    (119, 90, C.STAGE2, D, False),
-    (119, 120, C.STAGE2, D, False),
-    (119, 121, C.CRISIS, D, True),
-    # the higher of the two applies
-    (125, 80, C.STAGE1, B, False),  # elevated needs a diastolic < 80
-    (125, 85, C.STAGE1, B, False),
-    (135, 95, C.STAGE2, D, False),
-    (145, 70, C.STAGE2, D, False),  # ACC/AHA has no isolated systolic category
-    (150, 125, C.CRISIS, D, True),
-    (185, 85, C.CRISIS, D, True),
-    (200, 130, C.CRISIS, D, True),
-    (90, 60, C.NORMAL, N, False),
+    (119, 80, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (119, 89, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (119, 90, (C.STAGE2, D), (C.GRADE1, D), False),
+    (119, 99, (C.STAGE2, D), (C.GRADE1, D), False),
+    (119, 100, (C.STAGE2, D), (C.GRADE2, D), False),
+    (119, 120, (C.STAGE2, D), (C.GRADE2, D), False),
+    (119, 121, (C.CRISIS, D), (C.GRADE2, D), True),
+    # KSH isolated systolic hypertension: >= 140 and < 90 (ACC/AHA has no such category)
+    (139, 89, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (140, 89, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (140, 90, (C.STAGE2, D), (C.GRADE1, D), False),
+    (145, 70, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (165, 85, (C.STAGE2, D), (C.ISOLATED_SYSTOLIC, D), False),
+    (181, 89, (C.CRISIS, D), (C.ISOLATED_SYSTOLIC, D), True),
+    # both values raised: the higher applies
+    (125, 80, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),  # ACC/AHA elevated needs d < 80
+    (125, 85, (C.STAGE1, B), (C.PREHYPERTENSION, B), False),
+    (135, 95, (C.STAGE2, D), (C.GRADE1, D), False),
+    (150, 95, (C.STAGE2, D), (C.GRADE1, D), False),
+    (159, 99, (C.STAGE2, D), (C.GRADE1, D), False),
+    (160, 99, (C.STAGE2, D), (C.GRADE2, D), False),
+    (159, 100, (C.STAGE2, D), (C.GRADE2, D), False),
+    (181, 90, (C.CRISIS, D), (C.GRADE2, D), True),
+    (150, 125, (C.CRISIS, D), (C.GRADE2, D), True),
+    (170, 125, (C.CRISIS, D), (C.GRADE2, D), True),
+    (185, 85, (C.CRISIS, D), (C.ISOLATED_SYSTOLIC, D), True),
+    (200, 130, (C.CRISIS, D), (C.GRADE2, D), True),
+    (90, 60, (C.NORMAL, N), (C.NORMAL, N), False),
 ]
-
-KSH_CASES = [
-    # systolic thresholds, diastolic kept normal
-    (119, 79, C.NORMAL, N, False),
-    (120, 79, C.ELEVATED, B, False),
-    (129, 79, C.ELEVATED, B, False),
-    (130, 79, C.PREHYPERTENSION, B, False),
-    (139, 79, C.PREHYPERTENSION, B, False),
-    (140, 79, C.ISOLATED_SYSTOLIC, D, False),
-    (159, 79, C.ISOLATED_SYSTOLIC, D, False),
-    (160, 79, C.ISOLATED_SYSTOLIC, D, False),
-    (180, 79, C.ISOLATED_SYSTOLIC, D, False),
-    (181, 79, C.ISOLATED_SYSTOLIC, D, True),
-    # diastolic thresholds, systolic kept normal
-    (119, 80, C.PREHYPERTENSION, B, False),
-    (119, 89, C.PREHYPERTENSION, B, False),
-    (119, 90, C.GRADE1, D, False),
-    (119, 99, C.GRADE1, D, False),
-    (119, 100, C.GRADE2, D, False),
-    (119, 120, C.GRADE2, D, False),
-    (119, 121, C.GRADE2, D, True),
-    # isolated systolic hypertension: >= 140 and < 90
-    (139, 89, C.PREHYPERTENSION, B, False),
-    (140, 89, C.ISOLATED_SYSTOLIC, D, False),
-    (140, 90, C.GRADE1, D, False),
-    (165, 85, C.ISOLATED_SYSTOLIC, D, False),
-    (181, 89, C.ISOLATED_SYSTOLIC, D, True),
-    # grades, both values hypertensive; the higher applies
-    (159, 99, C.GRADE1, D, False),
-    (160, 99, C.GRADE2, D, False),
-    (159, 100, C.GRADE2, D, False),
-    (150, 95, C.GRADE1, D, False),
-    (181, 90, C.GRADE2, D, True),
-    (170, 125, C.GRADE2, D, True),
-    (125, 80, C.PREHYPERTENSION, B, False),
-    (125, 85, C.PREHYPERTENSION, B, False),
-    (135, 95, C.GRADE1, D, False),
-    (90, 60, C.NORMAL, N, False),
+BP_CASES = [
+    (standard, systolic, diastolic, *expected, crisis)
+    for systolic, diastolic, acc_aha, ksh, crisis in BP_TABLE
+    for standard, expected in [(BPStandard.ACC_AHA, acc_aha), (BPStandard.KSH, ksh)]
 ]
 
 
-@pytest.mark.parametrize(("systolic", "diastolic", "category", "level", "crisis"), ACC_AHA_CASES)
-def test_classify_bp_acc_aha(systolic, diastolic, category, level, crisis):
-    result = classify_bp(systolic, diastolic, BPStandard.ACC_AHA)
+@pytest.mark.parametrize(
+    ("standard", "systolic", "diastolic", "category", "level", "crisis"), BP_CASES
+)
+def test_classify_bp(standard, systolic, diastolic, category, level, crisis):
+    result = classify_bp(systolic, diastolic, standard)
     assert (result.category, result.level, result.crisis) == (category, level, crisis)
 
 
-@pytest.mark.parametrize(("systolic", "diastolic", "category", "level", "crisis"), KSH_CASES)
-def test_classify_bp_ksh(systolic, diastolic, category, level, crisis):
-    result = classify_bp(systolic, diastolic, BPStandard.KSH)
-    assert (result.category, result.level, result.crisis) == (category, level, crisis)
+# Each standard's table read row by row, worst first: the first row that holds gives the
+# category, NORMAL when none does.
+BP_TABLES = {
+    BPStandard.ACC_AHA: [
+        (lambda s, d: s > 180 or d > 120, C.CRISIS),
+        (lambda s, d: s >= 140 or d >= 90, C.STAGE2),
+        (lambda s, d: s >= 130 or d >= 80, C.STAGE1),
+        (lambda s, d: s >= 120, C.ELEVATED),
+    ],
+    BPStandard.KSH: [
+        (lambda s, d: s >= 140 and d < 90, C.ISOLATED_SYSTOLIC),
+        (lambda s, d: s >= 160 or d >= 100, C.GRADE2),
+        (lambda s, d: s >= 140 or d >= 90, C.GRADE1),
+        (lambda s, d: s >= 130 or d >= 80, C.PREHYPERTENSION),
+        (lambda s, d: s >= 120, C.ELEVATED),
+    ],
+}
 
 
-def _acc_aha_oracle(s: int, d: int) -> BPCategory:
-    """The ACC/AHA table read row by row, worst first."""
-    if s > 180 or d > 120:
-        return C.CRISIS
-    if s >= 140 or d >= 90:
-        return C.STAGE2
-    if s >= 130 or d >= 80:
-        return C.STAGE1
-    if s >= 120:
-        return C.ELEVATED
-    return C.NORMAL
-
-
-def _ksh_oracle(s: int, d: int) -> BPCategory:
-    """The KSH categories read row by row, worst first."""
-    if s >= 140 and d < 90:
-        return C.ISOLATED_SYSTOLIC
-    if s >= 160 or d >= 100:
-        return C.GRADE2
-    if s >= 140 or d >= 90:
-        return C.GRADE1
-    if s >= 130 or d >= 80:
-        return C.PREHYPERTENSION
-    if s >= 120:
-        return C.ELEVATED
-    return C.NORMAL
+def _oracle(standard: BPStandard, s: int, d: int) -> BPCategory:
+    return next((category for holds, category in BP_TABLES[standard] if holds(s, d)), C.NORMAL)
 
 
 GRID = [(s, d) for s in range(60, 261) for d in range(30, 161)]
@@ -172,8 +147,8 @@ def test_classify_bp_matches_the_tables_on_a_full_grid():
     for s, d in GRID:
         acc = classify_bp(s, d, "acc_aha")
         ksh = classify_bp(s, d, "ksh")
-        assert acc.category is _acc_aha_oracle(s, d), (s, d)
-        assert ksh.category is _ksh_oracle(s, d), (s, d)
+        assert acc.category is _oracle(BPStandard.ACC_AHA, s, d), (s, d)
+        assert ksh.category is _oracle(BPStandard.KSH, s, d), (s, d)
         assert acc.crisis is ksh.crisis is (s > 180 or d > 120), (s, d)
 
 
@@ -275,64 +250,42 @@ POST_MEAL = [
     GlucoseTiming.OTHER,
 ]
 
-PRE_MEAL_CASES = [
-    (1, G.HYPO_LEVEL2, D, 2),
-    (53, G.HYPO_LEVEL2, D, 2),
-    (54, G.HYPO_LEVEL1, D, 1),
-    (69, G.HYPO_LEVEL1, D, 1),
-    (70, G.NORMAL, N, 0),
-    (79, G.NORMAL, N, 0),
-    (80, G.NORMAL, N, 0),
-    (99, G.NORMAL, N, 0),
-    (100, G.PREDIABETES_RANGE, B, 0),
-    (125, G.PREDIABETES_RANGE, B, 0),
-    (126, G.DIABETES_RANGE, B, 0),  # still within the ADA pre-meal target 80-130
-    (130, G.DIABETES_RANGE, B, 0),
-    (131, G.DIABETES_RANGE, D, 0),
-    (139, G.DIABETES_RANGE, D, 0),
-    (140, G.DIABETES_RANGE, D, 0),
-    (199, G.DIABETES_RANGE, D, 0),
-    (200, G.DIABETES_RANGE, D, 0),
-    (249, G.DIABETES_RANGE, D, 0),
-    (250, G.DIABETES_RANGE, D, 0),
-    (251, G.VERY_HIGH, D, 0),
-    (600, G.VERY_HIGH, D, 0),
+# mg/dL; (category, level) at a pre-meal timing; (category, level) after a meal, at bedtime or
+# at any other time; the hypoglycaemia level, which does not depend on the timing.
+GLUCOSE_TABLE = [
+    (1, (G.HYPO_LEVEL2, D), (G.HYPO_LEVEL2, D), 2),
+    (53, (G.HYPO_LEVEL2, D), (G.HYPO_LEVEL2, D), 2),
+    (54, (G.HYPO_LEVEL1, D), (G.HYPO_LEVEL1, D), 1),
+    (69, (G.HYPO_LEVEL1, D), (G.HYPO_LEVEL1, D), 1),
+    (70, (G.NORMAL, N), (G.NORMAL, N), 0),
+    (79, (G.NORMAL, N), (G.NORMAL, N), 0),
+    (80, (G.NORMAL, N), (G.NORMAL, N), 0),
+    (99, (G.NORMAL, N), (G.NORMAL, N), 0),
+    (100, (G.PREDIABETES_RANGE, B), (G.NORMAL, N), 0),
+    (125, (G.PREDIABETES_RANGE, B), (G.NORMAL, N), 0),
+    (126, (G.DIABETES_RANGE, B), (G.NORMAL, N), 0),  # still within the ADA pre-meal target 80-130
+    (130, (G.DIABETES_RANGE, B), (G.NORMAL, N), 0),
+    (131, (G.DIABETES_RANGE, D), (G.NORMAL, N), 0),
+    (139, (G.DIABETES_RANGE, D), (G.NORMAL, N), 0),
+    (140, (G.DIABETES_RANGE, D), (G.PREDIABETES_RANGE, B), 0),
+    (179, (G.DIABETES_RANGE, D), (G.PREDIABETES_RANGE, B), 0),
+    (180, (G.DIABETES_RANGE, D), (G.PREDIABETES_RANGE, B), 0),
+    (199, (G.DIABETES_RANGE, D), (G.PREDIABETES_RANGE, B), 0),
+    (200, (G.DIABETES_RANGE, D), (G.DIABETES_RANGE, D), 0),
+    (249, (G.DIABETES_RANGE, D), (G.DIABETES_RANGE, D), 0),
+    (250, (G.DIABETES_RANGE, D), (G.DIABETES_RANGE, D), 0),
+    (251, (G.VERY_HIGH, D), (G.VERY_HIGH, D), 0),
+    (600, (G.VERY_HIGH, D), (G.VERY_HIGH, D), 0),
 ]
-
-POST_MEAL_CASES = [
-    (1, G.HYPO_LEVEL2, D, 2),
-    (53, G.HYPO_LEVEL2, D, 2),
-    (54, G.HYPO_LEVEL1, D, 1),
-    (69, G.HYPO_LEVEL1, D, 1),
-    (70, G.NORMAL, N, 0),
-    (99, G.NORMAL, N, 0),
-    (100, G.NORMAL, N, 0),
-    (125, G.NORMAL, N, 0),
-    (126, G.NORMAL, N, 0),
-    (139, G.NORMAL, N, 0),
-    (140, G.PREDIABETES_RANGE, B, 0),
-    (179, G.PREDIABETES_RANGE, B, 0),
-    (180, G.PREDIABETES_RANGE, B, 0),
-    (199, G.PREDIABETES_RANGE, B, 0),
-    (200, G.DIABETES_RANGE, D, 0),
-    (249, G.DIABETES_RANGE, D, 0),
-    (250, G.DIABETES_RANGE, D, 0),
-    (251, G.VERY_HIGH, D, 0),
-    (600, G.VERY_HIGH, D, 0),
+GLUCOSE_CASES = [
+    (timing, mg_dl, *(before if timing in PRE_MEAL else after), hypo)
+    for mg_dl, before, after, hypo in GLUCOSE_TABLE
+    for timing in PRE_MEAL + POST_MEAL
 ]
 
 
-@pytest.mark.parametrize("timing", PRE_MEAL)
-@pytest.mark.parametrize(("mg_dl", "category", "level", "hypo"), PRE_MEAL_CASES)
-def test_classify_glucose_pre_meal(mg_dl, category, level, hypo, timing):
-    for value in (mg_dl, float(mg_dl)):
-        result = classify_glucose(value, timing)
-        assert (result.category, result.level, result.hypo_level) == (category, level, hypo)
-
-
-@pytest.mark.parametrize("timing", POST_MEAL)
-@pytest.mark.parametrize(("mg_dl", "category", "level", "hypo"), POST_MEAL_CASES)
-def test_classify_glucose_post_meal_bedtime_other(mg_dl, category, level, hypo, timing):
+@pytest.mark.parametrize(("timing", "mg_dl", "category", "level", "hypo"), GLUCOSE_CASES)
+def test_classify_glucose(mg_dl, category, level, hypo, timing):
     for value in (mg_dl, float(mg_dl)):
         result = classify_glucose(value, timing)
         assert (result.category, result.level, result.hypo_level) == (category, level, hypo)
@@ -456,49 +409,41 @@ def test_glucose_result_label_key():
 H = HbA1cCategory
 
 
-@pytest.mark.parametrize(
-    ("percent", "category", "level", "above_target"),
-    [
-        (4.0, H.NORMAL, N, False),
-        (5.6, H.NORMAL, N, False),
-        (5.7, H.PREDIABETES, B, False),
-        (6.4, H.PREDIABETES, B, False),
-        (6.5, H.DIABETES, B, False),
-        (6.9, H.DIABETES, B, False),
-        (7.0, H.DIABETES, D, True),  # ADA goal is < 7 %: 7.0 does not meet it
-        (7.1, H.DIABETES, D, True),
-        (12.0, H.DIABETES, D, True),
-        # rounded to one decimal, half up, as labs report and the app shows
-        (5.64, H.NORMAL, N, False),
-        (5.65, H.PREDIABETES, B, False),
-        (6.44, H.PREDIABETES, B, False),
-        (6.45, H.DIABETES, B, False),
-        (6.94, H.DIABETES, B, False),
-        (6.95, H.DIABETES, D, True),
-    ],
-)
-def test_classify_hba1c_default_target(percent, category, level, above_target):
-    result = classify_hba1c(percent)
-    assert (result.category, result.level, result.above_target) == (category, level, above_target)
+# percent; the target (None: the default, the ADA's 7 %); category, level, above the target.
+HBA1C_CASES = [
+    (4.0, None, H.NORMAL, N, False),
+    (5.6, None, H.NORMAL, N, False),
+    (5.7, None, H.PREDIABETES, B, False),
+    (6.4, None, H.PREDIABETES, B, False),
+    (6.5, None, H.DIABETES, B, False),
+    (6.9, None, H.DIABETES, B, False),
+    (7.0, None, H.DIABETES, D, True),  # ADA goal is < 7 %: 7.0 does not meet it
+    (7.1, None, H.DIABETES, D, True),
+    (12.0, None, H.DIABETES, D, True),
+    # rounded to one decimal, half up, as labs report and the app shows
+    (5.64, None, H.NORMAL, N, False),
+    (5.65, None, H.PREDIABETES, B, False),
+    (6.44, None, H.PREDIABETES, B, False),
+    (6.45, None, H.DIABETES, B, False),
+    (6.94, None, H.DIABETES, B, False),
+    (6.95, None, H.DIABETES, D, True),
+    # a target of its own
+    (7.9, 8.0, H.DIABETES, B, False),
+    (8.0, 8.0, H.DIABETES, D, True),
+    (7.5, 8, H.DIABETES, B, False),
+    (6.4, 6.5, H.PREDIABETES, B, False),
+    (6.5, 6.5, H.DIABETES, D, True),
+    (5.9, 6.0, H.PREDIABETES, B, False),
+    (6.2, 6.0, H.PREDIABETES, B, True),  # above a strict target, but not diabetes range
+    (5.5, 5.0, H.NORMAL, N, True),
+    (6.9, 7, H.DIABETES, B, False),
+    (7.0, 7, H.DIABETES, D, True),
+]
 
 
-@pytest.mark.parametrize(
-    ("percent", "target", "category", "level", "above_target"),
-    [
-        (7.9, 8.0, H.DIABETES, B, False),
-        (8.0, 8.0, H.DIABETES, D, True),
-        (7.5, 8, H.DIABETES, B, False),
-        (6.4, 6.5, H.PREDIABETES, B, False),
-        (6.5, 6.5, H.DIABETES, D, True),
-        (5.9, 6.0, H.PREDIABETES, B, False),
-        (6.2, 6.0, H.PREDIABETES, B, True),  # above a strict target, but not diabetes range
-        (5.5, 5.0, H.NORMAL, N, True),
-        (6.9, 7, H.DIABETES, B, False),
-        (7.0, 7, H.DIABETES, D, True),
-    ],
-)
-def test_classify_hba1c_custom_target(percent, target, category, level, above_target):
-    result = classify_hba1c(percent, target)
+@pytest.mark.parametrize(("percent", "target", "category", "level", "above_target"), HBA1C_CASES)
+def test_classify_hba1c(percent, target, category, level, above_target):
+    result = classify_hba1c(percent) if target is None else classify_hba1c(percent, target)
     assert (result.category, result.level, result.above_target) == (category, level, above_target)
 
 

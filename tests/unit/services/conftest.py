@@ -1,6 +1,7 @@
 """Fixtures shared by the service tests: a session on the per-test database, and users with
 preferences.
 
+`user_id` is a committed user, alice (English), who has saved no preferences (the defaults apply).
 `make_user(login, **prefs)` creates a user whose preferences are the form `user_prefs_form` with
 `prefs` over it, and returns the user's id. A test module that wants other defaults overrides
 `user_prefs_form` (it may take the one below as an argument and change a few fields).
@@ -25,6 +26,17 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session on the test's fresh database; nothing is committed unless a test does."""
     with Session(engine) as session:
         yield session
+
+
+@pytest.fixture
+def user_id(engine: Engine) -> int:
+    """A committed user, alice (English), with no preferences saved: the defaults apply."""
+    with Session(engine) as db:
+        user = User(login="alice", password_hash="x", language="en")
+        db.add(user)
+        db.commit()
+        assert user.id is not None
+        return user.id
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from sqlmodel import Session
 
 from healthapp.domain.clinical import BPStandard
 from healthapp.domain.units import GlucoseUnit
-from healthapp.models import User
 from healthapp.services import preferences
 from healthapp.services.forms import FormInvalid
 
@@ -16,16 +15,6 @@ VALID = {
     "hba1c_target": "6.5",
     "language": "ko",
 }
-
-
-@pytest.fixture
-def user_id(engine: Engine) -> int:
-    with Session(engine) as db:
-        user = User(login="alice", password_hash="x", language="en")
-        db.add(user)
-        db.commit()
-        assert user.id is not None
-        return user.id
 
 
 def test_defaults(engine: Engine, user_id: int) -> None:

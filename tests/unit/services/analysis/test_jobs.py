@@ -14,6 +14,7 @@ from healthapp.domain.errors import NotFound
 from healthapp.models import AnalysisJob, Food, Meal, MealItem, MealPhoto, User
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
+from tests.conftest import MealPhotoFactory
 
 ESPRESSO = "fndds_coffee_espresso"
 
@@ -32,35 +33,10 @@ def nothing() -> Prediction:
     return predict(scores_for(852, 0.9))  # a tennis ball
 
 
-def make_photo(db: Session, login: str = "alice") -> MealPhoto:
-    user = db.exec(select(User).where(User.login == login)).first()
-    if user is None:
-        user = User(login=login, password_hash="x")
-        db.add(user)
-        db.flush()
-    assert user.id is not None
-    meal = Meal(user_id=user.id, eaten_at=datetime.now(UTC), meal_type="lunch")
-    db.add(meal)
-    db.flush()
-    assert meal.id is not None
-    photo = MealPhoto(
-        meal_id=meal.id,
-        user_id=user.id,
-        storage_key=f"ab/{meal.id:032x}.jpg",
-        content_type="image/jpeg",
-        width=10,
-        height=10,
-        size_bytes=100,
-    )
-    db.add(photo)
-    db.flush()
-    return photo
-
-
 @pytest.fixture
-def job_id(engine: Engine) -> int:
+def job_id(engine: Engine, add_meal_photo: MealPhotoFactory) -> int:
     with session_scope(engine) as db:
-        job = analysis.create_job(db, photo=make_photo(db))
+        job = analysis.create_job(db, photo=add_meal_photo(db))
         assert job.id is not None
         return job.id
 
@@ -248,12 +224,14 @@ def test_retry_failed_job_is_scoped_to_its_owner(engine: Engine, job_id: int) ->
         run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id)
 
 
-def test_stale_queued_jobs_for_the_sweeper(engine: Engine) -> None:
+def test_stale_queued_jobs_for_the_sweeper(
+    engine: Engine, add_meal_photo: MealPhotoFactory
+) -> None:
     with session_scope(engine) as db:
-        never = analysis.create_job(db, photo=make_photo(db)).id
-        enqueued = analysis.create_job(db, photo=make_photo(db)).id
-        stuck = analysis.create_job(db, photo=make_photo(db)).id
-        finished = analysis.create_job(db, photo=make_photo(db)).id
+        never = analysis.create_job(db, photo=add_meal_photo(db)).id
+        enqueued = analysis.create_job(db, photo=add_meal_photo(db)).id
+        stuck = analysis.create_job(db, photo=add_meal_photo(db)).id
+        finished = analysis.create_job(db, photo=add_meal_photo(db)).id
     run(engine, analysis.mark_enqueued, enqueued)
     run(engine, analysis.start_job, stuck)
     run(engine, analysis.start_job, finished)

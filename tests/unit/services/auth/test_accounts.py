@@ -8,13 +8,17 @@ from healthapp.domain.errors import AuthenticationError, ThrottledError, Validat
 from healthapp.models import AuthSession, User
 from healthapp.services.auth import accounts
 from healthapp.services.auth.throttle import LoginThrottle
+from tests.accounts import PASSWORD, fail_to_log_in, sign_up
 
-PASSWORD = "tangerine violin 42"
 
-
-def sign_up(db: Session, login: str = "Alice", password: str = PASSWORD) -> User:
-    return accounts.sign_up(
-        db, login=login, password=password, password_confirm=password, language="ko", min_length=10
+def change_password(db: Session, user_id: int, current: str, new: str) -> None:
+    accounts.change_password(
+        db,
+        user_id=user_id,
+        current_password=current,
+        new_password=new,
+        new_password_confirm=new,
+        min_length=10,
     )
 
 
@@ -122,11 +126,7 @@ def test_throttled_after_five_failures_even_with_right_password(
     with Session(engine) as db:
         sign_up(db)
         db.commit()
-        for _ in range(5):
-            with pytest.raises(AuthenticationError):
-                accounts.authenticate(
-                    db, login="alice", password="nope nope", throttle=fake_throttle, client_ip="ip"
-                )
+        fail_to_log_in(db, "alice", "nope nope", throttle=fake_throttle, client_ip="ip")
         with pytest.raises(ThrottledError) as info:
             accounts.authenticate(
                 db, login="alice", password=PASSWORD, throttle=fake_throttle, client_ip="ip"
@@ -142,33 +142,12 @@ def test_change_password(engine: Engine, fake_throttle: LoginThrottle) -> None:
         db.commit()
         assert user.id is not None
         with pytest.raises(ValidationError) as info:
-            accounts.change_password(
-                db,
-                user_id=user.id,
-                current_password="wrong",
-                new_password=new,
-                new_password_confirm=new,
-                min_length=10,
-            )
+            change_password(db, user.id, "wrong", new)
         assert info.value.field == "current_password"
         with pytest.raises(ValidationError) as info:
-            accounts.change_password(
-                db,
-                user_id=user.id,
-                current_password=PASSWORD,
-                new_password=PASSWORD,
-                new_password_confirm=PASSWORD,
-                min_length=10,
-            )
+            change_password(db, user.id, PASSWORD, PASSWORD)
         assert info.value.key == "error.password_unchanged"
-        accounts.change_password(
-            db,
-            user_id=user.id,
-            current_password=PASSWORD,
-            new_password=new,
-            new_password_confirm=new,
-            min_length=10,
-        )
+        change_password(db, user.id, PASSWORD, new)
         db.commit()
         accounts.authenticate(db, login="alice", password=new, throttle=fake_throttle, client_ip="")
         with pytest.raises(AuthenticationError):

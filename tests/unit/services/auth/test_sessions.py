@@ -5,20 +5,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from healthapp.db import utcnow
-from healthapp.models import AuthSession, User
+from healthapp.models import AuthSession
 from healthapp.services.auth import sessions
 
 KEY = "k" * 10 + "0123456789abcdefghijklmnop"
-
-
-@pytest.fixture
-def user_id(engine: Engine) -> int:
-    with Session(engine) as db:
-        user = User(login="alice", password_hash="x")
-        db.add(user)
-        db.commit()
-        assert user.id is not None
-        return user.id
 
 
 def test_token_resolves_to_its_user_and_only_a_hash_is_stored(engine: Engine, user_id: int) -> None:

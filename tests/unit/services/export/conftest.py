@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from healthapp.models import User
 from healthapp.services import export, preferences, records
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-PREFS = {
-    "glucose_unit": "mg/dL",
-    "bp_standard": "acc_aha",
-    "timezone": "America/New_York",
-    "weight_kg": "80",
-    "hba1c_target": "7",
-    "language": "en",
-}
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-@pytest.fixture
-def make_user(db: Session) -> Callable[..., int]:
-    """make_user(login, **prefs): a user with PREFS, `prefs` overriding some of them."""
-
-    def make(login: str, **prefs: str) -> int:
-        user = User(login=login, password_hash="x")
-        db.add(user)
-        db.flush()
-        assert user.id is not None
-        preferences.update_preferences(db, user_id=user.id, form={**PREFS, **prefs})
-        return user.id
-
-    return make
+def user_prefs_form(user_prefs_form: dict[str, str]) -> dict[str, str]:
+    """The export users' preferences: the services' defaults in New York, weighing 80 kg."""
+    return {**user_prefs_form, "timezone": "America/New_York", "weight_kg": "80"}
 
 
 @pytest.fixture

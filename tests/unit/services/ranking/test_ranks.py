@@ -8,16 +8,8 @@ from sqlmodel import Session, select
 from healthapp.models import Glucose, RankMetric
 from healthapp.services import ranking
 from healthapp.services.ranking import Metric
-from tests.unit.services.ranking.helpers import (
-    NOW,
-    WEEK,
-    assert_histogram_exact,
-    badge,
-    brute_force,
-    cohort,
-    new_user,
-    prefs,
-)
+from tests.unit.services.ranking import helpers
+from tests.unit.services.ranking.helpers import NOW, WEEK, badge, cohort, new_user, prefs
 
 
 def test_best_worst_and_middle_of_exactly_min_cohort(db: Session) -> None:
@@ -103,5 +95,5 @@ def test_time_in_range_ranks_by_whole_percent(db: Session) -> None:
     assert (first.better, first.cohort) == (second.better, second.cohort) == (2, 22)
     assert badge(db, ids[11], Metric.GLUCOSE_TIR_14D).better == 2
     assert first.top_percent == second.top_percent == 14  # ceil(100 x 3 / 22)
-    assert brute_force(db, a, Metric.GLUCOSE_TIR_14D) == (2, 22)
-    assert_histogram_exact(db)
+    assert helpers.brute_force(db, a, Metric.GLUCOSE_TIR_14D) == (2, 22)
+    helpers.assert_histogram_exact(db)

@@ -128,21 +128,13 @@ def week(db: Session) -> tuple[int, Preferences]:
             )
         )
     # exercise: 30 min moderate walk Monday, 20 min running Tuesday, 40 light walk the week before
-    for when, kind, minutes, intensity, energy in [
+    columns = ("started_at", "kind", "duration_min", "intensity", "energy_kcal")
+    for values in [
         (at(23, 18, 0), "walking", 30, "moderate", 122.5),
         (at(24, 18, 0), "running", 20, "vigorous", None),
         (at(18, 18, 0), "walking", 40, "light", 130.7),
     ]:
-        db.add(
-            Exercise(
-                user_id=uid,
-                started_at=when,
-                kind=kind,
-                duration_min=minutes,
-                intensity=intensity,
-                energy_kcal=energy,
-            )
-        )
+        db.add(Exercise(user_id=uid, **dict(zip(columns, values, strict=True))))
     # HbA1c: one before, one after the week
     db.add(HbA1c(user_id=uid, measured_on=date(2026, 11, 2), percent=7.2))
     db.add(HbA1c(user_id=uid, measured_on=date(2026, 12, 2), percent=6.5))

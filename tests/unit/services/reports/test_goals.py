@@ -27,12 +27,9 @@ def test_goals_default_and_update(db: Session) -> None:
 
 def test_goals_form_errors(db: Session) -> None:
     uid, _ = make_user(db, "UTC")
+    form = {"kcal": "", "carb_g": "abc", "protein_g": "9999", "fat_g": "60.5"}
     with pytest.raises(FormInvalid) as info:
-        reports.update_goals(
-            db,
-            user_id=uid,
-            form={"kcal": "", "carb_g": "abc", "protein_g": "9999", "fat_g": "60.5"},
-        )
+        reports.update_goals(db, user_id=uid, form=form)
     errors = info.value.errors
     assert {name: e.key for name, e in errors.items()} == {
         "kcal": "error.value_required",
