@@ -152,12 +152,19 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:]
 
-    def job_lines(self) -> list[dict[str, Any]]:
-        lines = []
-        for line in self.log_path.read_text(errors="replace").splitlines():
-            if '"event": "analysis_job"' in line:
-                lines.append(json.loads(line[line.index("{") :]))
-        return lines
+    def job_lines(self, *, at_least: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """The worker's per-job log lines. It writes a job's line just after acking it, so a
+        test that saw the ack waits (bounded) for the line to reach the file."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [
+                json.loads(line[line.index("{") :])
+                for line in self.log_path.read_text(errors="replace").splitlines()
+                if '"event": "analysis_job"' in line
+            ]
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
 
     def terminate(self, timeout: float = 20) -> int:
         processes.signal_group(self.process.pid, signal.SIGTERM)
@@ -408,7 +415,7 @@ def test_coffee_photo_is_recognised_as_espresso_end_to_end(stack: Stack) -> None
     assert health["jobs_done"] == 3
     assert health["jobs_failed"] == 0
     assert health["last_job_at"]
-    [line] = [entry for entry in worker.job_lines() if entry["job_id"] == coffee]
+    [line] = [entry for entry in worker.job_lines(at_least=3) if entry["job_id"] == coffee]
     assert line["outcome"] == "done"
     assert line["food_id"] == ESPRESSO
     assert {"decode_ms", "preprocess_ms", "infer_ms", "store_ms", "total_ms"} <= set(line)
