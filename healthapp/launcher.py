@@ -60,14 +60,6 @@ def ensure_port_free(host: str, port: int, what: str) -> None:
             ) from exc
 
 
-def tcp_answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def redis_ready(url: str) -> Callable[[], bool]:
     import redis
 

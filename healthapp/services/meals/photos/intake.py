@@ -313,16 +313,3 @@ def intake_and_count(
     photo = intake_photo(data, limits=limits)
     quota.check_and_count(user_id)
     return photo
-
-
-def default_photo_limits() -> PhotoLimits:
-    from healthapp.config import get_settings
-
-    return PhotoLimits.from_settings(get_settings())
-
-
-def default_photo_quota() -> PhotoQuota:
-    from healthapp.config import get_settings
-    from healthapp.redis_client import get_redis
-
-    return PhotoQuota.from_settings(get_settings(), get_redis())

@@ -7,11 +7,18 @@ import re
 import secrets
 from typing import Protocol
 
+from healthapp.domain.errors import NotFound
+
 KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
 
 
-class PhotoNotFound(LookupError):
-    pass
+class PhotoNotFound(NotFound):
+    """No stored file under `storage_key` (its row may still exist): a route answers 404 like
+    for any other missing row, and the worker fails the job for good instead of retrying."""
+
+    def __init__(self, storage_key: str) -> None:
+        super().__init__()
+        self.storage_key = storage_key
 
 
 class PhotoStorage(Protocol):
