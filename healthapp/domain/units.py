@@ -90,11 +90,6 @@ def to_mg_dl(value: float | int | Decimal, unit: GlucoseUnit | str) -> float:
     return float(amount.quantize(_STORE_QUANTUM, rounding=ROUND_HALF_UP))
 
 
-def mmol_l_to_mg_dl(mmol_l: float | int | Decimal) -> float:
-    """mmol/L to mg/dL, rounded to the stored precision (3 decimals)."""
-    return to_mg_dl(mmol_l, GlucoseUnit.MMOL_L)
-
-
 def mg_dl_to_mmol_l(mg_dl: float | int | Decimal) -> float:
     """mg/dL to mmol/L without display rounding (for exports and calculations)."""
     return float(_decimal(mg_dl) / MG_DL_PER_MMOL_L)

@@ -53,7 +53,7 @@ from healthapp.domain.clinical.hba1c import (
     HbA1cResult,
     classify_hba1c,
 )
-from healthapp.domain.clinical.levels import Level, worst_level
+from healthapp.domain.clinical.levels import Level
 
 # Every catalogue key this package hands out; both catalogues must have each one.
 ALL_LABEL_KEYS: tuple[str, ...] = (
@@ -110,5 +110,4 @@ __all__ = [
     "classify_bp",
     "classify_glucose",
     "classify_hba1c",
-    "worst_level",
 ]

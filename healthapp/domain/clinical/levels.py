@@ -31,11 +31,6 @@ class Level(LabelledEnum, prefix="clinical.level"):
 _LEVEL_ORDER: tuple[Level, ...] = (Level.NORMAL, Level.BORDERLINE, Level.DANGER)
 
 
-def worst_level(*levels: Level) -> Level:
-    """The most severe of `levels` (NORMAL when there are none)."""
-    return max(levels, key=lambda level: level.severity, default=Level.NORMAL)
-
-
 CategoryT = TypeVar("CategoryT")
 
 

@@ -64,7 +64,7 @@ from healthapp.domain.stats.nutrition import (
     goal_progress,
     macro_split,
 )
-from healthapp.domain.stats.ranks import percentile, rank_among, top_percent
+from healthapp.domain.stats.ranks import percentile, top_percent
 
 __all__ = [
     "ABOVE_180_FROM",
@@ -112,7 +112,6 @@ __all__ = [
     "intensity_class",
     "macro_split",
     "percentile",
-    "rank_among",
     "sample_sd",
     "top_percent",
     "who_progress",

@@ -16,12 +16,6 @@ def top_percent(better: int, cohort: int) -> int:
     return -(-100 * (better + 1) // cohort)
 
 
-def rank_among(values: Sequence[float], mine: float) -> tuple[int, int]:
-    """(users strictly better, cohort size) for `mine` among `values` (which include it);
-    higher is better. The reference for the two COUNT queries of services.ranking."""
-    return sum(v > mine for v in values), len(values)
-
-
 def percentile(values: Sequence[float], p: float) -> float | None:
     """The p-th percentile (0-100) by linear interpolation between closest ranks (the default
     of NumPy and R type 7); None for no values."""

@@ -34,39 +34,12 @@ def meal_values(form: Mapping[str, Any], prefs: Preferences, now: datetime) -> d
     )
 
 
-def create_meal(
-    db: Session,
-    *,
-    user_id: int,
-    form: Mapping[str, Any],
-    prefs: Preferences,
-    now: datetime | None = None,
-) -> Meal:
-    return create_meal_from_values(
-        db, user_id=user_id, values=meal_values(form, prefs, now or utcnow())
-    )
-
-
 def create_meal_from_values(db: Session, *, user_id: int, values: Mapping[str, Any]) -> Meal:
     meal = Meal(user_id=user_id, **values)
     db.add(meal)
     db.flush()
     ranking.ranks_changed(db, user_id=user_id)
     return meal
-
-
-def update_meal(
-    db: Session,
-    *,
-    user_id: int,
-    meal_id: int,
-    form: Mapping[str, Any],
-    prefs: Preferences,
-    now: datetime | None = None,
-) -> Meal:
-    return update_meal_from_values(
-        db, user_id=user_id, meal_id=meal_id, values=meal_values(form, prefs, now or utcnow())
-    )
 
 
 def update_meal_from_values(

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from healthapp.db import session_scope, utcnow
 from healthapp.job_queue import JobQueue
 from healthapp.services import analysis, meals
-from healthapp.services.meals.photos import PhotoLimits, PhotoQuota, intake_photo
+from healthapp.services.meals.photos import PhotoLimits, PhotoQuota, intake_and_count
 from healthapp.services.meals.storage import PhotoStorage, new_key
 from healthapp.services.preferences import Preferences
 
@@ -49,11 +49,7 @@ def log_meal(
     Raises FormInvalid / ValidationError before anything is stored."""
     now = utcnow()
     values = meals.meal_values(form, prefs, now)  # validate the form before any photo work
-    if quota is not None and uploads:
-        quota.check(user_id, count=len(uploads))  # refuse early, before decoding anything
-    processed = [intake_photo(data, limits=limits) for data in uploads]
-    if quota is not None and processed:  # only photos that passed intake count
-        quota.check_and_count(user_id, count=len(processed))
+    processed = intake_and_count(uploads, user_id=user_id, limits=limits, quota=quota)
     keys = []
     try:
         for photo in processed:

@@ -11,7 +11,6 @@ from healthapp.services.ranking.ranks import (
     DEFAULT_MIN_COHORT,
     RankResult,
     cohort_counts,
-    user_rank,
     user_ranks,
 )
 from healthapp.services.ranking.refresh import (
@@ -42,7 +41,6 @@ __all__ = [
     "refresh_new_days",
     "refresh_user_metrics",
     "set_rank_opt_out",
-    "user_rank",
     "user_ranks",
     "zones_new_day",
 ]

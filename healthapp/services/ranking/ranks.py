@@ -162,23 +162,3 @@ def user_ranks(
             )
         )
     return results
-
-
-def user_rank(
-    db: Session,
-    *,
-    user_id: int,
-    prefs: Preferences,
-    metric: Metric | str,
-    now: datetime | None = None,
-    min_cohort: int = DEFAULT_MIN_COHORT,
-) -> RankResult:
-    """One metric's badge; see user_ranks."""
-    return user_ranks(
-        db,
-        user_id=user_id,
-        prefs=prefs,
-        now=now,
-        metrics=(Metric(metric),),
-        min_cohort=min_cohort,
-    )[0]

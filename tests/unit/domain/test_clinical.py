@@ -19,7 +19,6 @@ from healthapp.domain.clinical import (
     classify_bp,
     classify_glucose,
     classify_hba1c,
-    worst_level,
 )
 from healthapp.domain.units import GlucoseUnit, to_mg_dl
 from healthapp.i18n.en import MESSAGES as EN_CATALOGUE
@@ -35,21 +34,6 @@ N, B, D = Level.NORMAL, Level.BORDERLINE, Level.DANGER
 def test_level_values_and_order():
     assert [level.value for level in Level] == ["normal", "borderline", "danger"]
     assert [level.severity for level in Level] == [0, 1, 2]
-
-
-@pytest.mark.parametrize(
-    ("levels", "expected"),
-    [
-        ((), N),
-        ((N,), N),
-        ((N, B), B),
-        ((B, N), B),
-        ((D, N, B), D),
-        ((B, B), B),
-    ],
-)
-def test_worst_level(levels, expected):
-    assert worst_level(*levels) is expected
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from healthapp.domain.units import (
     display_glucose,
     format_glucose,
     mg_dl_to_mmol_l,
-    mmol_l_to_mg_dl,
     parse_glucose,
     parse_number,
     resolve_glucose_edit,
@@ -64,7 +63,7 @@ def test_to_mg_dl(value, unit, stored):
 
 
 def test_helpers_agree_with_to_mg_dl():
-    assert mmol_l_to_mg_dl(5.5) == to_mg_dl(5.5, MMOL) == 99.088
+    assert to_mg_dl(5.5, MMOL) == 99.088
     assert mg_dl_to_mmol_l(18.016) == 1.0
     assert mg_dl_to_mmol_l(99.088) == 5.5
     assert mg_dl_to_mmol_l(100) == pytest.approx(5.5506, abs=1e-4)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -305,11 +306,13 @@ class PhotoQuota:
 
 
 def intake_and_count(
-    data: bytes, *, user_id: int, limits: PhotoLimits, quota: PhotoQuota
-) -> ProcessedPhoto:
-    """The upload path: refuse early when a quota is already spent (no decoding work), then
-    intake the photo, then count it. A photo refused by intake never counts."""
-    quota.check(user_id)
-    photo = intake_photo(data, limits=limits)
-    quota.check_and_count(user_id)
-    return photo
+    uploads: Sequence[bytes], *, user_id: int, limits: PhotoLimits, quota: PhotoQuota | None
+) -> list[ProcessedPhoto]:
+    """The upload path: refuse early when the quota cannot take them all (no decoding work),
+    then intake every photo, then count them. A photo refused by intake never counts."""
+    if quota is not None and uploads:
+        quota.check(user_id, count=len(uploads))
+    processed = [intake_photo(data, limits=limits) for data in uploads]
+    if quota is not None and processed:
+        quota.check_and_count(user_id, count=len(processed))
+    return processed

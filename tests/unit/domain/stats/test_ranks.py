@@ -28,13 +28,18 @@ def test_top_percent_refuses_impossible_counts(better: int, cohort: int) -> None
         stats.top_percent(better, cohort)
 
 
-def test_rank_among_with_ties() -> None:
+def rank_among(values: list[float], mine: float) -> tuple[int, int]:
+    """(users strictly better, cohort size), by hand: what services.ranking's COUNT queries give."""
+    return sum(v > mine for v in values), len(values)
+
+
+def test_top_percent_with_ties() -> None:
     values = [10, 20, 20, 30]
-    assert stats.rank_among(values, 30) == (0, 4)
-    assert stats.rank_among(values, 20) == (1, 4)  # both 20s share second place
-    assert stats.top_percent(*stats.rank_among(values, 20)) == 50
-    assert stats.top_percent(*stats.rank_among(values, 10)) == 100
-    assert stats.top_percent(*stats.rank_among([5] * 20, 5)) == 5  # all tied: all best
+    assert rank_among(values, 30) == (0, 4)
+    assert rank_among(values, 20) == (1, 4)  # both 20s share second place
+    assert stats.top_percent(*rank_among(values, 20)) == 50
+    assert stats.top_percent(*rank_among(values, 10)) == 100
+    assert stats.top_percent(*rank_among([5] * 20, 5)) == 5  # all tied: all best
 
 
 def test_percentile_by_hand() -> None:

@@ -41,13 +41,8 @@ def test_zip_holds_every_record_type_of_this_user_only(
         intensity="vigorous")  # fmt: skip
     add(other, "glucose", measured_at="2026-11-28T08:00", value="250", timing="fasting")
     prefs = preferences.get_preferences(db, user_id=alice)
-    meal = meals.create_meal(
-        db,
-        user_id=alice,
-        prefs=prefs,
-        now=NOW,
-        form={"eaten_at": "2026-11-28T19:00", "meal_type": "dinner"},
-    )
+    values = meals.meal_values({"eaten_at": "2026-11-28T19:00", "meal_type": "dinner"}, prefs, NOW)
+    meal = meals.create_meal_from_values(db, user_id=alice, values=values)
     rice = db.get(Food, "fndds_rice_white_cooked_no_added_fat")
     assert rice is not None
     meals.add_item(

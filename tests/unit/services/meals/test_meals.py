@@ -30,8 +30,8 @@ def user(db: Session, login: str) -> tuple[int, preferences.Preferences]:
 
 def meal(db: Session, uid: int, prefs: preferences.Preferences, when: str = "2026-11-29T12:30",
          kind: str = "lunch") -> int:  # fmt: skip
-    row = meals.create_meal(db, user_id=uid, form={"eaten_at": when, "meal_type": kind},
-                            prefs=prefs, now=NOW)  # fmt: skip
+    values = meals.meal_values({"eaten_at": when, "meal_type": kind}, prefs, NOW)
+    row = meals.create_meal_from_values(db, user_id=uid, values=values)
     assert row.id is not None
     return row.id
 
@@ -56,15 +56,9 @@ def estimate(db: Session, uid: int, meal_id: int) -> int:
 
 
 def test_meal_form_is_validated(db: Session) -> None:
-    uid, prefs = user(db, "alice")
+    _, prefs = user(db, "alice")
     with pytest.raises(FormInvalid) as info:
-        meals.create_meal(
-            db,
-            user_id=uid,
-            form={"eaten_at": "2026-12-30T08:00", "meal_type": "brunch"},
-            prefs=prefs,
-            now=NOW,
-        )
+        meals.meal_values({"eaten_at": "2026-12-30T08:00", "meal_type": "brunch"}, prefs, NOW)
     assert sorted(info.value.errors) == ["eaten_at", "meal_type"]
 
 

@@ -13,10 +13,10 @@ from PIL import Image, ImageCms, ImageFile
 
 from healthapp.config import Settings
 from healthapp.domain.errors import ValidationError
-from healthapp.services.meals import photos
 from healthapp.services.meals.photos import (
     PhotoLimits,
     PhotoQuota,
+    intake,
     intake_and_count,
     intake_photo,
     sniff_format,
@@ -390,10 +390,10 @@ def test_quota_from_settings() -> None:
 def test_failed_intake_does_not_use_quota() -> None:
     quota = make_quota(per_minute=1, per_day=1)
     with pytest.raises(ValidationError) as info:
-        intake_and_count(b"not a photo", user_id=7, limits=LIMITS, quota=quota)
+        intake_and_count([b"not a photo"], user_id=7, limits=LIMITS, quota=quota)
     assert info.value.key == "error.photo_type"
-    photo = intake_and_count(
-        (FIXTURES / "apple.jpg").read_bytes(), user_id=7, limits=LIMITS, quota=quota
+    [photo] = intake_and_count(
+        [(FIXTURES / "apple.jpg").read_bytes()], user_id=7, limits=LIMITS, quota=quota
     )
     assert photo.width == 512
 
@@ -401,14 +401,14 @@ def test_failed_intake_does_not_use_quota() -> None:
 def test_spent_quota_refuses_before_any_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     quota = make_quota(per_minute=1, per_day=10)
     data = (FIXTURES / "apple.jpg").read_bytes()
-    intake_and_count(data, user_id=7, limits=LIMITS, quota=quota)
+    intake_and_count([data], user_id=7, limits=LIMITS, quota=quota)
 
     def no_intake(_data: bytes, *, limits: PhotoLimits) -> None:
         raise AssertionError("decoded although the quota was spent")
 
-    monkeypatch.setattr(photos, "intake_photo", no_intake)
+    monkeypatch.setattr(intake, "intake_photo", no_intake)
     with pytest.raises(ValidationError) as info:
-        intake_and_count(data, user_id=7, limits=LIMITS, quota=quota)
+        intake_and_count([data], user_id=7, limits=LIMITS, quota=quota)
     assert info.value.key == "error.photo_quota_minute"
 
 

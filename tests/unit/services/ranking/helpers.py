@@ -51,9 +51,9 @@ def cohort(db: Session, minutes: list[int]) -> list[int]:
 def badge(
     db: Session, uid: int, metric: Metric = Metric.EXERCISE_WEEK, **kwargs: object
 ) -> ranking.RankResult:
-    return ranking.user_rank(
-        db, user_id=uid, prefs=prefs(db, uid), metric=metric, now=NOW, **kwargs
-    )
+    return ranking.user_ranks(
+        db, user_id=uid, prefs=prefs(db, uid), metrics=(metric,), now=NOW, **kwargs
+    )[0]
 
 
 def assert_histogram_exact(db: Session) -> None:

@@ -48,9 +48,9 @@ def test_the_histogram_follows_every_kind_of_change(db: Session) -> None:
     assert_histogram_exact(db)
     # Period change: one user moves on, then everyone.
     later = NOW + timedelta(weeks=1)
-    badge_later = ranking.user_rank(
-        db, user_id=ids[2], prefs=prefs(db, ids[2]), metric=Metric.EXERCISE_WEEK, now=later
-    )
+    badge_later = ranking.user_ranks(
+        db, user_id=ids[2], prefs=prefs(db, ids[2]), metrics=(Metric.EXERCISE_WEEK,), now=later
+    )[0]
     assert (badge_later.period, badge_later.cohort) == ("2026-W49", 1)
     assert_histogram_exact(db)
     ranking.refresh_all_metrics(db, now=later, chunk_size=7, commit=False)

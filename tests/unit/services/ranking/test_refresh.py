@@ -18,14 +18,14 @@ def test_rows_of_an_earlier_period_are_not_in_the_cohort(db: Session) -> None:
     later = NOW + timedelta(weeks=1)
     exercise(db, ids[0], later - timedelta(hours=1), 5)
     db.flush()
-    result = ranking.user_rank(
+    result = ranking.user_ranks(
         db,
         user_id=ids[0],
         prefs=prefs(db, ids[0]),
-        metric=Metric.EXERCISE_WEEK,
+        metrics=(Metric.EXERCISE_WEEK,),
         now=later,
         min_cohort=1,
-    )
+    )[0]
     assert (result.period, result.value, result.cohort, result.top_percent) == (
         "2026-W49",
         5,
@@ -33,9 +33,9 @@ def test_rows_of_an_earlier_period_are_not_in_the_cohort(db: Session) -> None:
         100,
     )
     ranking.refresh_all_metrics(db, now=later, commit=False)
-    result = ranking.user_rank(
-        db, user_id=ids[0], prefs=prefs(db, ids[0]), metric=Metric.EXERCISE_WEEK, now=later
-    )
+    result = ranking.user_ranks(
+        db, user_id=ids[0], prefs=prefs(db, ids[0]), metrics=(Metric.EXERCISE_WEEK,), now=later
+    )[0]
     # Everyone else logged exercise within 4 weeks, none this week: 0 minutes, below ids[0].
     assert (result.cohort, result.better, result.top_percent) == (20, 0, 5)
 
