@@ -167,6 +167,18 @@ def test_aggregates_equal_the_pure_statistics(database_url: str) -> None:
     engine.dispose()
 
 
+def week_badge(db: Session, uid: int, prefs: preferences.Preferences) -> ranking.RankResult:
+    """This week's exercise badge, among at least 11 users."""
+    return ranking.user_ranks(
+        db,
+        user_id=uid,
+        prefs=prefs,
+        metrics=(ranking.Metric.EXERCISE_WEEK,),
+        now=NOW,
+        min_cohort=11,
+    )[0]
+
+
 def test_rank_queries(database_url: str) -> None:
     migrate(database_url)
     engine = make_engine(database_url)
@@ -194,23 +206,9 @@ def test_rank_queries(database_url: str) -> None:
         # users' exercise (Saturday/Sunday) is last week's there, so they rank in W45 at 0.
         ny = [uid for i, uid in enumerate(ids) if i % 2 == 0]
         prefs = preferences.get_preferences(db, user_id=ny[-1])
-        best = ranking.user_ranks(
-            db,
-            user_id=ny[-1],
-            prefs=prefs,
-            metrics=(ranking.Metric.EXERCISE_WEEK,),
-            now=NOW,
-            min_cohort=11,
-        )[0]
+        best = week_badge(db, ny[-1], prefs)
         assert (best.period, best.cohort, best.better, best.top_percent) == ("2026-W44", 11, 0, 10)
-        tied = ranking.user_ranks(
-            db,
-            user_id=ny[0],
-            prefs=prefs,
-            metrics=(ranking.Metric.EXERCISE_WEEK,),
-            now=NOW,
-            min_cohort=11,
-        )[0]
+        tied = week_badge(db, ny[0], prefs)
         # New York users (even i) have 30 minutes, but i = 20 has 1030: one better, ten tied.
         assert tied.value == 30
         assert tied.better == 1
@@ -225,14 +223,7 @@ def test_rank_queries(database_url: str) -> None:
         assert_histogram_exact(db)
         ranking.set_rank_opt_out(db, user_id=ny[-1], opt_out=True, prefs=prefs, now=NOW)
         db.commit()
-        again = ranking.user_ranks(
-            db,
-            user_id=ny[0],
-            prefs=prefs,
-            metrics=(ranking.Metric.EXERCISE_WEEK,),
-            now=NOW,
-            min_cohort=11,
-        )[0]
+        again = week_badge(db, ny[0], prefs)
         assert (again.cohort, again.better, again.reason) == (10, 0, "cohort_too_small")
         assert db.get(User, ny[-1]).rank_opt_out is True  # type: ignore[union-attr]
         assert_histogram_exact(db)

@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from healthapp.db import utcnow
-from healthapp.domain.clinical import GlucoseTiming, classify_bp, classify_glucose, classify_hba1c
+from healthapp.domain.clinical import (
+    BPResult,
+    GlucoseResult,
+    GlucoseTiming,
+    classify_bp,
+    classify_glucose,
+    classify_hba1c,
+)
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
 from healthapp.domain.units import format_glucose, parse_glucose, resolve_glucose_edit
@@ -55,9 +62,19 @@ class RecordKind:
         return getattr(self.model, self.time_field)
 
 
-def _local(value: datetime, prefs: Preferences) -> tuple[str, str]:
+def _when(value: datetime, prefs: Preferences) -> Row:
+    """The list's day and time columns, in the user's zone."""
     local = value.astimezone(prefs.tz)
-    return local.date().isoformat(), local.strftime("%H:%M")
+    return {"day": local.date().isoformat(), "time": local.strftime("%H:%M")}
+
+
+def _judged(result: BPResult | GlucoseResult) -> Row:
+    """The list's level, label and alert columns of a classified reading."""
+    return {
+        "level": result.level.value,
+        "label_key": result.label_key,
+        "alert_key": result.alert_key or "",
+    }
 
 
 # --- blood pressure ---------------------------------------------------------------------------
@@ -87,16 +104,12 @@ def _parse_bp(
 
 def _view_bp(row: BloodPressure, prefs: Preferences) -> Row:
     result = classify_bp(row.systolic, row.diastolic, prefs.bp_standard)
-    day, clock = _local(row.measured_at, prefs)
     pulse = f" · {row.pulse} /min" if row.pulse else ""
     return {
         "value": f"{row.systolic}/{row.diastolic} mmHg{pulse}",
         "context_key": prefs.bp_standard.label_key,
-        "level": result.level.value,
-        "label_key": result.label_key,
-        "alert_key": result.alert_key or "",
-        "day": day,
-        "time": clock,
+        **_judged(result),
+        **_when(row.measured_at, prefs),
     }
 
 
@@ -133,15 +146,11 @@ def _parse_glucose(
 
 def _view_glucose(row: Glucose, prefs: Preferences) -> Row:
     result = classify_glucose(row.mg_dl, row.timing)
-    day, clock = _local(row.measured_at, prefs)
     return {
         "value": f"{format_glucose(row.mg_dl, prefs.glucose_unit)} {prefs.glucose_unit.value}",
         "context_key": GlucoseTiming(row.timing).label_key,
-        "level": result.level.value,
-        "label_key": result.label_key,
-        "alert_key": result.alert_key or "",
-        "day": day,
-        "time": clock,
+        **_judged(result),
+        **_when(row.measured_at, prefs),
     }
 
 
@@ -212,7 +221,6 @@ def _parse_exercise(
 
 
 def _view_exercise(row: Exercise, prefs: Preferences) -> Row:
-    day, clock = _local(row.started_at, prefs)
     kcal = "" if row.energy_kcal is None else f" · {math.floor(row.energy_kcal + 0.5)} kcal"
     return {
         "value": f"{row.duration_min} min{kcal}",
@@ -220,8 +228,7 @@ def _view_exercise(row: Exercise, prefs: Preferences) -> Row:
         "level": "",
         "label_key": Intensity(row.intensity).label_key,
         "alert_key": "",
-        "day": day,
-        "time": clock,
+        **_when(row.started_at, prefs),
     }
 
 
