@@ -10,7 +10,7 @@ TEST_POSTGRES_URL, else postgresql+psycopg://postgres@127.0.0.1:5432/postgres), 
 real migrations, then ANALYZEd (PostgreSQL: VACUUM ANALYZE, so index-only scans are possible).
 
 Reports: one demo user (healthapp.cli.demo.generate_demo: glucose, blood pressure, meals
-with items, exercise, HbA1c) with 1 and 10 years of data; services/reports.py daily_report and
+with items, exercise, HbA1c) with 1 and 10 years of data; services.reports daily_report and
 weekly_report for random days / weeks of those years, each call in a new Session, as a request
 would run it.
 

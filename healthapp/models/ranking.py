@@ -1,4 +1,4 @@
-"""The "top n%" ranks (services/ranking.py): each user's current values, and a histogram of them.
+"""The "top n%" ranks (services/ranking/): each user's current values, and a histogram of them.
 
 rank_metric: one row per (user, metric), overwritten when the user's records change or a periodic
 job runs. A row exists only while the user is counted: eligible for the metric in that period

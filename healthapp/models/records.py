@@ -42,7 +42,7 @@ class Glucose(RecordBase, table=True):
     )
 
     measured_at: datetime = utc_column()
-    # Canonical unit, 3 decimals (see services/units.py): typed mmol/L values never drift.
+    # Canonical unit, 3 decimals (see domain/units.py): typed mmol/L values never drift.
     mg_dl: float
     timing: GlucoseTiming = enum_field(GlucoseTiming, max_length=24)
 

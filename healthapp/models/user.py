@@ -23,12 +23,12 @@ class User(SQLModel, table=True):
     timezone: str = Field(default="", max_length=64)
     weight_kg: float | None = None
     hba1c_target: float = 7.0
-    # Daily nutrition goals (dashboard, reports); defaults in services/reports.py DEFAULT_GOALS.
+    # Daily nutrition goals (dashboard, reports); defaults in services/reports/goals.py DEFAULT_GOALS.
     goal_kcal: int = 2000
     goal_carb_g: int = 250
     goal_protein_g: int = 75
     goal_fat_g: int = 65
-    # True: never counted in, nor shown, the "top n%" ranks (services/ranking.py).
+    # True: never counted in, nor shown, the "top n%" ranks (services/ranking/).
     rank_opt_out: bool = False
     created_at: datetime = utc_column()
     password_changed_at: datetime = utc_column()

@@ -1,4 +1,4 @@
-"""Meals: log, list, correct. Photos are analysed elsewhere (services/analysis.py, the worker);
+"""Meals: log, list, correct. Photos are analysed elsewhere (services/analysis, the worker);
 here they are attached and their estimates turned into items a person confirms or corrects."""
 
 from __future__ import annotations

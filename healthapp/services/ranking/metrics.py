@@ -8,7 +8,7 @@ Metrics (higher is better for each), in the user's own calendar (Preferences.tz)
   type (glucose, blood pressure, HbA1c, exercise, meal). Enough data: at least one such day.
   Period: the last day of the window, "2026-11-29".
 - glucose_tir_14d: % of glucose readings in 70-180 mg/dL over the last 14 local days (today
-  included), with the band rule of domain/stats.py. Enough data: the GMI rule, at least 14
+  included), with the band rule of domain/stats. Enough data: the GMI rule, at least 14
   readings whose first and last are at least 7 local days apart (counting both). Period: the last
   day of the window. Ranked by whole percent (`rank_value`).
 

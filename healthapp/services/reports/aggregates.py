@@ -1,6 +1,6 @@
 """SQL aggregates of one user's records per period: COUNT, SUM, SUM of squares, SUM(CASE ...),
 MIN/MAX over the (user_id, time) indexes. The statistics made of these sums are defined once, in
-domain/stats.py; only the sums come from here.
+domain/stats; only the sums come from here.
 
 Every aggregate of adjacent periods is `per_period`'s one statement: the record type's rows, put
 in their interval by bucket_index, grouped by that index (and by what the type keeps apart, e.g.
