@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-# The food table's seed, made by tools/build_food_data.py from USDA FoodData Central.
+# The food table's seed, made by tools/food_data/ from USDA FoodData Central.
 FOODS_CSV = Path(__file__).resolve().parents[2] / "data" / "foods_seed.csv"
 FLOAT_COLUMNS = ("kcal_per_100g", "carb_g_per_100g", "protein_g_per_100g", "fat_g_per_100g",
                  "default_portion_g")  # fmt: skip
