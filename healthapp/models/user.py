@@ -23,7 +23,7 @@ class User(SQLModel, table=True):
     timezone: str = Field(default="", max_length=64)
     weight_kg: float | None = None
     hba1c_target: float = 7.0
-    # Daily nutrition goals (dashboard, reports); defaults in services/reports/goals.py DEFAULT_GOALS.
+    # Daily nutrition goals (dashboard, reports); defaults: services/reports/goals.py.
     goal_kcal: int = 2000
     goal_carb_g: int = 250
     goal_protein_g: int = 75
