@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from healthapp.domain.errors import NotFound
+from healthapp.models import User
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -28,3 +29,12 @@ def owned(
     if row is None:
         raise NotFound
     return row
+
+
+def existing_user(db: Session, user_id: int) -> User:
+    """The user row of an id that came from a session, not from a browser: a missing row is a
+    bug in the caller (LookupError), not a NotFound to show."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise LookupError(f"user {user_id} does not exist")
+    return user

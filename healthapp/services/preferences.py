@@ -15,8 +15,8 @@ from healthapp.domain.clinical import BPStandard
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import supported
-from healthapp.models import User
 from healthapp.services import forms
+from healthapp.services.ownership import existing_user
 
 DEFAULT_TIMEZONE = "UTC"
 WEIGHT_RANGE_KG = (Decimal(20), Decimal(400))
@@ -48,15 +48,8 @@ class Preferences:
         return ZoneInfo(self.timezone or DEFAULT_TIMEZONE)
 
 
-def _user(db: Session, user_id: int) -> User:
-    user = db.get(User, user_id)
-    if user is None:
-        raise LookupError(f"user {user_id} does not exist")
-    return user
-
-
 def get_preferences(db: Session, *, user_id: int) -> Preferences:
-    user = _user(db, user_id)
+    user = existing_user(db, user_id)
     return Preferences(
         language=user.language,
         glucose_unit=GlucoseUnit(user.glucose_unit),
@@ -98,7 +91,7 @@ def update_preferences(db: Session, *, user_id: int, form: Mapping[str, Any]) ->
             "language": lambda: supported(forms.text(form, "language")),
         }
     )  # fmt: skip
-    user = _user(db, user_id)
+    user = existing_user(db, user_id)
     user.glucose_unit = values["glucose_unit"].value
     user.bp_standard = values["bp_standard"]
     user.timezone = values["timezone"]
@@ -112,7 +105,7 @@ def update_preferences(db: Session, *, user_id: int, form: Mapping[str, Any]) ->
 
 def learn_timezone(db: Session, *, user_id: int, name: str) -> None:
     """Adopt the browser's zone the first time we hear it; a zone the user chose stays."""
-    user = _user(db, user_id)
+    user = existing_user(db, user_id)
     if not user.timezone and name in timezone_names():
         user.timezone = name
         db.add(user)

@@ -34,8 +34,9 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
-from healthapp.models import BloodPressure, Glucose, HbA1c, User
+from healthapp.models import BloodPressure, Glucose, HbA1c
 from healthapp.services.export.queries import owned_rows
+from healthapp.services.ownership import existing_user
 from healthapp.services.preferences import Preferences
 
 LOINC = "http://loinc.org"
@@ -212,8 +213,7 @@ def fhir_bundle(
     db: Session, *, user_id: int, prefs: Preferences, now: datetime | None = None
 ) -> dict[str, Any]:
     """Blood pressure (and pulse), glucose and HbA1c of the user as a FHIR R4 collection Bundle."""
-    if db.get(User, user_id) is None:
-        raise LookupError(f"user {user_id} does not exist")
+    existing_user(db, user_id)
     tz = prefs.tz
     entries = [_entry({"resourceType": "Patient", "id": _patient_id(user_id)})]
     for bp in owned_rows(db, BloodPressure, user_id=user_id, order=BloodPressure.measured_at):

@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.i18n import translate
-from healthapp.models import User
 from healthapp.services import forms
 from healthapp.services.export.printable_sections import (
     activity_sections,
@@ -23,6 +22,7 @@ from healthapp.services.export.printable_sections import (
     hba1c_section,
     translator,
 )
+from healthapp.services.ownership import existing_user
 from healthapp.services.preferences import Preferences
 
 # Every catalogue key the report uses; both catalogues must have each one.
@@ -125,9 +125,7 @@ def printable_report_html(
     clinician reads first and inline SVG charts; no external assets, no script."""
     if end < start:
         raise ValueError("end must not be before start")
-    user = db.get(User, user_id)
-    if user is None:
-        raise LookupError(f"user {user_id} does not exist")
+    user = existing_user(db, user_id)
     t = translator(lang)
     low, high = _bounds(start, end, prefs.tz)
     days = (end - start).days + 1

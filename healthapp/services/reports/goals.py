@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.stats import Goals
-from healthapp.models import User
 from healthapp.services import forms
+from healthapp.services.ownership import existing_user
 
 # Defaults: 2000 kcal is the reference intake on food labels (FDA, EU); 250 g carbohydrate is 50 %
 # of it, 75 g protein 15 %, 65 g fat about 30 % (the ranges most dietary guidelines give). A care
@@ -52,22 +52,15 @@ def goals_form(goals: Goals) -> dict[str, str]:
     return {name: str(getattr(goals, name)) for name in GOAL_RANGES}
 
 
-def _user(db: Session, user_id: int) -> User:
-    user = db.get(User, user_id)
-    if user is None:
-        raise LookupError(f"user {user_id} does not exist")
-    return user
-
-
 def get_goals(db: Session, *, user_id: int) -> Goals:
-    user = _user(db, user_id)
+    user = existing_user(db, user_id)
     return Goals(user.goal_kcal, user.goal_carb_g, user.goal_protein_g, user.goal_fat_g)
 
 
 def update_goals(db: Session, *, user_id: int, form: Mapping[str, Any]) -> Goals:
     """Validate and store the user's daily goals; nothing changes when a field is wrong."""
     goals = goals_from_form(form)
-    user = _user(db, user_id)
+    user = existing_user(db, user_id)
     user.goal_kcal, user.goal_carb_g = goals.kcal, goals.carb_g
     user.goal_protein_g, user.goal_fat_g = goals.protein_g, goals.fat_g
     db.add(user)
