@@ -9,7 +9,8 @@ readiness checks and process-group shutdown), each on a port in the benchmark ra
 redis-server, tritonserver serving triton_models/ (or `--config` in a temporary copy) and
 `--workers` inference workers (`python -m healthapp.worker`). The database is a
 temporary SQLite file migrated with healthapp.db.migrate; VAR_DIR and the photo store are
-temporary too. The photo quota is raised through its settings (PHOTO_UPLOADS_PER_MINUTE/DAY).
+temporary too. The photo quotas are raised through their settings (PHOTO_UPLOADS_PER_* and
+PHOTO_ATTEMPTS_PER_*).
 
 Each uploader is a thread with a user of its own. It calls the upload service exactly as the
 meal page does (`healthapp.services.meals.meal_log.log_meal`: intake, private storage, one
@@ -117,6 +118,8 @@ def configure_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]
         "PHOTO_STORAGE_URL": "",
         "PHOTO_UPLOADS_PER_MINUTE": "1000000",
         "PHOTO_UPLOADS_PER_DAY": "100000000",
+        "PHOTO_ATTEMPTS_PER_MINUTE": "1000000",
+        "PHOTO_ATTEMPTS_PER_DAY": "100000000",
         "TRITON_MODEL": MODEL,
         "WORKERS": str(args.workers),
         "LOG_LEVEL": "INFO",

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     photo_s3_endpoint_url: str = ""  # empty: boto3's default (AWS, or AWS_ENDPOINT_URL_S3)
     photo_uploads_per_minute: int = Field(default=10, ge=1)
     photo_uploads_per_day: int = Field(default=100, ge=1)
+    # Every file sent, refused ones included, counted before decoding: refusals cost a client
+    # this budget, so it cannot make the server decode large photos in a loop for free.
+    photo_attempts_per_minute: int = Field(default=30, ge=1)
+    photo_attempts_per_day: int = Field(default=300, ge=1)
     # Empty: the launcher starts tritonserver from the nvidia-pytriton wheel on a free port.
     triton_url: str = ""
     triton_model: str = "food_classifier"

@@ -22,7 +22,6 @@ from healthapp.services.ownership import owned
 
 log = logging.getLogger(__name__)
 
-PHOTO_MAX_AGE_SECONDS = 3600
 _PHOTO_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 _SERVED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
@@ -63,7 +62,9 @@ def get_photo(
         headers={
             **PRIVATE_HEADERS,
             "Content-Security-Policy": SANDBOX_CSP,
-            "Cache-Control": f"private, max-age={PHOTO_MAX_AGE_SECONDS}",
+            # Not even the browser keeps a copy: a cached photo would outlive the session
+            # (log-out, a shared computer) and the photo itself (meal or account deleted).
+            "Cache-Control": "no-store",
             "Content-Disposition": "inline",
         },
     )

@@ -271,6 +271,8 @@ MESSAGES: dict[str, str] = {
     "error.photo_type": "Only {types} photos are accepted.",
     "error.photo_corrupt": "The photo could not be read; the file may be incomplete or damaged.",
     "error.photo_quota_minute": "Too many photos at once: at most {limit} per minute. Wait a minute and try again.",
+    "error.photo_attempts_minute": "Too many photo uploads tried: at most {limit} files per minute, refused ones included. Wait a minute and try again.",
+    "error.photo_attempts_day": "You have tried to upload the daily maximum of {limit} files, refused ones included. Try again tomorrow.",
     "error.photo_quota_day": "You have reached the daily limit of {limit} photos. Try again later.",
     "meals.meal_totals": "{kcal} kcal · carbohydrate {carb} g · protein {protein} g · fat {fat} g",
     "meals.col_grams": "Grams",

@@ -269,6 +269,8 @@ MESSAGES: dict[str, str] = {
     "error.photo_type": "{types} 사진만 올릴 수 있습니다.",
     "error.photo_corrupt": "사진을 읽을 수 없습니다. 파일이 불완전하거나 손상되었을 수 있습니다.",
     "error.photo_quota_minute": "사진을 너무 많이 올렸습니다. 1분에 최대 {limit}장까지 올릴 수 있습니다. 잠시 후 다시 시도하세요.",
+    "error.photo_attempts_minute": "사진 업로드를 너무 많이 시도했습니다. 거부된 파일을 포함해 1분에 최대 {limit}개까지 보낼 수 있습니다. 잠시 후 다시 시도하세요.",
+    "error.photo_attempts_day": "거부된 파일을 포함해 하루에 보낼 수 있는 파일 {limit}개를 모두 사용했습니다. 내일 다시 시도하세요.",
     "error.photo_quota_day": "하루에 올릴 수 있는 사진 {limit}장을 모두 사용했습니다. 나중에 다시 시도하세요.",
     "meals.meal_totals": "{kcal} kcal · 탄수화물 {carb} g · 단백질 {protein} g · 지방 {fat} g",
     "meals.col_grams": "양 (g)",

@@ -254,15 +254,11 @@ class MealsState(FormState, AppState):
     async def delete_meal(self) -> Any:
         meal, storage = self.delete_meal_id, default_photo_storage()
         self.delete_meal_id = 0
-        keys: list[str] = []
 
-        def work(db: Session, user_id: int) -> None:
-            keys.extend(meals.delete_meal(db, user_id=user_id, meal_id=meal))
+        def work(db: Session, user_id: int) -> None:  # the files go once this has committed
+            meals.delete_meal(db, user_id=user_id, meal_id=meal, storage=storage)
 
-        result = await self._run(work, "meals.deleted")
-        for key in keys:  # after the commit: a failed delete leaves the files, not a hole
-            await asyncio.to_thread(storage.delete, key)
-        return result
+        return await self._run(work, "meals.deleted")
 
     # --- the editor: correct an item, or add a food to a meal --------------------------------
 

@@ -1,6 +1,7 @@
 """The account flow on both databases, with the real Redis throttle."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -10,7 +11,9 @@ from healthapp.db import make_engine, migrate
 from healthapp.domain.errors import ThrottledError, ValidationError
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.throttle import LoginThrottle
-from tests.accounts import PASSWORD, fail_to_log_in, sign_up
+from healthapp.services.meals.storage import LocalPhotoStorage
+from tests.accounts import PASSWORD, delete_account_with_photos, fail_to_log_in, sign_up
+from tests.conftest import MealPhotoFactory
 
 KEY = "integration-key-0123456789abcdefghij"
 
@@ -63,3 +66,14 @@ def test_real_redis_throttle_blocks_after_five_failures(
     assert keys, "failures are kept in Redis under the configured prefix"
     assert all("bob" not in key for key in keys), "Redis keys hold hashes, not logins"
     assert all(0 < client.ttl(key) <= 900 for key in keys)
+
+
+def test_deleting_the_account_removes_its_photos_from_local_storage(
+    database_url: str, tmp_path: Path, add_meal_photo: MealPhotoFactory
+) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    storage = LocalPhotoStorage(tmp_path / "photos")
+    delete_account_with_photos(engine, storage, add_meal_photo)
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2  # bob's two
+    engine.dispose()

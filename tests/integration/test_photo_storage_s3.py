@@ -18,6 +18,7 @@ pytest.importorskip("boto3", reason="the `s3` extra (boto3) is not installed")
 pytest.importorskip("moto.server", reason="moto[server] is not installed")
 
 import boto3
+from sqlalchemy.engine import Engine
 
 from healthapp.services.meals.storage import (
     LocalPhotoStorage,
@@ -27,6 +28,8 @@ from healthapp.services.meals.storage import (
 )
 from healthapp.services.meals.storage.factory import parse_s3_url
 from healthapp.services.meals.storage.s3 import S3PhotoStorage
+from tests.accounts import delete_account_with_photos
+from tests.conftest import MealPhotoFactory
 
 PORTS = range(19500, 19600)
 BUCKET = "meal-photos"
@@ -142,6 +145,19 @@ def test_settings_choose_the_storage(
 
     local = photo_storage_for(SimpleNamespace(photo_storage_url="", photo_dir=tmp_path))
     assert isinstance(local, LocalPhotoStorage)
+
+
+def test_deleting_the_account_removes_its_photos_from_the_bucket(
+    storage: S3PhotoStorage, engine: Engine, add_meal_photo: MealPhotoFactory
+) -> None:
+    before = _objects(storage)
+    delete_account_with_photos(engine, storage, add_meal_photo)
+    assert len(_objects(storage) - before) == 2  # bob's two, nothing of alice's
+
+
+def _objects(storage: S3PhotoStorage) -> set[str]:
+    listed = storage.client.list_objects_v2(Bucket=BUCKET, Prefix=storage.prefix)
+    return {item["Key"] for item in listed.get("Contents", [])}
 
 
 def test_parse_s3_url() -> None:

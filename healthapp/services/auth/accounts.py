@@ -11,10 +11,15 @@ from sqlmodel import Session, col, delete, select
 from healthapp.db import utcnow
 from healthapp.domain.errors import AuthenticationError, ValidationError
 from healthapp.i18n import supported
-from healthapp.models import User
+from healthapp.models import MealPhoto, User
 from healthapp.services import ranking
 from healthapp.services.auth import passwords
 from healthapp.services.auth.throttle import LoginThrottle
+from healthapp.services.meals.storage import (
+    PhotoStorage,
+    default_photo_storage,
+    remove_photos_after_commit,
+)
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is not checked here.
@@ -110,10 +115,19 @@ def set_language(db: Session, *, user_id: int, language: str) -> None:
         db.add(user)
 
 
-def delete_account(db: Session, *, user_id: int, password: str) -> None:
-    """Remove the user and, through ON DELETE CASCADE, every row that belongs to them."""
+def delete_account(
+    db: Session, *, user_id: int, password: str, storage: PhotoStorage | None = None
+) -> list[str]:
+    """Remove the user and, through ON DELETE CASCADE, every row that belongs to them. Their
+    photo files go from `storage` (None: the configured one) once `db` has committed, never
+    if it rolls back; returns the photo keys."""
     user = db.get(User, user_id)
     if user is None or not passwords.verify_password(password, user.password_hash):
         raise ValidationError("error.current_password_wrong", field="delete_password")
+    # Read before the rows go: the cascade leaves no trace of which files were theirs.
+    keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.user_id == user_id)).all())
     ranking.forget_user(db, user_id)  # before the row goes: the cascade would skip the counts
     db.exec(delete(User).where(col(User.id) == user_id))
+    if keys:
+        remove_photos_after_commit(db, storage or default_photo_storage(), keys)
+    return keys

@@ -17,6 +17,7 @@ from healthapp.domain.errors import ValidationError
 from healthapp.models import AnalysisJob, Food, ItemSource, Meal, MealItem, MealPhoto, MealType
 from healthapp.services import forms, ranking
 from healthapp.services.foods import Nutrients, portion
+from healthapp.services.meals.storage import PhotoStorage, remove_photos_after_commit
 from healthapp.services.ownership import owned
 from healthapp.services.preferences import Preferences
 
@@ -56,14 +57,15 @@ def update_meal_from_values(
     return meal
 
 
-def delete_meal(db: Session, *, user_id: int, meal_id: int) -> list[str]:
-    """Delete the meal with its photos and items; returns the photo keys to remove from storage
-    once the transaction has committed."""
+def delete_meal(db: Session, *, user_id: int, meal_id: int, storage: PhotoStorage) -> list[str]:
+    """Delete the meal with its photos and items. The photo files go from `storage` once `db`
+    has committed (never if it rolls back); returns their keys."""
     meal = owned(db, Meal, meal_id, user_id=user_id)
     keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.meal_id == meal_id)).all())
     db.delete(meal)
     db.flush()
     ranking.ranks_changed(db, user_id=user_id)
+    remove_photos_after_commit(db, storage, keys)
     return keys
 
 

@@ -17,24 +17,23 @@ decoded. The kept image is EXIF-rotated, converted to sRGB RGB (palette, alpha, 
 CMYK included; transparency is flattened onto white), shrunk to fit `max_edge` and re-encoded as
 JPEG from bare pixels: no EXIF (GPS included), XMP, ICC profile or comment leaves the server.
 
-`PhotoQuota` counts uploads per user per minute and per UTC day in Redis. Only photos that passed
-intake are counted: call `intake_and_count` (or `intake_photo` and then
-`quota.check_and_count`), so a refused photo never uses up the person's quota.
+`intake_and_count` is the upload path with the quotas (`quota.PhotoQuota`): every file sent counts
+as an attempt before it is parsed, and only photos that passed intake count as uploads, so a
+refused photo uses up the attempts budget but never the person's upload quota.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-import redis
 from PIL import Image, ImageCms, ImageOps
 
 from healthapp.domain.errors import ValidationError
+from healthapp.services.meals.photos.quota import PhotoQuota
 
 if TYPE_CHECKING:
     from healthapp.config import Settings
@@ -204,114 +203,15 @@ def _apply_icc(image: Image.Image, icc_profile: bytes) -> Image.Image | None:
     return result
 
 
-@dataclass(frozen=True)
-class PhotoQuota:
-    """Uploads per user per minute and per UTC day, counted in fixed windows in Redis.
-
-    Keys: `<prefix>photo-quota:minute:<user_id>:<unix minute>` and
-    `<prefix>photo-quota:day:<user_id>:<YYYYMMDD>`, each expiring a minute after its window
-    ends. Redis being down fails open (logged): the per-photo limits still hold, and uploads
-    must keep working while the queue waits for Redis.
-    """
-
-    client: redis.Redis
-    prefix: str
-    per_minute: int
-    per_day: int
-
-    def _keys(self, user_id: int, now: float) -> list[tuple[str, int, int, str]]:
-        minute = int(now // 60)
-        day = time.strftime("%Y%m%d", time.gmtime(now))
-        day_end = (int(now // 86_400) + 1) * 86_400
-        return [
-            (
-                f"{self.prefix}photo-quota:minute:{user_id}:{minute}",
-                self.per_minute,
-                (minute + 1) * 60 - int(now) + 60,
-                "error.photo_quota_minute",
-            ),
-            (
-                f"{self.prefix}photo-quota:day:{user_id}:{day}",
-                self.per_day,
-                day_end - int(now) + 60,
-                "error.photo_quota_day",
-            ),
-        ]
-
-    @classmethod
-    def from_settings(cls, settings: Settings, client: redis.Redis) -> PhotoQuota:
-        return cls(
-            client=client,
-            prefix=settings.redis_prefix,
-            per_minute=settings.photo_uploads_per_minute,
-            per_day=settings.photo_uploads_per_day,
-        )
-
-    def check(self, user_id: int, count: int = 1, now: float | None = None) -> None:
-        """Raise the ValidationError of the first limit that `count` more uploads would break;
-        count nothing (a cheap early refusal before any decoding work)."""
-        now = time.time() if now is None else now
-        keys = self._keys(user_id, now)
-        try:
-            # The sync client's reply (redis-py types every command as sync | async).
-            values = cast("list[str | bytes | None]", self.client.mget([key for key, *_ in keys]))
-        except redis.RedisError:
-            log.exception("photo quota unavailable; allowing the upload")
-            return
-        for value, (_key, limit, _ttl, message) in zip(values, keys, strict=True):
-            if int(value or 0) + count > limit:
-                raise _reject(message, limit=limit)
-
-    def check_and_count(self, user_id: int, count: int = 1, now: float | None = None) -> None:
-        """Count `count` uploads (one meal's photos: all or none), or raise the ValidationError
-        of the limit they would break and count nothing. Both counters go up together and come
-        back down together on refusal, so concurrent uploads can never pass a limit (at the
-        edge one may be refused early)."""
-        if count < 1:
-            return
-        now = time.time() if now is None else now
-        keys = self._keys(user_id, now)
-        try:
-            pipe = self.client.pipeline()
-            for key, _limit, ttl, _message in keys:
-                pipe.incrby(key, count)
-                pipe.expire(key, ttl)
-            counts = pipe.execute()[0::2]
-        except redis.RedisError:
-            log.exception("photo quota unavailable; allowing the upload")
-            return
-        for total, (_key, limit, _ttl, message) in zip(counts, keys, strict=True):
-            if int(total) > limit:
-                try:
-                    self._decrement(keys, count)
-                except redis.RedisError:
-                    log.exception("could not take back a refused photo upload")
-                raise _reject(message, limit=limit)
-
-    def refund(self, user_id: int, count: int = 1, now: float | None = None) -> None:
-        """Give back counted uploads (photos that could not be stored after all)."""
-        if count < 1:
-            return
-        now = time.time() if now is None else now
-        try:
-            self._decrement(self._keys(user_id, now), count)
-        except redis.RedisError:
-            log.exception("could not refund a photo upload")
-
-    def _decrement(self, keys: list[tuple[str, int, int, str]], count: int) -> None:
-        pipe = self.client.pipeline()
-        for key, *_ in keys:
-            pipe.decrby(key, count)
-        pipe.execute()
-
-
 def intake_and_count(
     uploads: Sequence[bytes], *, user_id: int, limits: PhotoLimits, quota: PhotoQuota | None
 ) -> list[ProcessedPhoto]:
-    """The upload path: refuse early when the quota cannot take them all (no decoding work),
-    then intake every photo, then count them. A photo refused by intake never counts."""
+    """The upload path: refuse early when the upload quota cannot take them all, count every
+    file as an attempt (both before any decoding work), then intake every photo, then count the
+    kept ones as uploads. A photo refused by intake counts as an attempt only."""
     if quota is not None and uploads:
         quota.check(user_id, count=len(uploads))
+        quota.count_attempts(user_id, count=len(uploads))
     processed = [intake_photo(data, limits=limits) for data in uploads]
     if quota is not None and processed:
         quota.check_and_count(user_id, count=len(processed))

@@ -3,6 +3,7 @@
 from healthapp.services.meals.storage.base import KEY_RE, PhotoNotFound, PhotoStorage, new_key
 from healthapp.services.meals.storage.factory import default_photo_storage, photo_storage_for
 from healthapp.services.meals.storage.local import LocalPhotoStorage
+from healthapp.services.meals.storage.removal import remove_photos, remove_photos_after_commit
 
 __all__ = [
     "KEY_RE",
@@ -12,4 +13,6 @@ __all__ = [
     "default_photo_storage",
     "new_key",
     "photo_storage_for",
+    "remove_photos",
+    "remove_photos_after_commit",
 ]

@@ -1,4 +1,5 @@
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -8,7 +9,9 @@ from healthapp.domain.errors import AuthenticationError, ThrottledError, Validat
 from healthapp.models import AuthSession, User
 from healthapp.services.auth import accounts
 from healthapp.services.auth.throttle import LoginThrottle
+from healthapp.services.meals.storage import LocalPhotoStorage
 from tests.accounts import PASSWORD, fail_to_log_in, sign_up
+from tests.conftest import MealPhotoFactory
 
 
 def change_password(db: Session, user_id: int, current: str, new: str) -> None:
@@ -181,3 +184,24 @@ def test_set_language_ignores_unknown(engine: Engine) -> None:
         accounts.set_language(db, user_id=user.id, language="xx")
         db.commit()
         assert db.get(User, user.id).language == "en"  # type: ignore[union-attr]
+
+
+def test_account_photos_stay_when_the_deletion_does_not_commit(
+    engine: Engine, tmp_path: Path, add_meal_photo: MealPhotoFactory
+) -> None:
+    storage = LocalPhotoStorage(tmp_path)
+    with Session(engine) as db:
+        user = sign_up(db, login="alice")
+        key = add_meal_photo(db, login="alice").storage_key
+        storage.put(key, b"\xff\xd8\xff", "image/jpeg")
+        db.commit()
+        user_id = user.id
+        assert user_id is not None
+        assert accounts.delete_account(db, user_id=user_id, password=PASSWORD, storage=storage) == [
+            key
+        ]
+        assert storage.get(key)  # not before the commit
+        db.rollback()
+        db.commit()  # nor at a later commit of the same session
+        assert storage.get(key)
+        assert db.get(User, user_id) is not None

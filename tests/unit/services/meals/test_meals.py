@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -8,6 +9,7 @@ from healthapp.domain.errors import NotFound
 from healthapp.models import AnalysisJob, MealItem, MealPhoto, User
 from healthapp.services import meals, preferences
 from healthapp.services.forms import FormInvalid
+from healthapp.services.meals.storage import LocalPhotoStorage
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PREFS = {"glucose_unit": "mg/dL", "bp_standard": "auto", "timezone": "Asia/Seoul",
@@ -124,7 +126,7 @@ def test_local_day_and_totals(db: Session) -> None:
     assert float(on_28.kcal) == pytest.approx(2 * float(on_29.kcal), abs=0.2)
 
 
-def test_another_user_cannot_touch_a_meal(db: Session) -> None:
+def test_another_user_cannot_touch_a_meal(db: Session, tmp_path: Path) -> None:
     uid, prefs = user(db, "alice")
     other, _ = user(db, "mallory")
     meal_id = meal(db, uid, prefs)
@@ -136,7 +138,8 @@ def test_another_user_cannot_touch_a_meal(db: Session) -> None:
         lambda: meals.delete_item(db, user_id=other, item_id=item_id),
         lambda: meals.add_item(db, user_id=other, meal_id=meal_id,
                                form={"food_id": "fndds_kimchi", "grams": "10"}),
-        lambda: meals.delete_meal(db, user_id=other, meal_id=meal_id),
+        lambda: meals.delete_meal(db, user_id=other, meal_id=meal_id,
+                                  storage=LocalPhotoStorage(tmp_path)),
     ]  # fmt: skip
     for attempt in attempts:
         with pytest.raises(NotFound):
@@ -145,11 +148,12 @@ def test_another_user_cannot_touch_a_meal(db: Session) -> None:
     assert db.get(MealItem, item_id).source == "estimate"  # type: ignore[union-attr]
 
 
-def test_delete_meal_returns_photo_keys_and_cascades(db: Session) -> None:
+def test_delete_meal_returns_photo_keys_and_cascades(db: Session, tmp_path: Path) -> None:
+    storage = LocalPhotoStorage(tmp_path)
     uid, prefs = user(db, "alice")
     meal_id = meal(db, uid, prefs)
     item_id = estimate(db, uid, meal_id)
-    keys = meals.delete_meal(db, user_id=uid, meal_id=meal_id)
+    keys = meals.delete_meal(db, user_id=uid, meal_id=meal_id, storage=storage)
     db.commit()
     assert keys == ["ab/" + "a" * 32 + ".jpg"]
     assert db.get(MealItem, item_id) is None

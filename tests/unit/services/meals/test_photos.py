@@ -16,8 +16,6 @@ from healthapp.domain.errors import ValidationError
 from healthapp.services.meals.photos import (
     PhotoLimits,
     PhotoQuota,
-    intake,
-    intake_and_count,
     intake_photo,
     sniff_format,
 )
@@ -290,133 +288,26 @@ def test_limits_from_settings_and_sanity() -> None:
         PhotoLimits(max_pixels=0)
 
 
-# --- quota ------------------------------------------------------------------------------------
-
-NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC, 0 s into its minute
-
-
-def make_quota(per_minute: int = 3, per_day: int = 5, server: object = None) -> PhotoQuota:
-    client = fakeredis.FakeRedis(decode_responses=True, server=server)
-    return PhotoQuota(client=client, prefix="t:", per_minute=per_minute, per_day=per_day)
-
-
-def test_minute_limit_names_itself_and_reopens_next_minute() -> None:
-    quota = make_quota(per_minute=3, per_day=100)
-    for _ in range(3):
-        quota.check_and_count(7, now=NOW)
-    with pytest.raises(ValidationError) as info:
-        quota.check_and_count(7, now=NOW + 59)
-    assert (info.value.key, info.value.field, info.value.params) == (
-        "error.photo_quota_minute",
-        "photos",
-        {"limit": 3},
-    )
-    quota.check_and_count(8, now=NOW)  # another user has their own counters
-    quota.check_and_count(7, now=NOW + 60)
-
-
-def test_day_limit_names_itself_and_reopens_next_utc_day() -> None:
-    quota = make_quota(per_minute=10, per_day=5)
-    for i in range(5):
-        quota.check_and_count(7, now=NOW + 120 * i)
-    with pytest.raises(ValidationError) as info:
-        quota.check_and_count(7, now=NOW + 3600)
-    assert (info.value.key, info.value.params) == ("error.photo_quota_day", {"limit": 5})
-    with pytest.raises(ValidationError):
-        quota.check(7, now=NOW + 3600)
-    midnight = (NOW // 86_400 + 1) * 86_400
-    quota.check_and_count(7, now=midnight)
-
-
-def test_refused_attempts_do_not_count() -> None:
-    quota = make_quota(per_minute=2, per_day=5)
-    quota.check_and_count(7, now=NOW)
-    quota.check_and_count(7, now=NOW)
-    for _ in range(5):
-        with pytest.raises(ValidationError):
-            quota.check_and_count(7, now=NOW)
-    client = quota.client
-    day_key = "t:photo-quota:day:7:20270115"
-    assert client.get(day_key) == "2"
-    assert client.get(f"t:photo-quota:minute:7:{int(NOW // 60)}") == "2"
-
-
-def test_keys_are_prefixed_and_expire_after_their_window() -> None:
-    quota = make_quota()
-    quota.check_and_count(7, now=NOW + 30)
-    keys = sorted(quota.client.keys("*"))
-    assert keys == ["t:photo-quota:day:7:20270115", f"t:photo-quota:minute:7:{int(NOW // 60)}"]
-    minute_ttl = quota.client.ttl(keys[1])
-    day_ttl = quota.client.ttl(keys[0])
-    assert 0 < minute_ttl <= 90
-    assert 8 * 3600 < day_ttl <= 16 * 3600 + 60
-
-
-def test_refund_gives_one_back() -> None:
-    quota = make_quota(per_minute=1)
-    quota.check_and_count(7, now=NOW)
-    quota.refund(7, now=NOW)
-    quota.check_and_count(7, now=NOW)
-
-
-def test_a_meals_photos_count_all_or_none() -> None:
-    quota = make_quota(per_minute=5, per_day=100)
-    quota.check_and_count(7, count=3, now=NOW)
-    quota.check(7, count=2, now=NOW)
-    with pytest.raises(ValidationError) as info:
-        quota.check(7, count=3, now=NOW)
-    assert info.value.key == "error.photo_quota_minute"
-    with pytest.raises(ValidationError):
-        quota.check_and_count(7, count=3, now=NOW)  # 6 > 5: none of the three counts
-    quota.check_and_count(7, count=2, now=NOW)
-    assert quota.client.get(f"t:photo-quota:minute:7:{int(NOW // 60)}") == "5"
-    quota.refund(7, count=2, now=NOW)
-    quota.check_and_count(7, count=0, now=NOW)  # nothing to count
-    assert quota.client.get(f"t:photo-quota:minute:7:{int(NOW // 60)}") == "3"
+# --- quota (the Lua scripts run on a real Redis: tests/integration/test_photo_quota.py) -------
 
 
 def test_quota_from_settings() -> None:
-    settings = Settings(redis_prefix="hx:", photo_uploads_per_minute=4, photo_uploads_per_day=40)
+    settings = Settings(redis_prefix="hx:", photo_uploads_per_minute=4, photo_uploads_per_day=40,
+                        photo_attempts_per_minute=12, photo_attempts_per_day=120)  # fmt: skip
     client = fakeredis.FakeRedis(decode_responses=True)
     quota = PhotoQuota.from_settings(settings, client)
-    assert (quota.prefix, quota.per_minute, quota.per_day, quota.client) == (
-        "hx:",
-        4,
-        40,
-        client,
-    )
-
-
-def test_failed_intake_does_not_use_quota() -> None:
-    quota = make_quota(per_minute=1, per_day=1)
-    with pytest.raises(ValidationError) as info:
-        intake_and_count([b"not a photo"], user_id=7, limits=LIMITS, quota=quota)
-    assert info.value.key == "error.photo_type"
-    [photo] = intake_and_count(
-        [(FIXTURES / "apple.jpg").read_bytes()], user_id=7, limits=LIMITS, quota=quota
-    )
-    assert photo.width == 512
-
-
-def test_spent_quota_refuses_before_any_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
-    quota = make_quota(per_minute=1, per_day=10)
-    data = (FIXTURES / "apple.jpg").read_bytes()
-    intake_and_count([data], user_id=7, limits=LIMITS, quota=quota)
-
-    def no_intake(_data: bytes, *, limits: PhotoLimits) -> None:
-        raise AssertionError("decoded although the quota was spent")
-
-    monkeypatch.setattr(intake, "intake_photo", no_intake)
-    with pytest.raises(ValidationError) as info:
-        intake_and_count([data], user_id=7, limits=LIMITS, quota=quota)
-    assert info.value.key == "error.photo_quota_minute"
+    assert (quota.prefix, quota.per_minute, quota.per_day, quota.client) == ("hx:", 4, 40, client)
+    assert (quota.attempts_per_minute, quota.attempts_per_day) == (12, 120)
 
 
 def test_redis_down_fails_open() -> None:
     server = fakeredis.FakeServer()
-    quota = make_quota(per_minute=1, server=server)
+    client = fakeredis.FakeRedis(decode_responses=True, server=server)
+    quota = PhotoQuota(client=client, prefix="t:", per_minute=1, per_day=1,
+                       attempts_per_minute=1, attempts_per_day=1)  # fmt: skip
     server.connected = False
     for _ in range(3):
         quota.check(7)
+        quota.count_attempts(7)
         quota.check_and_count(7)
     quota.refund(7)
