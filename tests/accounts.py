@@ -24,6 +24,8 @@ def sign_up(
         password_confirm=password,
         language=language,
         min_length=10,
+        throttle=None,
+        client_ip="",
     )
 
 
