@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -44,9 +45,17 @@ class Settings(BaseSettings):
 
     session_ttl_hours: int = Field(default=24 * 14, ge=1)
     password_min_length: int = Field(default=10, ge=8, le=128)
+    # Failures of one account from one client; the total across clients is much higher so
+    # that a stranger cannot lock the owner out.
     login_max_failures_account: int = Field(default=5, ge=1)
+    login_max_failures_account_total: int = Field(default=100, ge=1)
     login_max_failures_client: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    signup_max_per_client: int = Field(default=10, ge=1)
+    signup_window_seconds: int = Field(default=60 * 60, ge=1)
+    # Comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed; empty: the socket's
+    # peer is the client (anyone can write that header).
+    trusted_proxies: str = ""
 
     # Meal photos (intake limits, storage) and their analysis.
     photo_dir: Path | None = None  # default: <var_dir>/photos, outside Reflex's public uploads
@@ -78,6 +87,7 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.var_dir.resolve() / 'healthapp.db'}"
         if self.photo_dir is None:
             self.photo_dir = self.var_dir.resolve() / "photos"
+        self.trusted_proxy_networks  # noqa: B018  # refuse a bad list at start, not at log-in
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:
@@ -89,6 +99,20 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.healthapp_env == "production"
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        networks = []
+        for item in (part.strip() for part in self.trusted_proxies.split(",")):
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError as exc:
+                raise ConfigError(
+                    f"TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network."
+                ) from exc
+        return tuple(networks)
 
 
 def secret_key_problem(key: str) -> str | None:

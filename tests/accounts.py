@@ -29,6 +29,8 @@ def sign_up(
         password_confirm=password,
         language=language,
         min_length=10,
+        throttle=None,
+        client_ip="",
     )
 
 
@@ -44,7 +46,10 @@ def fail_to_log_in(
 
 
 def delete_account_with_photos(
-    engine: Engine, storage: PhotoStorage, add_meal_photo: Callable[..., MealPhoto]
+    engine: Engine,
+    storage: PhotoStorage,
+    add_meal_photo: Callable[..., MealPhoto],
+    throttle: LoginThrottle,
 ) -> None:
     """alice and bob each store two photos; alice deletes her account through her session, as
     the account page does. Her files are gone from `storage` afterwards, bob's are not."""
@@ -65,7 +70,9 @@ def delete_account_with_photos(
         db.commit()
 
     def delete(db: Session, uid: int) -> list[str]:
-        return accounts.delete_account(db, user_id=uid, password=PASSWORD, storage=storage)
+        return accounts.delete_account(
+            db, user_id=uid, password=PASSWORD, throttle=throttle, client_ip="ip", storage=storage
+        )
 
     assert sorted(sessions.run_as_user(token, secret, delete, engine=engine)) == sorted(
         stored["alice"]

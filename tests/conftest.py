@@ -84,9 +84,18 @@ def redis_client(redis_server_url: str) -> Iterator[tuple[redis.Redis, str]]:
 
 @pytest.fixture
 def throttle(redis_client: tuple[redis.Redis, str]) -> LoginThrottle:
+    """The throttle on real Redis: its atomic check-and-count is a Lua script, which fakeredis
+    does not run."""
     client, prefix = redis_client
     return LoginThrottle(
-        client=client, prefix=prefix, max_per_account=5, max_per_client=20, window_seconds=900
+        client=client,
+        prefix=prefix,
+        max_per_account=5,
+        max_per_client=20,
+        max_per_account_total=30,
+        window_seconds=900,
+        signup_max_per_client=3,
+        signup_window_seconds=3600,
     )
 
 

@@ -30,9 +30,10 @@ class AuthenticationError(ServiceError):
 
 
 class ThrottledError(ServiceError):
-    """Too many failed log-ins; `retry_after` seconds until the next try is accepted."""
+    """Too many attempts (password checks, sign-ups); `retry_after` seconds until the next try
+    is accepted."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, key: str = "error.login_throttled") -> None:
         minutes = max(1, -(-retry_after // 60))
-        super().__init__("error.login_throttled", minutes=minutes)
+        super().__init__(key, minutes=minutes)
         self.retry_after = retry_after

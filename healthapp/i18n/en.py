@@ -72,6 +72,9 @@ MESSAGES: dict[str, str] = {
     "error.current_password_wrong": "The password is not correct.",
     "error.login_failed": "Wrong username/e-mail or password.",
     "error.login_throttled": ("Too many failed attempts. Try again in {minutes} minute(s)."),
+    "error.signup_throttled": (
+        "Too many sign-ups from this network. Try again in {minutes} minute(s)."
+    ),
     "error.unexpected": "Something went wrong and nothing was changed. Please try again.",
     "notfound.title": "Page not found",
     "clinical.level.normal": "Normal",

@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "error.current_password_wrong": "비밀번호가 올바르지 않습니다.",
     "error.login_failed": "아이디/이메일 또는 비밀번호가 올바르지 않습니다.",
     "error.login_throttled": "로그인 실패가 너무 많습니다. {minutes}분 후에 다시 시도하세요.",
+    "error.signup_throttled": "이 네트워크에서 가입 시도가 너무 많습니다. {minutes}분 후에 다시 시도하세요.",
     "error.unexpected": "문제가 발생하여 아무것도 변경되지 않았습니다. 다시 시도해 주세요.",
     "notfound.title": "페이지를 찾을 수 없습니다",
     "clinical.level.normal": "정상",

@@ -11,6 +11,8 @@ from sqlmodel import Session
 from healthapp import routes
 from healthapp.config import get_settings
 from healthapp.services.auth import accounts, sessions
+from healthapp.services.auth.throttle import default_login_throttle
+from healthapp.state.auth import request_client
 from healthapp.state.base import AppState, FormState
 
 PASSWORD_FIELDS = ("current_password", "password", "password_confirm")
@@ -25,6 +27,7 @@ class AccountState(FormState, AppState):
         settings = get_settings()
         secret = settings.secret_key.get_secret_value()
         user_agent = self.router.headers.user_agent
+        client_ip = request_client(self)
 
         def work(db: Session, user_id: int) -> str:
             accounts.change_password(
@@ -34,6 +37,8 @@ class AccountState(FormState, AppState):
                 new_password=str(form.get("password", "")),
                 new_password_confirm=str(form.get("password_confirm", "")),
                 min_length=settings.password_min_length,
+                throttle=default_login_throttle(),
+                client_ip=client_ip,
             )
             # Every session, this one included, ends; this browser gets a fresh one.
             sessions.revoke_all_sessions(db, user_id=user_id)
@@ -60,9 +65,16 @@ class AccountState(FormState, AppState):
     @rx.event
     async def delete_account(self, form: dict[str, Any]) -> Any:
         password = str(form.get("delete_password", ""))
+        client_ip = request_client(self)
         self._clear_messages()
         attempt = await self._attempt(
-            lambda db, uid: accounts.delete_account(db, user_id=uid, password=password)
+            lambda db, uid: accounts.delete_account(
+                db,
+                user_id=uid,
+                password=password,
+                throttle=default_login_throttle(),
+                client_ip=client_ip,
+            )
         )
         if not attempt.ok:
             return attempt.redirect

@@ -13,7 +13,7 @@ from healthapp.config import get_settings
 from healthapp.db import session_scope
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.redirects import safe_next_path
-from healthapp.services.auth.throttle import default_login_throttle
+from healthapp.services.auth.throttle import client_address, default_login_throttle
 from healthapp.state.base import AppState, FormState
 
 
@@ -25,6 +25,17 @@ def _open_session(db: Any, user_id: int, user_agent: str) -> str:
         secret_key=settings.secret_key.get_secret_value(),
         ttl=timedelta(hours=settings.session_ttl_hours),
         user_agent=user_agent,
+    )
+
+
+def request_client(state: rx.State) -> str:
+    """The address the throttles count: the socket's peer (rxconfig leaves Reflex's
+    trusted_proxy_hops at 0, so session.client_ip is the ASGI scope's client), or, from a proxy
+    named in TRUSTED_PROXIES, the client that proxy saw."""
+    return client_address(
+        state.router.session.client_ip,
+        state.router.headers.raw_headers.get("x-forwarded-for", ""),
+        get_settings().trusted_proxy_networks,
     )
 
 
@@ -64,7 +75,7 @@ class LoginState(GuestState):
     async def submit(self, form: dict[str, Any]) -> Any:
         self._clear_messages()
         login, password = str(form.get("login", "")), str(form.get("password", ""))
-        client_ip = self.router.session.client_ip
+        client_ip = request_client(self)
         user_agent = self.router.headers.user_agent
 
         def work() -> tuple[str, str]:
@@ -89,6 +100,7 @@ class SignupState(GuestState):
         settings = get_settings()
         user_agent = self.router.headers.user_agent
         language = self.current_lang
+        client_ip = request_client(self)
 
         def work() -> tuple[str, str]:
             with session_scope() as db:
@@ -99,6 +111,8 @@ class SignupState(GuestState):
                     password_confirm=str(form.get("password_confirm", "")),
                     language=language,
                     min_length=settings.password_min_length,
+                    throttle=default_login_throttle(),
+                    client_ip=client_ip,
                 )
                 assert user.id is not None
                 return user.login, _open_session(db, user.id, user_agent)

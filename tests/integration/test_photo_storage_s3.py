@@ -20,6 +20,7 @@ pytest.importorskip("moto.server", reason="moto[server] is not installed")
 import boto3
 from sqlalchemy.engine import Engine
 
+from healthapp.services.auth.throttle import LoginThrottle
 from healthapp.services.meals.storage import (
     LocalPhotoStorage,
     PhotoNotFound,
@@ -148,10 +149,13 @@ def test_settings_choose_the_storage(
 
 
 def test_deleting_the_account_removes_its_photos_from_the_bucket(
-    storage: S3PhotoStorage, engine: Engine, add_meal_photo: MealPhotoFactory
+    storage: S3PhotoStorage,
+    engine: Engine,
+    add_meal_photo: MealPhotoFactory,
+    throttle: LoginThrottle,
 ) -> None:
     before = _objects(storage)
-    delete_account_with_photos(engine, storage, add_meal_photo)
+    delete_account_with_photos(engine, storage, add_meal_photo, throttle)
     assert len(_objects(storage) - before) == 2  # bob's two, nothing of alice's
 
 

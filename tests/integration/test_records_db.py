@@ -10,6 +10,7 @@ from healthapp.domain.errors import NotFound
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c, User
 from healthapp.services import preferences, records
 from healthapp.services.auth import accounts
+from healthapp.services.auth.throttle import LoginThrottle
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PREFS = {"glucose_unit": "mmol/L", "bp_standard": "auto", "timezone": "America/New_York",
@@ -23,7 +24,7 @@ FORMS = {
 }  # fmt: skip
 
 
-def test_every_kind_round_trips_and_cascades(database_url: str) -> None:
+def test_every_kind_round_trips_and_cascades(database_url: str, throttle: LoginThrottle) -> None:
     migrate(database_url)
     engine = make_engine(database_url)
     with Session(engine) as db:
@@ -70,7 +71,9 @@ def test_every_kind_round_trips_and_cascades(database_url: str) -> None:
         user.password_hash = hash_password(password)
         db.add(user)
         db.commit()
-        accounts.delete_account(db, user_id=uid, password=password)
+        accounts.delete_account(
+            db, user_id=uid, password=password, throttle=throttle, client_ip="ip"
+        )
         db.commit()
         for model in (BloodPressure, Glucose, HbA1c, Exercise):
             assert db.exec(select(func.count()).select_from(model)).one() == 0

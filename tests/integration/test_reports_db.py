@@ -19,6 +19,7 @@ from healthapp.models import BloodPressure, Exercise, Glucose, Meal, MealItem, R
 from healthapp.models.ranking import RankHistogram
 from healthapp.services import preferences, ranking, reports
 from healthapp.services.auth import accounts, passwords
+from healthapp.services.auth.throttle import LoginThrottle
 
 ZONE = "America/New_York"
 TZ = ZoneInfo(ZONE)
@@ -256,7 +257,7 @@ def add_exercise(db: Session, uid: int, at: datetime, minutes: int) -> None:
     )
 
 
-def test_histogram_after_random_changes(database_url: str) -> None:
+def test_histogram_after_random_changes(database_url: str, throttle: LoginThrottle) -> None:
     """Refreshes, opt-outs, days passing and account deletions (the real delete_account, whose
     ON DELETE CASCADE would drop rank rows silently): the histogram stays GROUP BY-exact and
     every badge agrees with COUNTs over rank_metric."""
@@ -294,7 +295,9 @@ def test_histogram_after_random_changes(database_url: str) -> None:
                 now += timedelta(hours=rng.randint(1, 60))
                 ranking.refresh_all_metrics(db, now=now, chunk_size=rng.randint(1, 12))
             elif op == 3 and len(users) > 10:
-                accounts.delete_account(db, user_id=uid, password=password)
+                accounts.delete_account(
+                    db, user_id=uid, password=password, throttle=throttle, client_ip="ip"
+                )
                 users.remove(uid)
             else:
                 for result in ranking.user_ranks(db, user_id=uid, prefs=prefs, now=now):

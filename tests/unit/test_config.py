@@ -75,3 +75,11 @@ def test_env_example_documents_every_setting() -> None:
     documented = {line.split("=", 1)[0].lstrip("# ") for line in text.splitlines() if "=" in line}
     missing = [name.upper() for name in Settings.model_fields if name.upper() not in documented]
     assert not missing, f".env.example lacks {missing}"
+
+
+def test_trusted_proxies_are_parsed_and_a_bad_one_refused() -> None:
+    assert make().trusted_proxy_networks == ()
+    networks = make(trusted_proxies=" 127.0.0.1, 10.0.0.0/8 ,::1,").trusted_proxy_networks
+    assert [str(network) for network in networks] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES: 'proxy.local'"):
+        make(trusted_proxies="10.0.0.1,proxy.local")

@@ -42,13 +42,26 @@ def check_login(login: str) -> None:
 
 
 def sign_up(
-    db: Session, *, login: str, password: str, password_confirm: str, language: str, min_length: int
+    db: Session,
+    *,
+    login: str,
+    password: str,
+    password_confirm: str,
+    language: str,
+    min_length: int,
+    throttle: LoginThrottle | None,
+    client_ip: str,
 ) -> User:
+    """A new account. `throttle` None: no sign-up limit (tests that build users directly)."""
     login = normalize_login(login)
     check_login(login)
     if password != password_confirm:
         raise ValidationError("error.password_mismatch", field="password_confirm")
     passwords.check_new_password(password, login=login, min_length=min_length)
+    # Counted only once the form is right, so typing mistakes use up nothing; before the
+    # lookup below, which tells whether a login exists.
+    if throttle is not None:
+        throttle.admit_signup(client_ip)
     if db.exec(select(User.id).where(User.login == login)).first() is not None:
         raise ValidationError("error.login_taken", field="login")
     user = User(
@@ -65,9 +78,9 @@ def sign_up(
 def authenticate(
     db: Session, *, login: str, password: str, throttle: LoginThrottle, client_ip: str
 ) -> User:
-    """The user whose login and password these are; throttled per account and per client."""
+    """The user whose login and password these are; throttled per account and client."""
     login = normalize_login(login)
-    throttle.check(login, client_ip)
+    admission = throttle.admit_password_check(login, client_ip)
     user = db.exec(select(User).where(User.login == login)).first() if login else None
     if user is None:
         passwords.burn_verification_time(password)
@@ -75,9 +88,22 @@ def authenticate(
     else:
         ok = passwords.verify_password(password, user.password_hash)
     if not ok or user is None:
-        throttle.record_failure(login, client_ip)
         raise AuthenticationError("error.login_failed")
-    throttle.reset_account(login)
+    throttle.succeeded(admission)
+    return user
+
+
+def _check_current_password(
+    user: User | None, password: str, *, throttle: LoginThrottle, client_ip: str, field: str
+) -> User:
+    """The signed-in user, once `password` is theirs; the same throttle as the log-in, so a
+    borrowed session cannot guess the password faster here."""
+    if user is None:
+        raise ValidationError("error.current_password_wrong", field=field)
+    admission = throttle.admit_password_check(user.login, client_ip)
+    if not passwords.verify_password(password, user.password_hash):
+        raise ValidationError("error.current_password_wrong", field=field)
+    throttle.succeeded(admission)
     return user
 
 
@@ -93,10 +119,16 @@ def change_password(
     new_password: str,
     new_password_confirm: str,
     min_length: int,
+    throttle: LoginThrottle,
+    client_ip: str,
 ) -> None:
-    user = db.get(User, user_id)
-    if user is None or not passwords.verify_password(current_password, user.password_hash):
-        raise ValidationError("error.current_password_wrong", field="current_password")
+    user = _check_current_password(
+        db.get(User, user_id),
+        current_password,
+        throttle=throttle,
+        client_ip=client_ip,
+        field="current_password",
+    )
     if new_password != new_password_confirm:
         raise ValidationError("error.password_mismatch", field="password_confirm")
     if new_password == current_password:
@@ -116,14 +148,24 @@ def set_language(db: Session, *, user_id: int, language: str) -> None:
 
 
 def delete_account(
-    db: Session, *, user_id: int, password: str, storage: PhotoStorage | None = None
+    db: Session,
+    *,
+    user_id: int,
+    password: str,
+    throttle: LoginThrottle,
+    client_ip: str,
+    storage: PhotoStorage | None = None,
 ) -> list[str]:
     """Remove the user and, through ON DELETE CASCADE, every row that belongs to them. Their
     photo files go from `storage` (None: the configured one) once `db` has committed, never
     if it rolls back; returns the photo keys."""
-    user = db.get(User, user_id)
-    if user is None or not passwords.verify_password(password, user.password_hash):
-        raise ValidationError("error.current_password_wrong", field="delete_password")
+    _check_current_password(
+        db.get(User, user_id),
+        password,
+        throttle=throttle,
+        client_ip=client_ip,
+        field="delete_password",
+    )
     # Read before the rows go: the cascade leaves no trace of which files were theirs.
     keys = list(db.exec(select(MealPhoto.storage_key).where(MealPhoto.user_id == user_id)).all())
     ranking.forget_user(db, user_id)  # before the row goes: the cascade would skip the counts

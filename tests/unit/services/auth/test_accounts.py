@@ -14,7 +14,9 @@ from tests.accounts import PASSWORD, fail_to_log_in, sign_up
 from tests.conftest import MealPhotoFactory
 
 
-def change_password(db: Session, user_id: int, current: str, new: str) -> None:
+def change_password(
+    db: Session, user_id: int, current: str, new: str, throttle: LoginThrottle
+) -> None:
     accounts.change_password(
         db,
         user_id=user_id,
@@ -22,6 +24,8 @@ def change_password(db: Session, user_id: int, current: str, new: str) -> None:
         new_password=new,
         new_password_confirm=new,
         min_length=10,
+        throttle=throttle,
+        client_ip="1.2.3.4",
     )
 
 
@@ -80,28 +84,30 @@ def test_password_confirmation_must_match(engine: Engine) -> None:
             password_confirm=PASSWORD + "x",
             language="en",
             min_length=10,
+            throttle=None,
+            client_ip="",
         )
     assert info.value.field == "password_confirm"
 
 
-def test_authenticate(engine: Engine, fake_throttle: LoginThrottle) -> None:
+def test_authenticate(engine: Engine, throttle: LoginThrottle) -> None:
     with Session(engine) as db:
         sign_up(db)
         db.commit()
         user = accounts.authenticate(
-            db, login="ALICE", password=PASSWORD, throttle=fake_throttle, client_ip="1.2.3.4"
+            db, login="ALICE", password=PASSWORD, throttle=throttle, client_ip="1.2.3.4"
         )
         assert user.login == "alice"
         for login, password in [("alice", "wrong password"), ("nobody", PASSWORD)]:
             with pytest.raises(AuthenticationError) as info:
                 accounts.authenticate(
-                    db, login=login, password=password, throttle=fake_throttle, client_ip="1.2.3.4"
+                    db, login=login, password=password, throttle=throttle, client_ip="1.2.3.4"
                 )
             assert info.value.key == "error.login_failed"
 
 
 def test_unknown_user_costs_as_much_as_a_wrong_password(
-    engine: Engine, fake_throttle: LoginThrottle
+    engine: Engine, throttle: LoginThrottle
 ) -> None:
     with Session(engine) as db:
         sign_up(db)
@@ -111,7 +117,7 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(
             start = time.perf_counter()
             with pytest.raises(AuthenticationError):
                 accounts.authenticate(
-                    db, login=login, password="wrong password", throttle=fake_throttle, client_ip=""
+                    db, login=login, password="wrong password", throttle=throttle, client_ip=""
                 )
             return time.perf_counter() - start
 
@@ -124,42 +130,44 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(
 
 
 def test_throttled_after_five_failures_even_with_right_password(
-    engine: Engine, fake_throttle: LoginThrottle
+    engine: Engine, throttle: LoginThrottle
 ) -> None:
     with Session(engine) as db:
         sign_up(db)
         db.commit()
-        fail_to_log_in(db, "alice", "nope nope", throttle=fake_throttle, client_ip="ip")
+        fail_to_log_in(db, "alice", "nope nope", throttle=throttle, client_ip="ip")
         with pytest.raises(ThrottledError) as info:
             accounts.authenticate(
-                db, login="alice", password=PASSWORD, throttle=fake_throttle, client_ip="ip"
+                db, login="alice", password=PASSWORD, throttle=throttle, client_ip="ip"
             )
     assert info.value.key == "error.login_throttled"
     assert 14 <= info.value.params["minutes"] <= 15
 
 
-def test_change_password(engine: Engine, fake_throttle: LoginThrottle) -> None:
+def test_change_password(engine: Engine, throttle: LoginThrottle) -> None:
     new = "new passphrase 77"
     with Session(engine) as db:
         user = sign_up(db)
         db.commit()
         assert user.id is not None
         with pytest.raises(ValidationError) as info:
-            change_password(db, user.id, "wrong", new)
+            change_password(db, user.id, "wrong", new, throttle)
         assert info.value.field == "current_password"
         with pytest.raises(ValidationError) as info:
-            change_password(db, user.id, PASSWORD, PASSWORD)
+            change_password(db, user.id, PASSWORD, PASSWORD, throttle)
         assert info.value.key == "error.password_unchanged"
-        change_password(db, user.id, PASSWORD, new)
+        change_password(db, user.id, PASSWORD, new, throttle)
         db.commit()
-        accounts.authenticate(db, login="alice", password=new, throttle=fake_throttle, client_ip="")
+        accounts.authenticate(db, login="alice", password=new, throttle=throttle, client_ip="")
         with pytest.raises(AuthenticationError):
             accounts.authenticate(
-                db, login="alice", password=PASSWORD, throttle=fake_throttle, client_ip=""
+                db, login="alice", password=PASSWORD, throttle=throttle, client_ip=""
             )
 
 
-def test_delete_account_needs_password_and_cascades(engine: Engine) -> None:
+def test_delete_account_needs_password_and_cascades(
+    engine: Engine, throttle: LoginThrottle
+) -> None:
     with Session(engine) as db:
         user = sign_up(db)
         other = sign_up(db, login="bob")
@@ -169,8 +177,12 @@ def test_delete_account_needs_password_and_cascades(engine: Engine) -> None:
         db.add(AuthSession(user_id=other.id, token_hash="b" * 64, expires_at=user.created_at))
         db.commit()
         with pytest.raises(ValidationError):
-            accounts.delete_account(db, user_id=user.id, password="wrong")
-        accounts.delete_account(db, user_id=user.id, password=PASSWORD)
+            accounts.delete_account(
+                db, user_id=user.id, password="wrong", throttle=throttle, client_ip="ip"
+            )
+        accounts.delete_account(
+            db, user_id=user.id, password=PASSWORD, throttle=throttle, client_ip="ip"
+        )
         db.commit()
         assert db.exec(select(User.login)).all() == ["bob"]
         assert [s.user_id for s in db.exec(select(AuthSession)).all()] == [other.id]
@@ -187,7 +199,7 @@ def test_set_language_ignores_unknown(engine: Engine) -> None:
 
 
 def test_account_photos_stay_when_the_deletion_does_not_commit(
-    engine: Engine, tmp_path: Path, add_meal_photo: MealPhotoFactory
+    engine: Engine, tmp_path: Path, add_meal_photo: MealPhotoFactory, throttle: LoginThrottle
 ) -> None:
     storage = LocalPhotoStorage(tmp_path)
     with Session(engine) as db:
@@ -197,9 +209,15 @@ def test_account_photos_stay_when_the_deletion_does_not_commit(
         db.commit()
         user_id = user.id
         assert user_id is not None
-        assert accounts.delete_account(db, user_id=user_id, password=PASSWORD, storage=storage) == [
-            key
-        ]
+        removed = accounts.delete_account(
+            db,
+            user_id=user_id,
+            password=PASSWORD,
+            throttle=throttle,
+            client_ip="ip",
+            storage=storage,
+        )
+        assert removed == [key]
         assert storage.get(key)  # not before the commit
         db.rollback()
         db.commit()  # nor at a later commit of the same session

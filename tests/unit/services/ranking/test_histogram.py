@@ -12,6 +12,7 @@ from healthapp.models import Exercise, Glucose, RankMetric, User
 from healthapp.models.ranking import RankHistogram
 from healthapp.services import ranking
 from healthapp.services.auth import accounts, passwords
+from healthapp.services.auth.throttle import LoginThrottle
 from healthapp.services.ranking import Metric
 from tests.unit.services.ranking.helpers import (
     NOW,
@@ -68,7 +69,7 @@ def test_the_histogram_follows_every_kind_of_change(db: Session) -> None:
     assert_histogram_exact(db)
 
 
-def test_account_deletion_counts_the_user_out(db: Session) -> None:
+def test_account_deletion_counts_the_user_out(db: Session, throttle: LoginThrottle) -> None:
     ids = cohort(db, [10 * (i + 1) for i in range(21)])
     star = ids[-1]
     user = db.get(User, star)
@@ -77,7 +78,9 @@ def test_account_deletion_counts_the_user_out(db: Session) -> None:
     db.add(user)
     db.flush()
     assert badge(db, ids[-2]).better == 1
-    accounts.delete_account(db, user_id=star, password="a long enough password 1")
+    accounts.delete_account(
+        db, user_id=star, password="a long enough password 1", throttle=throttle, client_ip="ip"
+    )
     db.flush()
     assert db.get(User, star) is None
     assert_histogram_exact(db)
