@@ -231,10 +231,15 @@ class MealsState(FormState, AppState):
         def work(db: Session, user_id: int) -> None:
             analysis.retry_failed_job(db, user_id=user_id, job_id=job)
 
-        result = await self._run(work, "meals.retrying")
-        if not self.errors:  # queued again in the database; now on the stream (or the sweeper's)
-            await asyncio.to_thread(submit_jobs, [job], queue=_queue(), engine=None)
-        return result
+        self._clear_messages()
+        attempt = await self._attempt(work)
+        if not attempt.ok:  # a lost session is no error message, so only `ok` may submit
+            return attempt.redirect
+        # Queued again in the database for this user; now on the stream (or the sweeper's).
+        await asyncio.to_thread(submit_jobs, [job], queue=_queue(), engine=None)
+        self.done_key = "meals.retrying"
+        await self._refresh()
+        return self._after_change()
 
     @rx.event
     async def confirm_item(self, item_id: int) -> Any:

@@ -101,6 +101,8 @@ class ReportsState(FormState, AppState):
 
     @rx.event
     async def shift(self, direction: int) -> Any:
+        if not (self.day or self.end):  # before the first load there is no period to step from
+            return await self._refresh()
         step = timedelta(days=1 if self.kind == "day" else 7) * int(direction)
         base = date.fromisoformat(self.day or self.end)
         self.day = (base + step).isoformat()
