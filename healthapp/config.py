@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,37 @@ def development_secret_key(var_dir: Path) -> str:
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+# Query parameters that carry a credential (redis-py reads ?password=, libpq ?password= and
+# ?sslpassword=); matched as substrings of the lower-cased name.
+_SECRET_PARAMS = ("pass", "secret", "token", "key", "auth")
+REDACTED = "***"
+
+
+def redact_url(url: str) -> str:
+    """`url` fit for a log line or an error message: the password of its user part and every
+    credential-like query value replaced by ***. The one helper every log of a DATABASE_URL,
+    REDIS_URL or other service URL goes through."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ in the host: show nothing of it
+        return "<unparsable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user, has_password, _ = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{host}" if has_password else f"{userinfo}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, REDACTED if any(s in k.lower() for s in _SECRET_PARAMS) else v) for k, v in pairs],
+            safe="*",
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing to hide; urlunsplit would also turn sqlite:////x into sqlite://x
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 @lru_cache(maxsize=1)

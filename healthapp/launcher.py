@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from healthapp.config import PROJECT_ROOT, ConfigError, Settings, get_settings
+from healthapp.config import PROJECT_ROOT, ConfigError, Settings, get_settings, redact_url
 from healthapp.processes import free_port, stop_group
 
 log = logging.getLogger("healthapp.launcher")
@@ -246,11 +246,11 @@ def run(settings: Settings) -> int:
         redis_url = settings.redis_url
         if redis_url:
             if not redis_ready(redis_url)():
-                raise LaunchError(f"REDIS_URL={redis_url} does not answer PING")
+                raise LaunchError(f"REDIS_URL={redact_url(redis_url)} does not answer PING")
         else:
             service, redis_url = redis_service(settings)
             supervisor.start(service)
-        log.info("applying database migrations to %s", _redact(settings.database_url))
+        log.info("applying database migrations to %s", redact_url(settings.database_url))
         migrate(settings.database_url)
         triton_url = settings.triton_url
         if not triton_url and settings.workers:
@@ -272,12 +272,6 @@ def run(settings: Settings) -> int:
     finally:
         supervisor.stop_all()
         log.info("stopped")
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> int:

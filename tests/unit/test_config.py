@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from healthapp.config import ConfigError, Settings, development_secret_key, secret_key_problem
+from healthapp.config import (
+    ConfigError,
+    Settings,
+    development_secret_key,
+    redact_url,
+    secret_key_problem,
+)
 
 STRONG = "Zq3vP9-kL2mX8wR4tY6uI1oE5aS7dF0gH_jK3lN"
 
@@ -75,3 +81,22 @@ def test_env_example_documents_every_setting() -> None:
     documented = {line.split("=", 1)[0].lstrip("# ") for line in text.splitlines() if "=" in line}
     missing = [name.upper() for name in Settings.model_fields if name.upper() not in documented]
     assert not missing, f".env.example lacks {missing}"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0"),
+        ("rediss://app:hunter2@cache:6380/1", "rediss://app:***@cache:6380/1"),
+        ("postgresql+psycopg://app:p%40ss@db:5432/health", "postgresql+psycopg://app:***@db:5432/health"),
+        ("redis://cache:6379/0?password=hunter2&db=2", "redis://cache:6379/0?password=***&db=2"),
+        ("postgresql://db/health?sslpassword=hunter2&sslmode=require",
+         "postgresql://db/health?sslpassword=***&sslmode=require"),
+        ("redis://app@cache:6379", "redis://app@cache:6379"),
+        ("sqlite:////srv/var/healthapp.db", "sqlite:////srv/var/healthapp.db"),
+        ("127.0.0.1:8001", "127.0.0.1:8001"),
+        ("http://[::1", "<unparsable URL>"),
+    ],
+)  # fmt: skip
+def test_redact_url_hides_every_credential(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
