@@ -101,12 +101,20 @@ def secret_key_problem(key: str) -> str | None:
     return None
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (0700), created when missing and
+    tightened when it exists: var/ holds the database, photos, the secret key and logs."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
 def development_secret_key(var_dir: Path) -> str:
     """A random key kept under var/ so development sessions survive a restart."""
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     key = secrets.token_urlsafe(48)
     path.touch(mode=0o600)
     path.write_text(key)

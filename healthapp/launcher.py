@@ -22,7 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from healthapp.config import PROJECT_ROOT, ConfigError, Settings, get_settings, redact_url
+from healthapp.config import (
+    PROJECT_ROOT,
+    ConfigError,
+    Settings,
+    get_settings,
+    private_dir,
+    redact_url,
+)
 from healthapp.processes import free_port, stop_group
 
 log = logging.getLogger("healthapp.launcher")
@@ -159,8 +166,7 @@ def redis_service(settings: Settings) -> tuple[Service, str]:
             "install it (apt-get install redis-server) or point REDIS_URL at a Redis server"
         )
     port = free_port()
-    data_dir = settings.var_dir / "redis"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(settings.var_dir / "redis")
     url = f"redis://127.0.0.1:{port}/0"
     argv = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
     argv += ["--dir", str(data_dir), "--protected-mode", "yes"]
@@ -196,8 +202,7 @@ def triton_service(settings: Settings) -> tuple[Service, str]:
     base = f"http://127.0.0.1:{http}/v2"
     server_ok = http_ok(f"{base}/health/ready")
     model_ok = http_ok(f"{base}/models/{settings.triton_model}/ready")
-    log_dir = settings.var_dir / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = private_dir(settings.var_dir / "log")
     service = Service(
         "triton",
         argv,
@@ -242,6 +247,7 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     try:
+        private_dir(settings.var_dir)  # before anything writes under it
         ensure_port_free(settings.host, settings.port, "the web app")
         redis_url = settings.redis_url
         if redis_url:

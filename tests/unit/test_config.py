@@ -6,6 +6,7 @@ from healthapp.config import (
     ConfigError,
     Settings,
     development_secret_key,
+    private_dir,
     redact_url,
     secret_key_problem,
 )
@@ -100,3 +101,14 @@ def test_env_example_documents_every_setting() -> None:
 )  # fmt: skip
 def test_redact_url_hides_every_credential(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_var_dir_is_private_whether_new_or_left_open(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    development_secret_key(fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    opened = tmp_path / "opened"
+    opened.mkdir(mode=0o755)
+    opened.chmod(0o755)
+    assert private_dir(opened) == opened
+    assert opened.stat().st_mode & 0o777 == 0o700
