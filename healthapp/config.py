@@ -7,6 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,16 +129,55 @@ def secret_key_problem(key: str) -> str | None:
     return None
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (0700), created when missing and
+    tightened when it exists: var/ holds the database, photos, the secret key and logs."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
 def development_secret_key(var_dir: Path) -> str:
     """A random key kept under var/ so development sessions survive a restart."""
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     key = secrets.token_urlsafe(48)
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+# Query parameters that carry a credential (redis-py reads ?password=, libpq ?password= and
+# ?sslpassword=); matched as substrings of the lower-cased name.
+_SECRET_PARAMS = ("pass", "secret", "token", "key", "auth")
+REDACTED = "***"
+
+
+def redact_url(url: str) -> str:
+    """`url` fit for a log line or an error message: the password of its user part and every
+    credential-like query value replaced by ***. The one helper every log of a DATABASE_URL,
+    REDIS_URL or other service URL goes through."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ in the host: show nothing of it
+        return "<unparsable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user, has_password, _ = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{host}" if has_password else f"{userinfo}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, REDACTED if any(s in k.lower() for s in _SECRET_PARAMS) else v) for k, v in pairs],
+            safe="*",
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing to hide; urlunsplit would also turn sqlite:////x into sqlite://x
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from reflex.components.component import ComponentStyle
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
+from healthapp.api.headers import security_headers
 
 STYLE: ComponentStyle = {
     ".app-header": {
@@ -28,5 +29,6 @@ STYLE: ComponentStyle = {
     },
 }
 
-# The REST routes (/api/...) are served by the same backend, on the same port.
-app = rx.App(style=STYLE, api_transformer=api)
+# The REST routes (/api/...) are served by the same backend, on the same port; the headers
+# middleware wraps them, Reflex's endpoints and the frontend the backend serves in production.
+app = rx.App(style=STYLE, api_transformer=[api, security_headers])

@@ -22,7 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from healthapp.config import PROJECT_ROOT, ConfigError, Settings, get_settings
+from healthapp.config import (
+    PROJECT_ROOT,
+    ConfigError,
+    Settings,
+    get_settings,
+    private_dir,
+    redact_url,
+)
 from healthapp.processes import free_port, stop_group
 
 log = logging.getLogger("healthapp.launcher")
@@ -159,8 +166,7 @@ def redis_service(settings: Settings) -> tuple[Service, str]:
             "install it (apt-get install redis-server) or point REDIS_URL at a Redis server"
         )
     port = free_port()
-    data_dir = settings.var_dir / "redis"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(settings.var_dir / "redis")
     url = f"redis://127.0.0.1:{port}/0"
     argv = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
     argv += ["--dir", str(data_dir), "--protected-mode", "yes"]
@@ -196,8 +202,7 @@ def triton_service(settings: Settings) -> tuple[Service, str]:
     base = f"http://127.0.0.1:{http}/v2"
     server_ok = http_ok(f"{base}/health/ready")
     model_ok = http_ok(f"{base}/models/{settings.triton_model}/ready")
-    log_dir = settings.var_dir / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = private_dir(settings.var_dir / "log")
     service = Service(
         "triton",
         argv,
@@ -242,15 +247,16 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     try:
+        private_dir(settings.var_dir)  # before anything writes under it
         ensure_port_free(settings.host, settings.port, "the web app")
         redis_url = settings.redis_url
         if redis_url:
             if not redis_ready(redis_url)():
-                raise LaunchError(f"REDIS_URL={redis_url} does not answer PING")
+                raise LaunchError(f"REDIS_URL={redact_url(redis_url)} does not answer PING")
         else:
             service, redis_url = redis_service(settings)
             supervisor.start(service)
-        log.info("applying database migrations to %s", _redact(settings.database_url))
+        log.info("applying database migrations to %s", redact_url(settings.database_url))
         migrate(settings.database_url)
         triton_url = settings.triton_url
         if not triton_url and settings.workers:
@@ -272,12 +278,6 @@ def run(settings: Settings) -> int:
     finally:
         supervisor.stop_all()
         log.info("stopped")
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> int:

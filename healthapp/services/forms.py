@@ -114,8 +114,21 @@ def local_date(form: Mapping[str, Any], name: str, *, tz: ZoneInfo, now: datetim
     return value
 
 
-def local_datetime(form: Mapping[str, Any], name: str, *, tz: ZoneInfo, now: datetime) -> datetime:
-    """A `datetime-local` value ("2026-11-28T23:30") read in the user's zone, returned in UTC."""
+def local_datetime(
+    form: Mapping[str, Any],
+    name: str,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    stored: datetime | None = None,
+) -> datetime:
+    """A `datetime-local` value ("2026-11-28T23:30") read in the user's zone, returned in UTC.
+
+    A wall time that occurs twice (the hour a fall-back repeats) is read as its first
+    occurrence (fold 0), always. When editing, `stored` is the row's instant: if the typed text
+    is exactly what the edit form showed for it (`to_local_input`), the stored instant is kept,
+    so re-saving an unchanged 01:30 EST reading does not move it to 01:30 EDT (or drop its
+    seconds)."""
     raw = text(form, name)
     if not raw:
         raise ValidationError("error.datetime_required", field=name)
@@ -125,19 +138,48 @@ def local_datetime(form: Mapping[str, Any], name: str, *, tz: ZoneInfo, now: dat
         raise ValidationError("error.datetime_invalid", field=name) from exc
     if naive.tzinfo is not None or naive.date() < EARLIEST_DATE:
         raise ValidationError("error.datetime_invalid", field=name)
-    value = naive.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    if stored is not None and naive == _shown(stored, tz):
+        return stored
+    # A coarse wall-clock bound first: converting 9999-12-31T23:30 west of UTC overflows
+    # datetime (OverflowError); within a day of now the conversion below is always safe.
+    latest_wall = (now + CLOCK_SKEW).astimezone(tz).replace(tzinfo=None)
+    if naive > latest_wall + timedelta(days=1):
+        raise ValidationError("error.in_future", field=name)
+    value = naive.replace(tzinfo=tz, fold=0).astimezone(ZoneInfo("UTC"))
     if value > now + CLOCK_SKEW:
         raise ValidationError("error.in_future", field=name)
     return value
 
 
+def _utc_midnight(day: date, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant local `day` begins; None where that instant is outside datetime's range
+    (date.min east of UTC, the day after date.max): no bound is needed there."""
+    try:
+        return datetime.combine(day, time(), tz).astimezone(ZoneInfo("UTC"))
+    except OverflowError:
+        return None
+
+
 def day_bounds(start: date | None, end: date | None, tz: ZoneInfo) -> tuple[datetime | None, ...]:
     """UTC instants of local midnight at `start` and of the midnight after `end` (a closed range
-    of local days as a half-open UTC interval)."""
-    utc = ZoneInfo("UTC")
-    low = datetime.combine(start, time(), tz).astimezone(utc) if start else None
-    high = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(utc) if end else None
+    of local days as a half-open UTC interval). A bound outside datetime's range (a typed
+    9999-12-31) is None: nothing lies beyond it."""
+    low = _utc_midnight(start, tz) if start else None
+    high = None
+    if end and end < date.max:
+        high = _utc_midnight(end + timedelta(days=1), tz)
     return low, high
+
+
+def keep_shown(value: datetime, stored: datetime, tz: ZoneInfo) -> datetime:
+    """`stored` when `value` (read by local_datetime) is the wall time the edit form showed for
+    it, else `value`: for edit paths that validate the form before they load the row."""
+    return stored if _shown(value, tz) == _shown(stored, tz) else value
+
+
+def _shown(value: datetime, tz: ZoneInfo) -> datetime:
+    """The wall time the edit form shows for `value` (to the minute, fold dropped)."""
+    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0, fold=0)
 
 
 def to_local_input(value: datetime, tz: ZoneInfo) -> str:

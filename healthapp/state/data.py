@@ -132,9 +132,11 @@ class DataState(FormState, AppState):
         self._clear_messages()
         self.row_errors, self.result = [], {}
         data, kind, unit, order = self._file, self.import_kind, self.unit, self.date_order
-        mapping = {f: int(c) for f, c in self.mapping.items() if c != NOT_MAPPED}
+        choices = dict(self.mapping)
 
         def work(db: Session, user_id: int) -> importer.ImportResult:
+            # Inside the unit of work: a forged column index is refused like any bad field.
+            mapping = importer.mapping_from_choices(choices, not_mapped=NOT_MAPPED)
             prefs = preferences.get_preferences(db, user_id=user_id)
             return importer.import_readings(
                 db, user_id=user_id, prefs=prefs, data=data, kind=kind, mapping=mapping,

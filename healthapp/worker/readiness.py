@@ -8,6 +8,7 @@ import logging
 
 import redis
 
+from healthapp.config import redact_url
 from healthapp.inference.triton_client import FoodModelClient, ModelMismatch, TritonError
 from healthapp.job_queue import JobQueue
 from healthapp.worker.runtime import pause
@@ -47,12 +48,12 @@ async def wait_for_triton(client: FoodModelClient, stop: asyncio.Event) -> bool:
                 )
                 return True
             if await client.is_ready():
-                log.info("Triton is ready again at %s", client.url)
+                log.info("Triton is ready again at %s", redact_url(client.url))
                 return True
         except ModelMismatch:
             raise
         except TritonError as exc:
-            log.info("waiting for Triton at %s: %s", client.url, exc)
+            log.info("waiting for Triton at %s: %s", redact_url(client.url), exc)
         tries += 1
         if tries % 10 == 0:  # a fresh channel, in case the old one is stuck in backoff
             await client.close()

@@ -2,7 +2,14 @@ from pathlib import Path
 
 import pytest
 
-from healthapp.config import ConfigError, Settings, development_secret_key, secret_key_problem
+from healthapp.config import (
+    ConfigError,
+    Settings,
+    development_secret_key,
+    private_dir,
+    redact_url,
+    secret_key_problem,
+)
 
 STRONG = "Zq3vP9-kL2mX8wR4tY6uI1oE5aS7dF0gH_jK3lN"
 
@@ -83,3 +90,33 @@ def test_trusted_proxies_are_parsed_and_a_bad_one_refused() -> None:
     assert [str(network) for network in networks] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES: 'proxy.local'"):
         make(trusted_proxies="10.0.0.1,proxy.local")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0"),
+        ("rediss://app:hunter2@cache:6380/1", "rediss://app:***@cache:6380/1"),
+        ("postgresql+psycopg://app:p%40ss@db:5432/health", "postgresql+psycopg://app:***@db:5432/health"),
+        ("redis://cache:6379/0?password=hunter2&db=2", "redis://cache:6379/0?password=***&db=2"),
+        ("postgresql://db/health?sslpassword=hunter2&sslmode=require",
+         "postgresql://db/health?sslpassword=***&sslmode=require"),
+        ("redis://app@cache:6379", "redis://app@cache:6379"),
+        ("sqlite:////srv/var/healthapp.db", "sqlite:////srv/var/healthapp.db"),
+        ("127.0.0.1:8001", "127.0.0.1:8001"),
+        ("http://[::1", "<unparsable URL>"),
+    ],
+)  # fmt: skip
+def test_redact_url_hides_every_credential(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+def test_var_dir_is_private_whether_new_or_left_open(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    development_secret_key(fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    opened = tmp_path / "opened"
+    opened.mkdir(mode=0o755)
+    opened.chmod(0o755)
+    assert private_dir(opened) == opened
+    assert opened.stat().st_mode & 0o777 == 0o700

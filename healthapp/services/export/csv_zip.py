@@ -214,7 +214,7 @@ def _meal_item_rows(db: Session, user_id: int, prefs: Preferences) -> list[list[
         .order_by(col(Meal.eaten_at), col(MealItem.meal_id), col(MealItem.id))
     ).all()
     return [
-        [str(item.id), str(item.meal_id), iso_local(eaten_at, prefs.tz), item.food_id,
+        [str(item.id), str(item.meal_id), iso_local(eaten_at, prefs.tz), escape_cell(item.food_id),
          escape_cell(name_en or ""), escape_cell(name_ko or ""), _num(item.grams), _num(item.kcal),
          _num(item.carb_g), _num(item.protein_g), _num(item.fat_g), item.source]
         for item, eaten_at, name_en, name_ko in rows
@@ -222,8 +222,11 @@ def _meal_item_rows(db: Session, user_id: int, prefs: Preferences) -> list[list[
 
 
 def _profile_rows(user: User) -> list[list[str]]:
-    return [[user.login, user.language, user.glucose_unit, user.bp_standard, user.timezone,
-             _num(user.weight_kg), _num(user.hba1c_target), iso_utc(user.created_at)]]  # fmt: skip
+    # The login is chosen by the user (it may start with "="); the settings are escaped too so
+    # that no text cell of any file reaches a spreadsheet unescaped.
+    text = [user.login, user.language, user.glucose_unit, user.bp_standard, user.timezone]
+    return [[*(escape_cell(str(cell)) for cell in text), _num(user.weight_kg),
+             _num(user.hba1c_target), iso_utc(user.created_at)]]  # fmt: skip
 
 
 def export_csv_zip(

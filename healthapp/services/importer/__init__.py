@@ -12,7 +12,7 @@ from healthapp.services.importer.apply import (
     ImportResult,
     import_readings,
 )
-from healthapp.services.importer.columns import preview_import
+from healthapp.services.importer.columns import mapping_from_choices, preview_import
 from healthapp.services.importer.parsing import parse_time_cell
 from healthapp.services.importer.table import ImportKind
 
@@ -22,6 +22,7 @@ __all__ = [
     "ImportKind",
     "ImportResult",
     "import_readings",
+    "mapping_from_choices",
     "parse_time_cell",
     "preview_import",
 ]

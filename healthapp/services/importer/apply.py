@@ -139,7 +139,7 @@ def import_readings(
     prefs: Preferences,
     data: bytes,
     kind: str,
-    mapping: Mapping[str, int | str],
+    mapping: Mapping[str, object],
     unit: str = GlucoseUnit.MG_DL.value,
     tz: str | ZoneInfo | None = None,
     date_order: str | None = None,

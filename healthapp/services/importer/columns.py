@@ -197,10 +197,12 @@ def preview_import(data: bytes, *, kind: str) -> Preview:
 
 
 def resolve_mapping(
-    mapping: Mapping[str, int | str], header: Sequence[str], kind: ImportKind
+    mapping: Mapping[str, object], header: Sequence[str], kind: ImportKind
 ) -> dict[str, int]:
     """`mapping` (field -> column index or header text) as field -> column index; raises
-    ValidationError for unknown fields or columns, and for a required field left unmapped."""
+    ValidationError for unknown fields or columns, and for a required field left unmapped.
+    The mapping comes from a browser or an API client, so any value (a float, None, a list, a
+    huge number) is refused with the same key rather than reaching the row loop."""
     resolved: dict[str, int] = {}
     for name, target in mapping.items():
         if name not in FIELDS[kind]:
@@ -209,10 +211,30 @@ def resolve_mapping(
             if target not in header:
                 raise ValidationError(ERROR_MAPPING_INVALID, field=name)
             target = list(header).index(target)
-        if isinstance(target, bool) or not 0 <= target < len(header):
+        if isinstance(target, bool) or not isinstance(target, int):
+            raise ValidationError(ERROR_MAPPING_INVALID, field=name)
+        if not 0 <= target < len(header):
             raise ValidationError(ERROR_MAPPING_INVALID, field=name)
         resolved[name] = target
     missing = [name for name in REQUIRED[kind] if name not in resolved]
     if missing:
         raise ValidationError(ERROR_MAPPING_REQUIRED, field=missing[0])
     return resolved
+
+
+# A column index as a form sends it; the bound keeps int() away from huge digit strings.
+_INDEX_TEXT = re.compile(r"[0-9]{1,6}")
+
+
+def mapping_from_choices(choices: Mapping[str, str], *, not_mapped: str) -> dict[str, int]:
+    """The import form's choices (field -> column index as text, or `not_mapped`) as field ->
+    index; text that is not an index (a forged event) is a ValidationError for its field.
+    The range is checked by `resolve_mapping` against the file's header."""
+    mapping: dict[str, int] = {}
+    for name, choice in choices.items():
+        if choice == not_mapped:
+            continue
+        if not isinstance(choice, str) or not _INDEX_TEXT.fullmatch(choice):
+            raise ValidationError(ERROR_MAPPING_INVALID, field=str(name))
+        mapping[name] = int(choice)
+    return mapping

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -44,10 +45,19 @@ def create_meal_from_values(db: Session, *, user_id: int, values: Mapping[str, A
 
 
 def update_meal_from_values(
-    db: Session, *, user_id: int, meal_id: int, values: Mapping[str, Any]
+    db: Session,
+    *,
+    user_id: int,
+    meal_id: int,
+    values: Mapping[str, Any],
+    tz: ZoneInfo | None = None,
 ) -> Meal:
-    """Change a meal's time, type or note in place; its items and photos stay as they are."""
+    """Change a meal's time, type or note in place; its items and photos stay as they are.
+    With `tz` (the zone the form was read in), a time left as the form showed it keeps the
+    stored instant (an ambiguous fall-back hour would otherwise move on every re-save)."""
     meal = owned(db, Meal, meal_id, user_id=user_id)
+    if tz is not None and "eaten_at" in values:
+        values = {**values, "eaten_at": forms.keep_shown(values["eaten_at"], meal.eaten_at, tz)}
     for name, value in values.items():
         setattr(meal, name, value)
     meal.updated_at = utcnow()

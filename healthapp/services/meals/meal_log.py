@@ -61,7 +61,7 @@ def log_meal(
                 meal = meals.create_meal_from_values(db, user_id=user_id, values=values)
             else:
                 meal = meals.update_meal_from_values(
-                    db, user_id=user_id, meal_id=meal_id, values=values
+                    db, user_id=user_id, meal_id=meal_id, values=values, tz=prefs.tz
                 )
             assert meal.id is not None
             job_ids = []

@@ -12,8 +12,9 @@ two refreshes of one user run one after the other and record inserts are not blo
 their old (metric, period, rank value) rows, writes the new ones, and adds the difference to
 the histogram with one upsert (users = users + delta, rows in key order so that concurrent
 writers lock them in the same order) and deletes the rows that fell to 0. On SQLite writers are
-serialized by the database lock. Deleting an account must call `forget_user` before the
-app_user row goes (ON DELETE CASCADE would remove rank_metric rows behind the histogram's back);
+serialized by the database lock, taken (BEGIN IMMEDIATE) before the old rows are read.
+Deleting an account must call `forget_user` before the app_user row goes (ON DELETE CASCADE
+would remove rank_metric rows behind the histogram's back);
 `rebuild_histogram` recomputes it from rank_metric with INSERT ... SELECT ... GROUP BY (after a
 bulk load, or to repair), and `histogram_drift` tells whether that is needed.
 """
@@ -52,6 +53,20 @@ def get_user(db: Session, user_id: int, *, lock: bool = False) -> User:
     return user
 
 
+def _sqlite_write_lock(db: Session) -> None:
+    """On SQLite, take the database's write lock now unless this transaction holds it already.
+    Python's sqlite3 opens a transaction only at the first INSERT/UPDATE/DELETE, so without
+    this the old rows below would be read before it, outside the transaction: two writers
+    then both count the same old row out of the histogram. BEGIN IMMEDIATE waits (the busy
+    timeout) for the other writer to commit, then the reads see its rows."""
+    if db.get_bind().dialect.name != "sqlite":
+        return
+    connection = db.connection()
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _lock_users(db: Session, user_ids: Sequence[int], *, deleting: bool = False) -> list[int]:
     """Lock the users' rows until the end of the transaction (PostgreSQL; a no-op on SQLite,
     whose writers take the whole database) in id order; returns those that still exist.
@@ -74,6 +89,7 @@ def store_values(
 ) -> None:
     """Upsert the counted rows, delete the others (the user is then outside the cohort), and
     move the histogram by the difference; users deleted meanwhile are skipped."""
+    _sqlite_write_lock(db)
     live = _lock_users(db, list(values), deleting=deleting)
     if not live:
         return

@@ -68,6 +68,15 @@ def _when(value: datetime, prefs: Preferences) -> Row:
     return {"day": local.date().isoformat(), "time": local.strftime("%H:%M")}
 
 
+def _time(
+    form: Mapping[str, Any], name: str, prefs: Preferences, now: datetime, current: Any
+) -> datetime:
+    """The form's time field; an edit that leaves it as shown keeps the stored instant (an
+    ambiguous fall-back hour would otherwise move by an hour on every re-save)."""
+    stored = None if current is None else getattr(current, name)
+    return forms.local_datetime(form, name, tz=prefs.tz, now=now, stored=stored)
+
+
 def _judged(result: BPResult | GlucoseResult) -> Row:
     """The list's level, label and alert columns of a classified reading."""
     return {
@@ -81,11 +90,11 @@ def _judged(result: BPResult | GlucoseResult) -> Row:
 
 
 def _parse_bp(
-    form: Mapping[str, Any], prefs: Preferences, now: datetime, _current: Any
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, current: BloodPressure | None
 ) -> dict[str, Any]:
     values = forms.collect(
         {
-            "measured_at": lambda: forms.local_datetime(form, "measured_at", tz=prefs.tz, now=now),
+            "measured_at": lambda: _time(form, "measured_at", prefs, now, current),
             "systolic": lambda: forms.integer(form, "systolic", low=SYSTOLIC_RANGE[0],
                                               high=SYSTOLIC_RANGE[1], unit="mmHg"),
             "diastolic": lambda: forms.integer(form, "diastolic", low=DIASTOLIC_RANGE[0],
@@ -136,7 +145,7 @@ def _parse_glucose(
 
     return forms.collect(
         {
-            "measured_at": lambda: forms.local_datetime(form, "measured_at", tz=prefs.tz, now=now),
+            "measured_at": lambda: _time(form, "measured_at", prefs, now, current),
             "mg_dl": value,
             "timing": lambda: forms.choice(form, "timing", GlucoseTiming).value,
             "note": lambda: forms.note(form),
@@ -201,11 +210,11 @@ def _form_hba1c(row: HbA1c, _prefs: Preferences) -> dict[str, str]:
 
 
 def _parse_exercise(
-    form: Mapping[str, Any], prefs: Preferences, now: datetime, _current: Any
+    form: Mapping[str, Any], prefs: Preferences, now: datetime, current: Exercise | None
 ) -> dict[str, Any]:
     values = forms.collect(
         {
-            "started_at": lambda: forms.local_datetime(form, "started_at", tz=prefs.tz, now=now),
+            "started_at": lambda: _time(form, "started_at", prefs, now, current),
             "kind": lambda: forms.choice(form, "kind", ExerciseKind).value,
             "duration_min": lambda: forms.integer(
                 form, "duration_min", low=EXERCISE_MINUTES_RANGE[0],

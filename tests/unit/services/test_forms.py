@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -100,3 +100,41 @@ def test_note_and_choice() -> None:
         forms.choice({"t": "brunch"}, "t", GlucoseTiming)
     with pytest.raises(ValidationError, match="error.choice_required"):
         forms.choice({}, "t", GlucoseTiming)
+
+
+FALL_BACK_EST = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, the second 01:30
+
+
+def test_an_unchanged_fall_back_time_keeps_the_stored_instant() -> None:
+    form = {"t": forms.to_local_input(FALL_BACK_EST, NEW_YORK)}
+    assert form["t"] == "2026-11-01T01:30"
+    value = forms.local_datetime(form, "t", tz=NEW_YORK, now=NOW, stored=FALL_BACK_EST)
+    assert value == FALL_BACK_EST
+    # Read fresh (no stored row), the ambiguous wall time is always its first occurrence (EDT).
+    assert forms.local_datetime(form, "t", tz=NEW_YORK, now=NOW) == FALL_BACK_EST - timedelta(
+        hours=1
+    )
+    assert forms.keep_shown(FALL_BACK_EST - timedelta(hours=1), FALL_BACK_EST, NEW_YORK) == (
+        FALL_BACK_EST
+    )
+    # Seconds the form does not show are kept too; a changed minute is read as typed.
+    precise = FALL_BACK_EST + timedelta(seconds=42)
+    assert forms.local_datetime(form, "t", tz=NEW_YORK, now=NOW, stored=precise) == precise
+    moved = forms.local_datetime(
+        {"t": "2026-11-01T01:31"}, "t", tz=NEW_YORK, now=NOW, stored=FALL_BACK_EST
+    )
+    assert moved == datetime(2026, 11, 1, 5, 31, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("tz", [NEW_YORK, SEOUL, ZoneInfo("Pacific/Kiritimati")])
+def test_dates_at_the_end_of_the_calendar_are_refused_not_overflowed(tz: ZoneInfo) -> None:
+    with pytest.raises(ValidationError) as info:
+        forms.local_datetime({"t": "9999-12-31T23:30"}, "t", tz=tz, now=NOW)
+    assert info.value.key == "error.in_future"
+    with pytest.raises(ValidationError) as info:
+        forms.local_date({"d": "9999-12-31"}, "d", tz=tz, now=NOW)
+    assert info.value.key == "error.in_future"
+    low, high = forms.day_bounds(date(9999, 12, 31), date(9999, 12, 31), tz)
+    assert low is not None
+    assert high is None  # the day after 9999-12-31 is not a date: no upper bound
+    assert forms.day_bounds(date.min, date(2026, 11, 28), tz)[1] is not None

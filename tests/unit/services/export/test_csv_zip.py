@@ -94,3 +94,15 @@ def test_zip_holds_every_record_type_of_this_user_only(
     assert files["profile.csv"][0]["timezone"] == "America/New_York"
     with zipfile.ZipFile(io.BytesIO(export.export_csv_zip(db, user_id=alice, prefs=prefs))) as z:
         assert "glucose.csv" in z.read("README.txt").decode()
+
+
+def test_profile_escapes_a_login_that_a_spreadsheet_would_run(
+    db: Session, make_user: Callable[..., int]
+) -> None:
+    # Logins are chosen by the user; the model does not refuse "=" (sign-up rules may change).
+    user_id = make_user("=cmd|' /C calc'!A0")
+    prefs = preferences.get_preferences(db, user_id=user_id)
+    files = read_zip(export.export_csv_zip(db, user_id=user_id, prefs=prefs, now=NOW))
+    (profile,) = files["profile.csv"]
+    assert profile["login"] == "'=cmd|' /C calc'!A0"
+    assert export.unescape_cell(profile["login"]) == "=cmd|' /C calc'!A0"

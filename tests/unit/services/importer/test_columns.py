@@ -35,6 +35,13 @@ def test_mapping_is_checked(db: Session, make_user: MakeUser) -> None:
         ({"measured_at": 0, "value": 5}, "import.mapping_invalid"),
         ({"measured_at": 0, "value": "nope"}, "import.mapping_invalid"),
         ({"measured_at": 0, "value": 1, "colour": 1}, "import.mapping_invalid"),
+        # forged by a client: each used to reach the row loop and fail there with a TypeError
+        ({"measured_at": 0, "value": 1.0}, "import.mapping_invalid"),
+        ({"measured_at": 0, "value": None}, "import.mapping_invalid"),
+        ({"measured_at": 0, "value": [1]}, "import.mapping_invalid"),
+        ({"measured_at": 0, "value": -1}, "import.mapping_invalid"),
+        ({"measured_at": 0, "value": 10**30}, "import.mapping_invalid"),
+        ({"measured_at": True, "value": 1}, "import.mapping_invalid"),
     ]:
         with pytest.raises(ValidationError) as caught:
             importer.import_readings(
@@ -58,3 +65,12 @@ def test_mapping_is_checked(db: Session, make_user: MakeUser) -> None:
         now=NOW,
     )
     assert result.imported == 1
+
+
+def test_form_choices_become_indexes_and_forged_text_is_refused() -> None:
+    choices = {"measured_at": "0", "value": "1", "note": "-"}
+    assert importer.mapping_from_choices(choices, not_mapped="-") == {"measured_at": 0, "value": 1}
+    for forged in ("x", "1.5", "-1", " 1", "9" * 5000, "١"):  # the last: an Arabic-Indic one
+        with pytest.raises(ValidationError) as caught:
+            importer.mapping_from_choices({"value": forged}, not_mapped="-")
+        assert (caught.value.key, caught.value.field) == ("import.mapping_invalid", "value")

@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from healthapp.domain.errors import NotFound
-from healthapp.models import AnalysisJob, MealItem, MealPhoto, User
+from healthapp.models import AnalysisJob, Meal, MealItem, MealPhoto, User
 from healthapp.services import meals, preferences
 from healthapp.services.forms import FormInvalid
 from healthapp.services.meals.storage import LocalPhotoStorage
@@ -157,3 +157,25 @@ def test_delete_meal_returns_photo_keys_and_cascades(db: Session, tmp_path: Path
     db.commit()
     assert keys == ["ab/" + "a" * 32 + ".jpg"]
     assert db.get(MealItem, item_id) is None
+
+
+def test_a_fall_back_meal_saved_unchanged_keeps_its_instant(db: Session) -> None:
+    uid, prefs = user(db, "alice")
+    prefs = preferences.update_preferences(
+        db, user_id=uid, form={**PREFS, "timezone": "America/New_York"}
+    )
+    meal_id = meal(db, uid, prefs, when="2026-11-01T01:00")
+    second_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, after the fall-back
+    row = db.get(Meal, meal_id)
+    assert row is not None
+    row.eaten_at = second_0130
+    db.flush()
+    form = {"eaten_at": "2026-11-01T01:30", "meal_type": "lunch"}  # as the edit form shows it
+    values = meals.meal_values(form, prefs, NOW)
+    meals.update_meal_from_values(db, user_id=uid, meal_id=meal_id, values=values, tz=prefs.tz)
+    db.refresh(row)
+    assert row.eaten_at == second_0130
+    changed = meals.meal_values({**form, "eaten_at": "2026-11-01T01:45"}, prefs, NOW)
+    meals.update_meal_from_values(db, user_id=uid, meal_id=meal_id, values=changed, tz=prefs.tz)
+    db.refresh(row)
+    assert row.eaten_at == datetime(2026, 11, 1, 5, 45, tzinfo=UTC)  # the first 01:45 (EDT)

@@ -2,18 +2,23 @@
 rebuilds."""
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from healthapp.db import session_scope
 from healthapp.models import Exercise, Glucose, RankMetric, User
 from healthapp.models.ranking import RankHistogram
 from healthapp.services import ranking
 from healthapp.services.auth import accounts, passwords
 from healthapp.services.auth.throttle import LoginThrottle
 from healthapp.services.ranking import Metric
+from healthapp.services.ranking.histogram import store_values
+from healthapp.services.ranking.metrics import MetricValue
 from tests.unit.services.ranking.helpers import (
     NOW,
     WEEK,
@@ -196,3 +201,37 @@ def test_random_sequences_keep_the_histogram_exact(db: Session, seed: int) -> No
     ranking.refresh_all_metrics(db, now=now, commit=False)
     assert_histogram_exact(db)
     assert histogram(db)  # something was counted
+
+
+def test_concurrent_writers_on_sqlite_keep_the_histogram_exact(engine: Engine) -> None:
+    """Eight threads move the same five users' values at once, each in its own transaction on
+    the test's file database; the old rows were once read before the write lock was taken, so
+    two writers counted the same old row out twice."""
+    with Session(engine) as db:
+        users = [new_user(db, f"racer{i}") for i in range(5)]
+        db.commit()
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(seed: int) -> None:
+        pick = random.Random(seed)
+        try:
+            start.wait()
+            for _ in range(25):
+                uid = pick.choice(users)
+                value = MetricValue(Metric.EXERCISE_WEEK, WEEK, float(pick.randint(0, 6)),
+                                    eligible=True, counted=pick.random() < 0.8)  # fmt: skip
+                with session_scope(engine) as db:
+                    store_values(db, {uid: [value]}, NOW)
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(engine) as db:
+        assert ranking.histogram_drift(db) == {}
+        assert sum(histogram(db).values()) == len(db.exec(select(RankMetric)).all())

@@ -209,3 +209,27 @@ def test_delete_removes_only_that_record(db: Session, make_user: MakeUser) -> No
     records.delete_record(db, user_id=alice, kind="hba1c", record_id=first)
     rows = listing(db, alice, "hba1c").rows
     assert [(r["value"], r["level"]) for r in rows] == [("6.9 %", "borderline")]
+
+
+@pytest.mark.parametrize(("kind", "field", "form"), [
+    ("bp", "measured_at", {"systolic": "120", "diastolic": "80"}),
+    ("glucose", "measured_at", {"value": "99", "timing": "fasting"}),
+    ("exercise", "started_at", {"kind": "walking", "duration_min": "30", "intensity": "moderate"}),
+])  # fmt: skip
+def test_a_fall_back_reading_saved_unchanged_keeps_its_instant(
+    db: Session, make_user: MakeUser, kind: str, field: str, form: dict[str, str]
+) -> None:
+    alice = make_user("alice", timezone="America/New_York")
+    record_id = add(db, alice, kind, **{field: "2026-11-01T01:00"}, **form)
+    row = db.get(records.KINDS[kind].model, record_id)
+    second_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, after the fall-back
+    setattr(row, field, second_0130)  # as an import or the API would store it
+    db.flush()
+    prefs = preferences.get_preferences(db, user_id=alice)
+    for _ in range(3):  # open the edit form and save it unchanged, three times
+        shown = records.edit_form(db, user_id=alice, kind=kind, record_id=record_id, prefs=prefs)
+        assert shown[field] == "2026-11-01T01:30"
+        records.update_record(db, user_id=alice, kind=kind, record_id=record_id, prefs=prefs,
+                              form=shown, now=NOW)  # fmt: skip
+    db.refresh(row)
+    assert getattr(row, field) == second_0130
