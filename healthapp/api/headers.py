@@ -27,6 +27,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REFERRER_POLICY = "same-origin"
@@ -139,6 +140,13 @@ class SecurityHeaders:
                     await send({**message, "headers": headers})
                     return
                 start = {**message, "headers": headers}  # sent once the page is hashed
+                return
+            if message["type"] == "http.response.pathsend" and start is not None:
+                # Starlette's FileResponse hands the server a path (granian's pathsend): read
+                # the page here instead, since it must be hashed before it goes out.
+                page = await anyio.Path(message["path"]).read_bytes()
+                await self._send_page(start, [page], host, send, more=False)
+                start = None
                 return
             if message["type"] != "http.response.body" or start is None:
                 await send(message)

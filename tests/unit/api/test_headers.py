@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from healthapp.api.headers import MAX_HASHED_HTML_BYTES, security_headers
 from healthapp.config import PROJECT_ROOT
+from tests.aio import run
 
 THEME = 'document.documentElement.dataset.theme = "dark";'
 ROUTES = 'import "/assets/manifest.js";\nwindow.__routes = {"root": 1};'
@@ -173,3 +174,33 @@ def test_the_reflex_app_wraps_its_backend_in_the_middleware() -> None:
     assert isinstance(transformers, list)
     # After the FastAPI app (which mounts Reflex, and the frontend in production): it wraps all.
     assert transformers.index(security_headers) > 0
+
+
+def test_a_page_sent_as_a_path_is_read_hashed_and_sent_whole(tmp_path) -> None:
+    """granian offers `http.response.pathsend`, which Starlette's FileResponse (Reflex's built
+    pages) uses: the middleware must read that file itself, or the response never starts."""
+    html = tmp_path / "index.html"
+    html.write_text(PAGE)
+
+    async def file_app(scope, receive, send) -> None:
+        headers = [(b"content-type", b"text/html; charset=utf-8"),
+                   (b"content-length", str(len(PAGE)).encode())]  # fmt: skip
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.pathsend", "path": str(html)})
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"host", b"h:3000")],
+             "extensions": {"http.response.pathsend": {}}}  # fmt: skip
+    run(security_headers(file_app)(scope, receive, send))
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == PAGE.encode()
+    policy = dict(sent[0]["headers"])[b"content-security-policy"].decode()
+    assert sha(THEME) in policy
+    assert sha(ROUTES) in policy
