@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import signal
 import time
 from collections.abc import Callable
@@ -31,12 +32,12 @@ from healthapp.inference.triton_client import FoodModelClient, ModelMismatch
 from healthapp.job_queue import JobMessage, JobQueue
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
-from healthapp.services.meals.storage import PhotoStorage
+from healthapp.services.meals.storage import PhotoReadTimeout, PhotoStorage
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, Failure, classify, retry_delay
 from healthapp.worker.health import HealthServer, check_health
 from healthapp.worker.readiness import wait_for_redis, wait_for_triton
-from healthapp.worker.runtime import in_transaction, pause
+from healthapp.worker.runtime import in_transaction, pause, with_deadline
 from healthapp.worker.scheduled import run_periodic, worker_jobs
 
 # The name the job lines are logged under (bench/pipeline.py reads them from the worker logs).
@@ -73,6 +74,10 @@ class Worker:
         self.started = False
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
+        # Names this process in job leases: a restarted worker with the same consumer name is
+        # not mistaken for the one that held a lease before it died.
+        self.lease_owner = f"{config.consumer}/{secrets.token_hex(4)}"
+        self.sweep_now = asyncio.Event()
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -116,7 +121,7 @@ class Worker:
         await self._publish(job.user_id, payload)
 
     async def _ack(self, message: JobMessage) -> None:
-        await self._redis(self.queue.ack, message.message_id)
+        await self._redis(self.queue.ack, message)
 
     @staticmethod
     def _log(record: dict[str, Any], **fields: Any) -> None:
@@ -156,7 +161,7 @@ class Worker:
             )
             periodic = [
                 asyncio.create_task(run_periodic(job, self.queue, self._stop))
-                for job in worker_jobs(self.config, self.engine, self.queue)
+                for job in worker_jobs(self.config, self.engine, self.queue, self.sweep_now)
             ]
             await self._job_loop()
             return 0
@@ -165,8 +170,7 @@ class Worker:
             return 2
         finally:
             self._stop.set()
-            if self._inflight:
-                await asyncio.gather(*self._inflight, return_exceptions=True)
+            await self._finish_in_hand()
             for task in periodic:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -181,11 +185,24 @@ class Worker:
                 self.jobs_failed,
             )
 
+    async def _finish_in_hand(self) -> None:
+        """Wait up to the shutdown grace for the jobs in hand; the rest are cut off and stay
+        pending, so another worker reclaims them (their leases are released)."""
+        if not self._inflight:
+            return
+        _done, left = await asyncio.wait(self._inflight, timeout=self.config.shutdown_grace_s)
+        for task in left:
+            task.cancel()
+        if left:
+            log.warning("shutdown grace over: %d job(s) left pending for others", len(left))
+            await asyncio.gather(*left, return_exceptions=True)
+
     async def _job_loop(self) -> None:
         config = self.config
         reclaim_every = min(5.0, max(0.2, config.reclaim_idle_s / 2))
         next_reclaim = 0.0
         redis_delay = 0.25
+        groups_seen = self.queue.groups_recreated
         while not self._stop.is_set():
             if not self.triton_ready:
                 if not await self._wait_for_triton():
@@ -218,6 +235,10 @@ class Worker:
                     messages = await self._redis(
                         self.queue.read, config.consumer, free, config.block_ms
                     )
+                if self.queue.groups_recreated != groups_seen or not self.redis_ok:
+                    # Redis lost its data or came back: the sweeper refills the stream now.
+                    groups_seen = self.queue.groups_recreated
+                    self.sweep_now.set()
                 self.redis_ok = True
                 redis_delay = 0.25
             except redis.RedisError as exc:
@@ -236,9 +257,52 @@ class Worker:
     async def _process(self, message: JobMessage) -> None:
         """One delivery of one job; never raises (an unexpected error leaves it pending)."""
         try:
-            await self._process_job(message)
+            if await self._leased(message):
+                renewing = asyncio.create_task(self._renew(message))
+                try:
+                    await self._process_job(message)
+                finally:
+                    renewing.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, redis.RedisError):
+                        await renewing
+                    with contextlib.suppress(redis.RedisError):
+                        await self._redis(self.queue.release_lease, message, self.lease_owner)
         except Exception:
             log.exception("job %s: left pending for a later retry", message.job_id)
+
+    async def _leased(self, message: JobMessage) -> bool:
+        """Take the job's lease; False (nothing started, no attempt counted) when a live worker
+        runs the job. Its own entry, reclaimed from it, stays pending for it to ack; any other
+        copy is acked here, the holder's entry stands for the job."""
+        ttl_ms = int(self.config.lease_s * 1000)
+        holder = await self._redis(self.queue.take_lease, message, self.lease_owner, ttl_ms)
+        if holder is None:
+            return True
+        own_entry = holder.endswith(f" {message.message_id}")
+        if not own_entry:
+            await self._ack(message)
+        self._log(
+            {"event": "analysis_job", "job_id": message.job_id, "consumer": self.config.consumer},
+            outcome="leased_elsewhere",
+            deliveries=message.deliveries,
+            acked=not own_entry,
+        )
+        return False
+
+    async def _renew(self, message: JobMessage) -> None:
+        """While the job runs: keep its lease and its entry fresh, and tell the sweeper (through
+        updated_at) that the job is alive even when Redis lost the lease."""
+        config = self.config
+        while True:
+            await asyncio.sleep(config.lease_s / 3)
+            try:
+                ttl_ms = int(config.lease_s * 1000)
+                await self._redis(
+                    self.queue.renew_lease, message, self.lease_owner, config.consumer, ttl_ms
+                )
+                await self._db(analysis.touch_job, message.job_id)
+            except Exception as exc:  # the job goes on; the next renewal tries again
+                log.warning("job %s: lease renewal failed: %s", message.job_id, exc)
 
     async def _process_job(self, message: JobMessage) -> None:
         job_id = message.job_id
@@ -312,7 +376,12 @@ class Worker:
     async def _analyse(self, job: analysis.JobInput, timings: dict[str, float]) -> Prediction:
         """Photo -> image -> tensor -> scores -> prediction; each step's time into `timings`."""
         step = time.perf_counter()
-        data = await asyncio.to_thread(self.storage.get, job.storage_key)
+        data = await with_deadline(
+            self.storage.get,
+            job.storage_key,
+            timeout_s=self.config.read_timeout_s,
+            error=partial(PhotoReadTimeout, job.storage_key, self.config.read_timeout_s),
+        )
         timings["read_ms"] = _ms(step)
         step = time.perf_counter()
         image = await asyncio.to_thread(decode, data)

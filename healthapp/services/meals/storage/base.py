@@ -21,6 +21,15 @@ class PhotoNotFound(NotFound):
         self.storage_key = storage_key
 
 
+class PhotoReadTimeout(TimeoutError):
+    """A photo read that did not finish within PHOTO_READ_TIMEOUT_SECONDS (a stuck disk,
+    network mount or object store): the worker counts an attempt and tries again later."""
+
+    def __init__(self, storage_key: str, timeout_s: float) -> None:
+        super().__init__(f"reading a photo took over {timeout_s:g} s")
+        self.storage_key = storage_key
+
+
 class PhotoStorage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
