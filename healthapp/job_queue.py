@@ -1,7 +1,7 @@
 """The analysis job queue: a Redis stream read by a consumer group, plus delayed retries.
 
 Redis carries only job ids; the database row (AnalysisJob) is the source of truth, so anything
-Redis loses is found again by the worker's sweeper (`services.analysis.stale_queued_jobs`).
+Redis loses is found again by the worker's sweeper (`services.analysis.open_jobs_to_sweep`).
 
 Keys (all under the configured prefix, e.g. "healthapp:"):
   {prefix}analysis-jobs        stream; entries {"job_id": "<id>"}; consumer group "workers"
