@@ -2,10 +2,14 @@
 
 Per job id from the stream: start_job (DB) -> photo bytes from private storage -> decode and
 preprocess (Pillow, NumPy) -> Triton (gRPC, timeout, request id = job id) -> food mapping ->
-complete_job (DB, idempotent) -> announce on the user's channel -> ack. The entry is acked only
-after the result (or the failure) is stored; a worker that dies leaves it pending and another
-worker reclaims it after `JOB_RECLAIM_IDLE_SECONDS`. What a failure leads to is in
-failure_policy.py; when Triton is down the loop stops taking jobs until it is ready again.
+complete_job (DB, idempotent) -> announce on the user's channel -> ack. Before start_job the
+worker takes the job's lease in Redis and renews it (with the entry's idle time and the row's
+updated_at) until it is done, so another delivery of the job neither starts it nor counts an
+attempt (lease.py). The entry is acked only after the result (or the failure) is stored; a
+worker that dies leaves it pending and another worker reclaims it after
+`JOB_RECLAIM_IDLE_SECONDS`, once its lease ran out. A photo read has a deadline
+(PHOTO_READ_TIMEOUT_SECONDS). What a failure leads to is in failure_policy.py; when Triton is
+down the loop stops taking jobs until it is ready again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import signal
 import time
 from collections.abc import Callable
@@ -36,6 +39,7 @@ from healthapp.services.meals.storage import PhotoReadTimeout, PhotoStorage
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, Failure, classify, retry_delay
 from healthapp.worker.health import HealthServer, check_health
+from healthapp.worker.lease import JobLeases
 from healthapp.worker.readiness import wait_for_redis, wait_for_triton
 from healthapp.worker.runtime import in_transaction, pause, with_deadline
 from healthapp.worker.scheduled import run_periodic, worker_jobs
@@ -74,9 +78,7 @@ class Worker:
         self.started = False
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
-        # Names this process in job leases: a restarted worker with the same consumer name is
-        # not mistaken for the one that held a lease before it died.
-        self.lease_owner = f"{config.consumer}/{secrets.token_hex(4)}"
+        self.leases = JobLeases(queue, engine, consumer=config.consumer, lease_s=config.lease_s)
         self.sweep_now = asyncio.Event()
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -258,15 +260,8 @@ class Worker:
         """One delivery of one job; never raises (an unexpected error leaves it pending)."""
         try:
             if await self._leased(message):
-                renewing = asyncio.create_task(self._renew(message))
-                try:
+                async with self.leases.held(message):
                     await self._process_job(message)
-                finally:
-                    renewing.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, redis.RedisError):
-                        await renewing
-                    with contextlib.suppress(redis.RedisError):
-                        await self._redis(self.queue.release_lease, message, self.lease_owner)
         except Exception:
             log.exception("job %s: left pending for a later retry", message.job_id)
 
@@ -274,8 +269,7 @@ class Worker:
         """Take the job's lease; False (nothing started, no attempt counted) when a live worker
         runs the job. Its own entry, reclaimed from it, stays pending for it to ack; any other
         copy is acked here, the holder's entry stands for the job."""
-        ttl_ms = int(self.config.lease_s * 1000)
-        holder = await self._redis(self.queue.take_lease, message, self.lease_owner, ttl_ms)
+        holder = await self.leases.take(message)
         if holder is None:
             return True
         own_entry = holder.endswith(f" {message.message_id}")
@@ -288,21 +282,6 @@ class Worker:
             acked=not own_entry,
         )
         return False
-
-    async def _renew(self, message: JobMessage) -> None:
-        """While the job runs: keep its lease and its entry fresh, and tell the sweeper (through
-        updated_at) that the job is alive even when Redis lost the lease."""
-        config = self.config
-        while True:
-            await asyncio.sleep(config.lease_s / 3)
-            try:
-                ttl_ms = int(config.lease_s * 1000)
-                await self._redis(
-                    self.queue.renew_lease, message, self.lease_owner, config.consumer, ttl_ms
-                )
-                await self._db(analysis.touch_job, message.job_id)
-            except Exception as exc:  # the job goes on; the next renewal tries again
-                log.warning("job %s: lease renewal failed: %s", message.job_id, exc)
 
     async def _process_job(self, message: JobMessage) -> None:
         job_id = message.job_id
