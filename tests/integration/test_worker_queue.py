@@ -88,19 +88,20 @@ def test_six_copies_of_each_job_delivered_at_once_count_one_attempt(stack: Stack
 def test_a_live_workers_job_is_never_taken_over(stack: Stack, triton: Triton) -> None:
     proxy = FreezableProxy(triton.grpc_port)
     try:
-        # Its lease lasts 1.5 s and is renewed every 0.5 s while the inference hangs.
+        # Its lease lasts 3 s and is renewed every second while the inference hangs.
         slow = stack.worker(
             "w-slow",
             TRITON_URL=f"127.0.0.1:{proxy.port}",
             TRITON_TIMEOUT_SECONDS="120",
-            JOB_RECLAIM_IDLE_SECONDS="2",
+            JOB_RECLAIM_IDLE_SECONDS="4",
         )
         slow.wait_healthy()
         proxy.frozen.set()
         job_id = stack.upload("coffee.png")
         stack.wait_for([job_id], statuses=("analysing",), timeout=15)
-        # Reclaims anything idle for 0.3 s, every 0.2 s: it does get the entry between renewals.
-        eager = stack.worker("w-eager", JOB_RECLAIM_IDLE_SECONDS="0.3")
+        # Reclaims anything idle for 0.3 s, every 0.2 s (its stream reads wait 50 ms, not a
+        # second in step with the renewals): it does get the entry between renewals.
+        eager = stack.worker("w-eager", "--block-ms", "50", JOB_RECLAIM_IDLE_SECONDS="0.3")
         eager.wait_healthy()
         refused = eager.job_lines(at_least=2, timeout=20)
         assert stack.job(job_id).status == "analysing"
