@@ -50,11 +50,14 @@ EVENTS_CHANNEL = "meal-events"
 STREAM_MAXLEN = 100_000
 
 # Shared by the scripts below: add job `id` to the stream unless an entry for it is still
-# there (the hash can outlive its entry when the stream alone was deleted or trimmed).
+# there. The hash can outlive its entry (the stream alone was deleted or trimmed), and a new
+# stream may reuse the entry id for another job, so the entry's job id is compared too.
 _ADD_ONCE_LUA = """
 local function in_stream(id)
   local entry = redis.call('HGET', KEYS[2], id)
-  return entry and #redis.call('XRANGE', KEYS[1], entry, entry) > 0
+  if not entry then return false end
+  local found = redis.call('XRANGE', KEYS[1], entry, entry)
+  return #found > 0 and found[1][2][2] == id
 end
 local function add_once(id, maxlen)
   if in_stream(id) then return false end

@@ -149,6 +149,15 @@ def test_a_deleted_stream_does_not_block_enqueueing(queue: JobQueue) -> None:
     assert queue.enqueue(4) is not None
 
 
+def test_an_entry_id_reused_by_a_new_stream_does_not_hide_a_lost_job(queue: JobQueue) -> None:
+    lost = queue.enqueue(4)
+    assert lost is not None
+    queue.client.delete(queue.stream_key)
+    # A new stream hands out the same id to another job (it happens within one millisecond).
+    queue.client.xadd(queue.stream_key, {"job_id": "5"}, id=lost)
+    assert queue.enqueue_missing([4]) == [4]
+
+
 def test_promoting_a_retry_of_a_job_already_in_the_stream_adds_nothing(queue: JobQueue) -> None:
     now = time.time()
     queue.enqueue(3)
