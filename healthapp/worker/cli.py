@@ -64,7 +64,9 @@ def parse_args(argv: list[str] | None = None) -> WorkerConfig:
     parser.add_argument(
         "--shutdown-grace",
         type=float,
-        default=30.0,
+        default=8.0,
+        # Under the launcher's 10 s stop grace (and Kubernetes' 30 s): the worker exits by
+        # itself, with the jobs it cut off left pending, before anyone kills it.
         help="seconds SIGTERM waits for the jobs in hand; the rest stay pending for others",
     )
     args = parser.parse_args(argv)

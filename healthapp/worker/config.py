@@ -22,7 +22,7 @@ class WorkerConfig:
     unavailable_retry_s: float = 1.0
     sweep_interval_s: float = 10.0
     top_k: int = TOP_K
-    shutdown_grace_s: float = 30.0
+    shutdown_grace_s: float = 8.0
     read_timeout_s: float = 30.0  # one photo read from storage
 
     @property

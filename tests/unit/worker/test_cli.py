@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from healthapp.launcher import STOP_GRACE_SECONDS
 from healthapp.worker.cli import parse_args
 
 
@@ -23,4 +24,5 @@ def test_arguments_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (config.max_attempts, config.reclaim_idle_s) == (3, 7.5)
     # A live worker's lease is renewed well before a reclaim could take its job.
     assert config.lease_s < config.reclaim_idle_s
-    assert config.shutdown_grace_s == 30.0
+    # SIGTERM ends the worker before the launcher's supervisor would kill it.
+    assert config.shutdown_grace_s < STOP_GRACE_SECONDS
