@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     rank_min_cohort: int = Field(default=20, ge=2)
     job_max_attempts: int = Field(default=5, ge=1)
     job_reclaim_idle_seconds: float = Field(default=30.0, gt=0)
+    photo_read_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _defaults_and_production_rules(self) -> Settings:

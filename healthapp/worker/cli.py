@@ -60,12 +60,14 @@ def parse_args(argv: list[str] | None = None) -> WorkerConfig:
     parser.add_argument("--block-ms", type=int, default=1000)
     parser.add_argument("--retry-base", type=float, default=2.0, help="backoff base, seconds")
     parser.add_argument("--retry-max", type=float, default=60.0, help="backoff cap, seconds")
-    parser.add_argument("--sweep-interval", type=float, default=30.0, help="seconds")
+    parser.add_argument("--sweep-interval", type=float, default=10.0, help="seconds")
     parser.add_argument(
-        "--stale-after",
+        "--shutdown-grace",
         type=float,
-        default=120.0,
-        help="seconds a queued/analysing job may sit before it is re-enqueued",
+        default=8.0,
+        # Under the launcher's 10 s stop grace (and Kubernetes' 30 s): the worker exits by
+        # itself, with the jobs it cut off left pending, before anyone kills it.
+        help="seconds SIGTERM waits for the jobs in hand; the rest stay pending for others",
     )
     args = parser.parse_args(argv)
     return WorkerConfig(
@@ -80,8 +82,8 @@ def parse_args(argv: list[str] | None = None) -> WorkerConfig:
         retry_base_s=args.retry_base,
         retry_max_s=args.retry_max,
         sweep_interval_s=args.sweep_interval,
-        # Jobs waiting out their backoff in the retry set are not stale.
-        stale_after_s=max(args.stale_after, args.retry_max * 2),
+        shutdown_grace_s=max(0.0, args.shutdown_grace),
+        read_timeout_s=settings.photo_read_timeout_seconds,
     )
 
 

@@ -20,6 +20,13 @@ class WorkerConfig:
     retry_base_s: float = 2.0
     retry_max_s: float = 60.0
     unavailable_retry_s: float = 1.0
-    sweep_interval_s: float = 30.0
-    stale_after_s: float = 120.0
+    sweep_interval_s: float = 10.0
     top_k: int = TOP_K
+    shutdown_grace_s: float = 8.0
+    read_timeout_s: float = 30.0  # one photo read from storage
+
+    @property
+    def lease_s(self) -> float:
+        """How long a job's lease lasts unrenewed (renewed every third of it). Shorter than the
+        reclaim idle time, so an entry reclaimed from a dead worker finds its lease expired."""
+        return self.reclaim_idle_s * 0.75

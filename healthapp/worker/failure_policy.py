@@ -2,7 +2,8 @@
 sees and to what happens next, and the backoff before a retry.
 
 Order matters: the first row whose exception type matches wins (TritonUnavailable and
-TritonTimeout are TritonErrors, which are RuntimeErrors; ImageDecodeError is a ValueError).
+TritonTimeout are TritonErrors, which are RuntimeErrors; ImageDecodeError is a ValueError;
+PhotoReadTimeout is a TimeoutError, which is an OSError).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 from healthapp.inference.preprocess import ImageDecodeError
 from healthapp.inference.triton_client import TritonError, TritonTimeout, TritonUnavailable
 from healthapp.services import analysis
-from healthapp.services.meals.storage import PhotoNotFound
+from healthapp.services.meals.storage import PhotoNotFound, PhotoReadTimeout
 
 
 class Action(Enum):
@@ -41,6 +42,7 @@ POLICY: tuple[tuple[tuple[type[Exception], ...], Failure], ...] = (
     ((PhotoNotFound,), Failure(Action.FAIL, analysis.ERROR_PHOTO_MISSING)),
     ((ImageDecodeError,), Failure(Action.FAIL, analysis.ERROR_BAD_IMAGE)),
     ((TritonTimeout,), Failure(Action.RETRY, analysis.ERROR_TIMEOUT)),
+    ((PhotoReadTimeout,), Failure(Action.RETRY, analysis.ERROR_TIMEOUT, log="warning")),
     ((TritonError,), Failure(Action.RETRY, analysis.ERROR_MODEL, log="warning")),
     (
         (OSError, ValueError, RuntimeError),

@@ -2,10 +2,14 @@
 
 Per job id from the stream: start_job (DB) -> photo bytes from private storage -> decode and
 preprocess (Pillow, NumPy) -> Triton (gRPC, timeout, request id = job id) -> food mapping ->
-complete_job (DB, idempotent) -> announce on the user's channel -> ack. The entry is acked only
-after the result (or the failure) is stored; a worker that dies leaves it pending and another
-worker reclaims it after `JOB_RECLAIM_IDLE_SECONDS`. What a failure leads to is in
-failure_policy.py; when Triton is down the loop stops taking jobs until it is ready again.
+complete_job (DB, idempotent) -> announce on the user's channel -> ack. Before start_job the
+worker takes the job's lease in Redis and renews it (with the entry's idle time and the row's
+updated_at) until it is done, so another delivery of the job neither starts it nor counts an
+attempt (lease.py). The entry is acked only after the result (or the failure) is stored; a
+worker that dies leaves it pending and another worker reclaims it after
+`JOB_RECLAIM_IDLE_SECONDS`, once its lease ran out. A photo read has a deadline
+(PHOTO_READ_TIMEOUT_SECONDS). What a failure leads to is in failure_policy.py; when Triton is
+down the loop stops taking jobs until it is ready again.
 """
 
 from __future__ import annotations
@@ -31,12 +35,13 @@ from healthapp.inference.triton_client import FoodModelClient, ModelMismatch
 from healthapp.job_queue import JobMessage, JobQueue
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
-from healthapp.services.meals.storage import PhotoStorage
+from healthapp.services.meals.storage import PhotoReadTimeout, PhotoStorage
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, Failure, classify, retry_delay
 from healthapp.worker.health import HealthServer, check_health
+from healthapp.worker.lease import JobLeases
 from healthapp.worker.readiness import wait_for_redis, wait_for_triton
-from healthapp.worker.runtime import in_transaction, pause
+from healthapp.worker.runtime import in_transaction, pause, with_deadline
 from healthapp.worker.scheduled import run_periodic, worker_jobs
 
 # The name the job lines are logged under (bench/pipeline.py reads them from the worker logs).
@@ -73,6 +78,8 @@ class Worker:
         self.started = False
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
+        self.leases = JobLeases(queue, engine, consumer=config.consumer, lease_s=config.lease_s)
+        self.sweep_now = asyncio.Event()
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -116,7 +123,7 @@ class Worker:
         await self._publish(job.user_id, payload)
 
     async def _ack(self, message: JobMessage) -> None:
-        await self._redis(self.queue.ack, message.message_id)
+        await self._redis(self.queue.ack, message)
 
     @staticmethod
     def _log(record: dict[str, Any], **fields: Any) -> None:
@@ -156,7 +163,7 @@ class Worker:
             )
             periodic = [
                 asyncio.create_task(run_periodic(job, self.queue, self._stop))
-                for job in worker_jobs(self.config, self.engine, self.queue)
+                for job in worker_jobs(self.config, self.engine, self.queue, self.sweep_now)
             ]
             await self._job_loop()
             return 0
@@ -165,8 +172,7 @@ class Worker:
             return 2
         finally:
             self._stop.set()
-            if self._inflight:
-                await asyncio.gather(*self._inflight, return_exceptions=True)
+            await self._finish_in_hand()
             for task in periodic:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -181,11 +187,24 @@ class Worker:
                 self.jobs_failed,
             )
 
+    async def _finish_in_hand(self) -> None:
+        """Wait up to the shutdown grace for the jobs in hand; the rest are cut off and stay
+        pending, so another worker reclaims them (their leases are released)."""
+        if not self._inflight:
+            return
+        _done, left = await asyncio.wait(self._inflight, timeout=self.config.shutdown_grace_s)
+        for task in left:
+            task.cancel()
+        if left:
+            log.warning("shutdown grace over: %d job(s) left pending for others", len(left))
+            await asyncio.gather(*left, return_exceptions=True)
+
     async def _job_loop(self) -> None:
         config = self.config
         reclaim_every = min(5.0, max(0.2, config.reclaim_idle_s / 2))
         next_reclaim = 0.0
         redis_delay = 0.25
+        groups_seen = self.queue.groups_recreated
         while not self._stop.is_set():
             if not self.triton_ready:
                 if not await self._wait_for_triton():
@@ -218,6 +237,10 @@ class Worker:
                     messages = await self._redis(
                         self.queue.read, config.consumer, free, config.block_ms
                     )
+                if self.queue.groups_recreated != groups_seen or not self.redis_ok:
+                    # Redis lost its data or came back: the sweeper refills the stream now.
+                    groups_seen = self.queue.groups_recreated
+                    self.sweep_now.set()
                 self.redis_ok = True
                 redis_delay = 0.25
             except redis.RedisError as exc:
@@ -236,9 +259,29 @@ class Worker:
     async def _process(self, message: JobMessage) -> None:
         """One delivery of one job; never raises (an unexpected error leaves it pending)."""
         try:
-            await self._process_job(message)
+            if await self._leased(message):
+                async with self.leases.held(message):
+                    await self._process_job(message)
         except Exception:
             log.exception("job %s: left pending for a later retry", message.job_id)
+
+    async def _leased(self, message: JobMessage) -> bool:
+        """Take the job's lease; False (nothing started, no attempt counted) when a live worker
+        runs the job. Its own entry, reclaimed from it, stays pending for it to ack; any other
+        copy is acked here, the holder's entry stands for the job."""
+        holder = await self.leases.take(message)
+        if holder is None:
+            return True
+        own_entry = holder.endswith(f" {message.message_id}")
+        if not own_entry:
+            await self._ack(message)
+        self._log(
+            {"event": "analysis_job", "job_id": message.job_id, "consumer": self.config.consumer},
+            outcome="leased_elsewhere",
+            deliveries=message.deliveries,
+            acked=not own_entry,
+        )
+        return False
 
     async def _process_job(self, message: JobMessage) -> None:
         job_id = message.job_id
@@ -312,7 +355,12 @@ class Worker:
     async def _analyse(self, job: analysis.JobInput, timings: dict[str, float]) -> Prediction:
         """Photo -> image -> tensor -> scores -> prediction; each step's time into `timings`."""
         step = time.perf_counter()
-        data = await asyncio.to_thread(self.storage.get, job.storage_key)
+        data = await with_deadline(
+            self.storage.get,
+            job.storage_key,
+            timeout_s=self.config.read_timeout_s,
+            error=partial(PhotoReadTimeout, job.storage_key, self.config.read_timeout_s),
+        )
         timings["read_ms"] = _ms(step)
         step = time.perf_counter()
         image = await asyncio.to_thread(decode, data)

@@ -40,6 +40,7 @@ class Periodic:
     first_delay_s: float = 0.0
     # Run again at once while it found work (a backlog drains without waiting an interval).
     repeat_while_busy: bool = False
+    wake: asyncio.Event | None = None  # set: run now instead of at the end of the interval
 
 
 async def run_periodic(job: Periodic, queue: JobQueue, stop: asyncio.Event) -> None:
@@ -55,11 +56,13 @@ async def run_periodic(job: Periodic, queue: JobQueue, stop: asyncio.Event) -> N
                     continue
         except (redis.RedisError, SQLAlchemyError) as exc:
             log.warning("%s: %s", job.name, exc)
-        await pause(stop, job.interval_s)
+        await pause(stop, job.interval_s, job.wake)
 
 
-def worker_jobs(config: WorkerConfig, engine: Engine, queue: JobQueue) -> list[Periodic]:
-    """The periodic jobs every worker process runs."""
+def worker_jobs(
+    config: WorkerConfig, engine: Engine, queue: JobQueue, sweep_now: asyncio.Event | None = None
+) -> list[Periodic]:
+    """The periodic jobs every worker process runs; `sweep_now` wakes the sweeper early."""
     # The lease runs out a little before the next check, so a lock still held from the last
     # round never makes the next one skip.
     sweep_lease_ms = max(1000, int(config.sweep_interval_s * 1000 * 0.9))
@@ -67,10 +70,12 @@ def worker_jobs(config: WorkerConfig, engine: Engine, queue: JobQueue) -> list[P
     return [
         Periodic(
             "sweeper",
-            partial(sweep, engine, queue, stale_after_s=config.stale_after_s),
+            # Analysing jobs are touched every third of a lease while their worker lives.
+            partial(sweep, engine, queue, analysing_idle_s=config.lease_s),
             config.sweep_interval_s,
             lease_ms=sweep_lease_ms,
             first_delay_s=first,
+            wake=sweep_now,
         ),
         Periodic(
             "rank-refresh",

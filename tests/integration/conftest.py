@@ -1,17 +1,27 @@
 """PostgreSQL for integration tests: a uniquely named database per test, dropped afterwards;
-and healthapp.api on the test database (the meal photo rows come from tests/conftest.py)."""
+healthapp.api on the test database (the meal photo rows come from tests/conftest.py); and the
+worker tests' tritonserver and stack (tests/integration/worker_stack.py)."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from healthapp.api import api, deps
+from tests.integration.worker_stack import (
+    MealPhotoFactory,
+    Stack,
+    Triton,
+    running_triton,
+    worker_stack,
+)
 
 ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -58,3 +68,33 @@ def api_secret(engine: Engine) -> Iterator[str]:
     api.dependency_overrides[deps.get_secret_key] = lambda: secret
     yield secret
     api.dependency_overrides.clear()
+
+
+@pytest.fixture(scope="session")
+def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Triton]:
+    """A tritonserver serving triton_models/ for the worker tests (stopped and started by some)."""
+    with running_triton(tmp_path_factory.mktemp("triton")) as server:
+        yield server
+
+
+@pytest.fixture
+def stack(
+    triton: Triton,
+    engine: Engine,
+    sqlite_url: str,
+    redis_client: tuple[redis.Redis, str],
+    redis_server_url: str,
+    tmp_path: Path,
+    add_meal_photo: MealPhotoFactory,
+) -> Iterator[Stack]:
+    """One worker test's database, Redis prefix, photo storage and worker environment."""
+    with worker_stack(
+        triton,
+        engine,
+        database_url=sqlite_url,
+        redis_client=redis_client,
+        redis_url=redis_server_url,
+        tmp_path=tmp_path,
+        add_meal_photo=add_meal_photo,
+    ) as built:
+        yield built

@@ -136,6 +136,7 @@ def test_settings_choose_the_storage(
             photo_storage_url=f"s3://{BUCKET}/from-settings",
             photo_s3_endpoint_url=s3_endpoint,
             photo_dir=tmp_path,
+            photo_read_timeout_seconds=7.0,
         )
     )
     assert isinstance(chosen, S3PhotoStorage)
@@ -144,8 +145,11 @@ def test_settings_choose_the_storage(
     chosen.put(key, b"RIFF", "image/webp")
     assert storage.client.get_object(Bucket=BUCKET, Key=f"from-settings/{key}")["Body"].read()
 
-    local = photo_storage_for(SimpleNamespace(photo_storage_url="", photo_dir=tmp_path))
+    local = photo_storage_for(
+        SimpleNamespace(photo_storage_url="", photo_dir=tmp_path, photo_read_timeout_seconds=7.0)
+    )
     assert isinstance(local, LocalPhotoStorage)
+    assert local.read_timeout_s == 7.0
 
 
 def test_deleting_the_account_removes_its_photos_from_the_bucket(

@@ -31,7 +31,7 @@ def test_enqueue_creates_stream_and_group_and_read_delivers_once(queue: JobQueue
 def test_ack_removes_the_entry(queue: JobQueue) -> None:
     queue.enqueue(1)
     [message] = queue.read("w1", block_ms=100)
-    queue.ack(message.message_id)
+    queue.ack(message)
     assert queue.pending() == []
     assert queue.length() == 0
 
@@ -58,7 +58,7 @@ def test_reclaim_takes_over_a_dead_consumers_job_and_counts_deliveries(queue: Jo
     [again] = queue.reclaim("alive", min_idle_ms=20)
     assert (again.job_id, again.message_id, again.deliveries) == (9, first.message_id, 2)
     assert [(p["consumer"], p["deliveries"]) for p in queue.pending()] == [("alive", 2)]
-    queue.ack(again.message_id)
+    queue.ack(again)
     assert queue.reclaim("alive", min_idle_ms=0) == []
 
 
@@ -124,5 +124,101 @@ def test_bytes_clients_work_too(redis_client: tuple[redis.Redis, str]) -> None:
     [message] = queue.read("w1", block_ms=100)
     assert message.job_id == 5
     assert isinstance(message.message_id, str)
-    queue.ack(message.message_id)
+    queue.ack(message)
     raw.close()
+
+
+# --- a job is in the stream once; leases ---------------------------------------------------
+
+
+def test_a_job_is_enqueued_once_until_its_entry_is_acked(queue: JobQueue) -> None:
+    first = queue.enqueue(4)
+    assert first is not None
+    assert queue.enqueue(4) is None
+    assert queue.length() == 1
+    [message] = queue.read("w1", block_ms=100)
+    assert queue.enqueue(4) is None  # pending counts as held
+    queue.ack(message)
+    assert queue.enqueue(4) is not None
+    assert queue.length() == 1
+
+
+def test_a_deleted_stream_does_not_block_enqueueing(queue: JobQueue) -> None:
+    queue.enqueue(4)
+    queue.client.delete(queue.stream_key)  # the hash still names the lost entry
+    assert queue.enqueue(4) is not None
+
+
+def test_an_entry_id_reused_by_a_new_stream_does_not_hide_a_lost_job(queue: JobQueue) -> None:
+    lost = queue.enqueue(4)
+    assert lost is not None
+    queue.client.delete(queue.stream_key)
+    # A new stream hands out the same id to another job (it happens within one millisecond).
+    queue.client.xadd(queue.stream_key, {"job_id": "5"}, id=lost)
+    assert queue.enqueue_missing([4]) == [4]
+
+
+def test_promoting_a_retry_of_a_job_already_in_the_stream_adds_nothing(queue: JobQueue) -> None:
+    now = time.time()
+    queue.enqueue(3)
+    queue.schedule_retry(3, 0.0, now=now)
+    assert queue.promote_due(now=now + 1) == [3]  # moved out of the retry set ...
+    assert queue.length() == 1  # ... but not added twice
+    assert queue.retry_due_times() == {}
+
+
+def test_enqueue_missing_adds_only_jobs_redis_holds_nowhere(queue: JobQueue) -> None:
+    queue.enqueue(1)  # in the stream
+    queue.schedule_retry(2, 60.0)  # waiting out a backoff
+    queue.enqueue(3)
+    [leased] = [m for m in queue.read("w1", block_ms=100, count=5) if m.job_id == 3]
+    assert queue.take_lease(leased, "w1/a", ttl_ms=60_000) is None
+    queue.ack(leased)  # its entry gone, but a worker runs it
+    assert queue.enqueue_missing([1, 2, 3, 4, 5]) == [4, 5]
+    assert queue.enqueue_missing([1, 2, 3, 4, 5]) == []
+    assert queue.length() == 3
+
+
+def test_a_lease_is_held_by_one_worker_until_released_or_expired(queue: JobQueue) -> None:
+    queue.enqueue(7)
+    [message] = queue.read("w1", block_ms=100)
+    assert queue.take_lease(message, "w1/a", ttl_ms=60_000) is None
+    holder = queue.take_lease(message, "w2/b", ttl_ms=60_000)
+    assert holder == f"w1/a {message.message_id}"
+    assert not queue.renew_lease(message, "w2/b", "w2", ttl_ms=60_000)
+    assert queue.renew_lease(message, "w1/a", "w1", ttl_ms=60_000)
+    queue.release_lease(message, "w2/b")  # not its lease: nothing happens
+    assert queue.take_lease(message, "w2/b", ttl_ms=60_000) is not None
+    queue.release_lease(message, "w1/a")
+    assert queue.take_lease(message, "w2/b", ttl_ms=100) is None
+    time.sleep(0.15)
+    assert queue.take_lease(message, "w3/c", ttl_ms=100) is None  # the old one ran out
+
+
+def test_renewing_a_lease_keeps_the_entry_from_being_reclaimed(queue: JobQueue) -> None:
+    queue.enqueue(8)
+    [message] = queue.read("w1", block_ms=100)
+    queue.take_lease(message, "w1/a", ttl_ms=60_000)
+    time.sleep(0.1)
+    assert queue.renew_lease(message, "w1/a", "w1", ttl_ms=60_000)
+    assert queue.reclaim("w2", min_idle_ms=80) == []  # idle time was reset
+    [row] = queue.pending()
+    assert (row["consumer"], row["deliveries"]) == ("w1", 1)
+    # Redis lost the lease (a flush): the holder sets it again.
+    queue.client.delete(queue.lease_key(8))
+    assert queue.renew_lease(message, "w1/a", "w1", ttl_ms=60_000)
+    assert queue.take_lease(message, "w2/b", ttl_ms=60_000) is not None
+
+
+def test_a_lost_group_is_made_again_and_counted(queue: JobQueue) -> None:
+    queue.enqueue(1)
+    assert queue.groups_recreated == 0
+    queue.client.delete(queue.stream_key, queue.in_stream_key)
+    queue.client.xadd(queue.stream_key, {"job_id": "2"})  # a web process's XADD after the loss
+    assert queue.read("w1", block_ms=20) == []
+    assert queue.groups_recreated == 1
+    [message] = queue.read("w1", block_ms=100)
+    assert message.job_id == 2
+    queue.client.delete(queue.stream_key)
+    queue.client.xadd(queue.stream_key, {"job_id": "3"})  # a stream without the group
+    queue.ack(message)  # nothing left to ack: no error

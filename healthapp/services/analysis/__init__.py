@@ -21,10 +21,11 @@ from healthapp.services.analysis.jobs import (
     fail_attempt,
     job_summary,
     mark_enqueued,
+    open_jobs_to_sweep,
     release_job,
     retry_failed_job,
-    stale_queued_jobs,
     start_job,
+    touch_job,
 )
 
 __all__ = [
@@ -47,8 +48,9 @@ __all__ = [
     "fail_attempt",
     "job_summary",
     "mark_enqueued",
+    "open_jobs_to_sweep",
     "release_job",
     "retry_failed_job",
-    "stale_queued_jobs",
     "start_job",
+    "touch_job",
 ]

@@ -9,7 +9,7 @@ Upload (the meal service), in this order:
         JobQueue(redis, prefix).enqueue(job.id)  # after the commit: a worker must find the row
         with session_scope() as db: mark_enqueued(db, job.id)
     except redis.RedisError:
-        pass  # the upload still succeeds; the worker's sweeper enqueues it (stale_queued_jobs)
+        pass  # the upload still succeeds; the worker's sweeper enqueues it (open_jobs_to_sweep)
 
 Worker, per delivered job id: start_job -> (photo, Triton, mapping) -> complete_job, or
 fail_attempt / release_job; then announce; then ack. Every function here only flushes: the caller
@@ -318,34 +318,36 @@ def retry_failed_job(db: Session, *, user_id: int, job_id: int) -> AnalysisJob:
     return refreshed
 
 
-def stale_queued_jobs(
+def touch_job(db: Session, job_id: int) -> bool:
+    """A worker still runs this job: updated_at now, so the sweeper leaves it alone even when
+    Redis lost its lease. Only while analysing."""
+    return _transition(db, job_id, (ANALYSING,))
+
+
+def open_jobs_to_sweep(
     db: Session,
     *,
-    older_than: timedelta,
-    unqueued_grace: timedelta = timedelta(seconds=10),
-    limit: int = 200,
+    analysing_idle: timedelta,
+    after_id: int = 0,
+    limit: int = 500,
     now: datetime | None = None,
 ) -> list[int]:
-    """Job ids the sweeper should (re-)enqueue, oldest first:
-    - queued and never enqueued (Redis was down at upload), created over `unqueued_grace` ago;
-    - queued or analysing, not updated for `older_than` (Redis lost the entry, or every worker
-      that held it died and its stream entry is gone).
-    A duplicate entry is harmless: start_job/complete_job ignore a job that is already done."""
+    """Job ids the sweeper offers to Redis, by id after `after_id` (one page): every queued job,
+    and analysing jobs no worker has touched for `analysing_idle` (its worker died, or Redis
+    lost the entry). Redis then adds only those it holds nowhere (JobQueue.enqueue_missing), so
+    a job waiting in the stream or the retry set is never doubled."""
     moment = now or utcnow()
     statement = (
         select(AnalysisJob.id)
         .where(
+            col(AnalysisJob.id) > after_id,
             sa.or_(
+                col(AnalysisJob.status) == QUEUED,
                 sa.and_(
-                    col(AnalysisJob.status) == QUEUED,
-                    col(AnalysisJob.enqueued_at).is_(None),
-                    col(AnalysisJob.created_at) < moment - unqueued_grace,
+                    col(AnalysisJob.status) == ANALYSING,
+                    col(AnalysisJob.updated_at) < moment - analysing_idle,
                 ),
-                sa.and_(
-                    col(AnalysisJob.status).in_(OPEN_STATUSES),
-                    col(AnalysisJob.updated_at) < moment - older_than,
-                ),
-            )
+            ),
         )
         .order_by(col(AnalysisJob.id))
         .limit(limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from healthapp.launcher import STOP_GRACE_SECONDS
 from healthapp.worker.cli import parse_args
 
 
@@ -21,5 +22,7 @@ def test_arguments_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         get_settings.cache_clear()
     assert (config.consumer, config.health_port, config.concurrency) == ("w1", 19123, 2)
     assert (config.max_attempts, config.reclaim_idle_s) == (3, 7.5)
-    # Jobs in the retry set are never "stale" before their backoff is due.
-    assert config.stale_after_s >= 2 * config.retry_max_s
+    # A live worker's lease is renewed well before a reclaim could take its job.
+    assert config.lease_s < config.reclaim_idle_s
+    # SIGTERM ends the worker before the launcher's supervisor would kill it.
+    assert config.shutdown_grace_s < STOP_GRACE_SECONDS

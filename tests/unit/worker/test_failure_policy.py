@@ -12,7 +12,7 @@ from healthapp.inference.triton_client import (
     TritonUnavailable,
 )
 from healthapp.services import analysis
-from healthapp.services.meals.storage import PhotoNotFound
+from healthapp.services.meals.storage import PhotoNotFound, PhotoReadTimeout
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, classify, retry_delay
 
 
@@ -30,6 +30,8 @@ def test_backoff_doubles_up_to_the_cap(attempts, expected) -> None:
         (PhotoNotFound("ab/cd.jpg"), Action.FAIL, analysis.ERROR_PHOTO_MISSING),
         (ImageDecodeError("not an image"), Action.FAIL, analysis.ERROR_BAD_IMAGE),
         (TritonTimeout("slow", "DEADLINE_EXCEEDED"), Action.RETRY, analysis.ERROR_TIMEOUT),
+        # A TimeoutError, so an OSError: its own row comes first.
+        (PhotoReadTimeout("ab/cd.jpg", 30), Action.RETRY, analysis.ERROR_TIMEOUT),
         (TritonRequestError("bad", "INTERNAL"), Action.RETRY, analysis.ERROR_MODEL),
         (ModelMismatch("wrong outputs"), Action.RETRY, analysis.ERROR_MODEL),
         (OSError("disk"), Action.RETRY, analysis.ERROR_INTERNAL),

@@ -26,9 +26,14 @@ def photo_storage_for(settings: Settings) -> PhotoStorage:
         endpoint = settings.photo_s3_endpoint_url or None
         from healthapp.services.meals.storage.s3 import S3PhotoStorage
 
-        return S3PhotoStorage(bucket, prefix, endpoint_url=endpoint)
+        return S3PhotoStorage(
+            bucket,
+            prefix,
+            endpoint_url=endpoint,
+            read_timeout_s=settings.photo_read_timeout_seconds,
+        )
     assert settings.photo_dir is not None
-    return LocalPhotoStorage(settings.photo_dir)
+    return LocalPhotoStorage(settings.photo_dir, read_timeout_s=settings.photo_read_timeout_seconds)
 
 
 def default_photo_storage() -> PhotoStorage:

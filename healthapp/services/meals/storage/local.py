@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
-from healthapp.services.meals.storage.base import PhotoNotFound, checked_key
+from healthapp.services.meals.storage.base import PhotoNotFound, checked_key, read_within
 
 
 class LocalPhotoStorage:
-    """Files under a private folder (default var/photos, mode 700)."""
+    """Files under a private folder (default var/photos, mode 700); a read gives up after
+    `read_timeout_s` (PHOTO_READ_TIMEOUT_SECONDS)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, read_timeout_s: float = 30.0) -> None:
         self.root = root
+        self.read_timeout_s = read_timeout_s
 
     def _path(self, key: str) -> Path:
         return self.root / checked_key(key)
@@ -26,8 +29,9 @@ class LocalPhotoStorage:
         os.replace(tmp, path)  # readers never see half a file
 
     def get(self, key: str) -> bytes:
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
+            return read_within(partial(path.read_bytes), key, self.read_timeout_s)
         except FileNotFoundError as exc:
             raise PhotoNotFound(key) from exc
 

@@ -31,6 +31,7 @@ class S3PhotoStorage:
         *,
         endpoint_url: str | None = None,
         region_name: str | None = None,
+        read_timeout_s: float = 30.0,
         client: Any = None,
     ) -> None:
         if not bucket:
@@ -45,9 +46,11 @@ class S3PhotoStorage:
                 "s3",
                 endpoint_url=endpoint_url or None,
                 region_name=region_name or None,
+                # read_timeout bounds each socket read, not the whole body: the worker also
+                # gives a photo read PHOTO_READ_TIMEOUT_SECONDS in all.
                 config=Config(
                     connect_timeout=5,
-                    read_timeout=30,
+                    read_timeout=read_timeout_s,
                     retries={"max_attempts": 3, "mode": "standard"},
                 ),
             )

@@ -224,32 +224,37 @@ def test_retry_failed_job_is_scoped_to_its_owner(engine: Engine, job_id: int) ->
         run(engine, analysis.retry_failed_job, user_id=owner, job_id=job_id)
 
 
-def test_stale_queued_jobs_for_the_sweeper(
+def test_open_jobs_to_sweep_are_queued_ones_and_analysing_ones_nobody_touches(
     engine: Engine, add_meal_photo: MealPhotoFactory
 ) -> None:
     with session_scope(engine) as db:
-        never = analysis.create_job(db, photo=add_meal_photo(db)).id
-        enqueued = analysis.create_job(db, photo=add_meal_photo(db)).id
-        stuck = analysis.create_job(db, photo=add_meal_photo(db)).id
+        queued = analysis.create_job(db, photo=add_meal_photo(db)).id
+        running = analysis.create_job(db, photo=add_meal_photo(db)).id
         finished = analysis.create_job(db, photo=add_meal_photo(db)).id
-    run(engine, analysis.mark_enqueued, enqueued)
-    run(engine, analysis.start_job, stuck)
+    run(engine, analysis.start_job, running)
     run(engine, analysis.start_job, finished)
     run(engine, analysis.complete_job, finished, nothing())
-    soon = datetime.now(UTC) + timedelta(seconds=30)
-    # Right after upload nothing is stale (the upload may still be enqueueing it).
-    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2)) == []
-    # Never enqueued: picked up after the grace period, even if recently updated.
-    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=soon) == [
-        never
+    idle = timedelta(seconds=20)
+    # Queued jobs are always offered (Redis decides whether it holds them); a job its worker
+    # touched within `idle` is not.
+    assert run(engine, analysis.open_jobs_to_sweep, analysing_idle=idle) == [queued]
+    later = datetime.now(UTC) + timedelta(seconds=30)
+    assert run(engine, analysis.open_jobs_to_sweep, analysing_idle=idle, now=later) == [
+        queued,
+        running,
     ]
-    later = datetime.now(UTC) + timedelta(minutes=3)
-    stale = run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=later)
-    assert stale == [never, enqueued, stuck]
-    # Re-enqueueing marks them, so the next sweep leaves them alone for a while.
-    for stale_id in stale:
-        run(engine, analysis.mark_enqueued, stale_id)
-    assert run(engine, analysis.stale_queued_jobs, older_than=timedelta(minutes=2), now=soon) == []
+    # The worker's renewal keeps a live job out of the sweep.
+    assert run(engine, analysis.touch_job, running)
+    soon = datetime.now(UTC) + timedelta(seconds=10)
+    assert run(engine, analysis.open_jobs_to_sweep, analysing_idle=idle, now=soon) == [queued]
+    assert not run(engine, analysis.touch_job, finished)  # only analysing jobs
+    # Pages by id.
+    assert run(
+        engine, analysis.open_jobs_to_sweep, analysing_idle=idle, now=later, after_id=queued
+    ) == [running]
+    assert run(engine, analysis.open_jobs_to_sweep, analysing_idle=idle, limit=1, now=later) == [
+        queued
+    ]
 
 
 def test_job_summary_and_payload(engine: Engine, job_id: int) -> None:
