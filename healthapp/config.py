@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # Empty: photos under photo_dir. s3://bucket/prefix: an S3-compatible bucket (extra "s3").
     photo_storage_url: str = ""
     photo_s3_endpoint_url: str = ""  # empty: boto3's default (AWS, or AWS_ENDPOINT_URL_S3)
+    # Every upload request (photos, a CSV import): the whole body, refused while it streams in,
+    # and how many files one request may carry. The body limit must leave room for
+    # upload_max_files photos of photo_max_bytes each.
+    upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
+    upload_max_files: int = Field(default=6, ge=1, le=50)
     photo_uploads_per_minute: int = Field(default=10, ge=1)
     photo_uploads_per_day: int = Field(default=100, ge=1)
     # Empty: the launcher starts tritonserver from the nvidia-pytriton wheel on a free port.

@@ -5,6 +5,7 @@ from reflex.components.component import ComponentStyle
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
+from healthapp.api.upload_limits import limit_uploads
 
 STYLE: ComponentStyle = {
     ".app-header": {
@@ -28,5 +29,6 @@ STYLE: ComponentStyle = {
     },
 }
 
-# The REST routes (/api/...) are served by the same backend, on the same port.
-app = rx.App(style=STYLE, api_transformer=api)
+# The REST routes (/api/...) are served by the same backend, on the same port; the transformers
+# apply in order, so limit_uploads wraps everything (bodies are bounded before any route reads).
+app = rx.App(style=STYLE, api_transformer=[api, limit_uploads])
