@@ -15,6 +15,8 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 # Anything shorter than this cannot carry the 256 bits an HMAC key deserves.
 MIN_SECRET_KEY_LENGTH = 32
+# Multipart headers and boundaries around the files of one upload request.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -79,6 +81,12 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.var_dir.resolve() / 'healthapp.db'}"
         if self.photo_dir is None:
             self.photo_dir = self.var_dir.resolve() / "photos"
+        needed = self.upload_max_files * self.photo_max_bytes + UPLOAD_OVERHEAD_BYTES
+        if self.upload_max_bytes < needed:  # else a meal the picker allows is refused with 413
+            raise ConfigError(
+                f"UPLOAD_MAX_BYTES={self.upload_max_bytes} is below UPLOAD_MAX_FILES x "
+                f"PHOTO_MAX_BYTES plus {UPLOAD_OVERHEAD_BYTES} bytes of form overhead ({needed})."
+            )
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:

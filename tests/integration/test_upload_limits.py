@@ -62,7 +62,8 @@ def server(engine: Engine, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "HEALTHAPP_ENV"}}
     env.update(DATABASE_URL=sqlite_url, SECRET_KEY=SECRET, VAR_DIR=str(tmp_path),
-               UPLOAD_MAX_BYTES=str(LIMIT))  # fmt: skip
+               UPLOAD_MAX_BYTES=str(LIMIT), UPLOAD_MAX_FILES="1",
+               PHOTO_MAX_BYTES=str(LIMIT // 2))  # fmt: skip
     granian = Path(sys.executable).with_name("granian")
     process = subprocess.Popen(
         [str(granian), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
