@@ -3,8 +3,8 @@
 The Reflex state of a tab keeps only the file's name here, never its bytes: state lives as
 long as the tab (and in Redis with several web workers), so kept bytes would pile up per tab.
 The files live in a private folder (0700, files 0600) under random names and are removed
-after the import, when the person picks another file, or PENDING_TTL after they were kept,
-whichever comes first; every `keep` sweeps the expired ones.
+when the person picks another file or leaves the page, or PENDING_TTL after they were kept,
+whichever comes first; every `keep` sweeps the expired ones, whichever tab they were for.
 """
 
 from __future__ import annotations

@@ -158,9 +158,8 @@ class DataState(FormState, AppState):
             return attempt.redirect
         result = attempt.value
         self.result = {"imported": str(result.imported), "duplicates": str(result.duplicates)}
-        # Imported: the file has served; an import again would only find duplicates.
-        files.remove(pending)
-        self._pending = ""
+        # The file stays until another is chosen, the page is left or PENDING_TTL passes: a
+        # second import of it is allowed and reports its rows as duplicates.
         return None
 
     @rx.event
