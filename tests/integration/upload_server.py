@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from healthapp.api.upload_limits import UPLOAD_PATH, limit_uploads
@@ -16,8 +16,11 @@ from healthapp.api.upload_limits import UPLOAD_PATH, limit_uploads
 kept: list[bytes] = []  # what a handler holds on to (the old CSV preview kept its bytes)
 
 
-async def upload(request: Request) -> JSONResponse:
-    form = await request.form()
+async def upload(request: Request) -> Response:
+    try:
+        form = await request.form()
+    except ClientDisconnect:  # what UploadLimits makes of a body over the limit; as Reflex does
+        return Response()
     total = 0
     for value in form.getlist("files"):
         if isinstance(value, UploadFile):
