@@ -47,6 +47,10 @@ class FoodOption:
     portion: str
 
 
+def _photo_mb() -> str:
+    return f"{get_settings().photo_max_bytes / (1024 * 1024):g}"
+
+
 def _queue() -> JobQueue:
     return JobQueue(get_redis(), get_settings().redis_prefix)
 
@@ -160,6 +164,8 @@ class MealsState(FormState, AppState):
         if len(files) > settings.upload_max_files:
             raise ValidationError("upload.too_many_files", field="photos",
                                   max=settings.upload_max_files)  # fmt: skip
+        if any((getattr(f, "size", None) or 0) > settings.photo_max_bytes for f in files):
+            raise ValidationError("error.photo_too_large", field="photos", max_mb=_photo_mb())
         uploads = [await upload.read() for upload in files]
         form = {"eaten_at": self.new_eaten_at, "meal_type": self.new_meal_type,
                 "note": self.new_note}  # fmt: skip
@@ -198,11 +204,9 @@ class MealsState(FormState, AppState):
     def photos_refused(self, rejections: list[dict[str, Any]]) -> None:
         """The picker refused some files (type, size, count) before any upload: name them, so a
         BMP or SVG is not silently left out of the meal."""
-        settings = get_settings()
         self._clear_messages()
         self._show_error(refusal_key(rejections), "photos", names=refused_names(rejections),
-                         max_mb=f"{settings.photo_max_bytes / (1024 * 1024):g}",
-                         max=settings.upload_max_files)  # fmt: skip
+                         max_mb=_photo_mb(), max=get_settings().upload_max_files)  # fmt: skip
 
     def _reset_meal_form(self) -> None:
         self.editing_meal = 0

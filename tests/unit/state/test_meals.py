@@ -14,8 +14,9 @@ from tests.aio import run
 class Upload:
     filename = "meal.jpg"
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 2) -> None:
         self.reads = 0
+        self.size = size
 
     async def read(self) -> bytes:
         self.reads += 1
@@ -48,14 +49,25 @@ def test_a_photo_too_large_for_the_picker_says_the_limit() -> None:
     assert state.errors["photos"]["max_mb"] == f"{get_settings().photo_max_bytes / 2**20:g}"
 
 
-def test_more_files_than_allowed_are_refused_before_any_is_read() -> None:
-    state = meals_state()
-    uploads = [Upload() for _ in range(get_settings().upload_max_files + 1)]
-
+def save(state: MealsState, uploads: list[Upload]) -> None:
     async def drain() -> list[object]:
         return [u async for u in type(state).event_handlers["save_meal"].fn(state, uploads)]
 
     run(drain())
+
+
+def test_more_files_than_allowed_are_refused_before_any_is_read() -> None:
+    state = meals_state()
+    uploads = [Upload() for _ in range(get_settings().upload_max_files + 1)]
+    save(state, uploads)
     assert state.errors["photos"]["key"] == "upload.too_many_files"
     assert sum(u.reads for u in uploads) == 0
     assert not state.saving
+
+
+def test_a_photo_over_the_limit_is_refused_before_it_is_read() -> None:
+    state = meals_state()
+    uploads = [Upload(), Upload(size=get_settings().photo_max_bytes + 1)]
+    save(state, uploads)
+    assert state.errors["photos"]["key"] == "error.photo_too_large"
+    assert sum(u.reads for u in uploads) == 0
