@@ -17,6 +17,8 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 # Anything shorter than this cannot carry the 256 bits an HMAC key deserves.
 MIN_SECRET_KEY_LENGTH = 32
+# Multipart headers and boundaries around the files of one upload request.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +68,11 @@ class Settings(BaseSettings):
     # Empty: photos under photo_dir. s3://bucket/prefix: an S3-compatible bucket (extra "s3").
     photo_storage_url: str = ""
     photo_s3_endpoint_url: str = ""  # empty: boto3's default (AWS, or AWS_ENDPOINT_URL_S3)
+    # Every upload request (photos, a CSV import): the whole body, refused while it streams in,
+    # and how many files one request may carry. The body limit must leave room for
+    # upload_max_files photos of photo_max_bytes each.
+    upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
+    upload_max_files: int = Field(default=6, ge=1, le=50)
     photo_uploads_per_minute: int = Field(default=10, ge=1)
     photo_uploads_per_day: int = Field(default=100, ge=1)
     # Every file sent, refused ones included, counted before decoding: refusals cost a client
@@ -90,6 +97,12 @@ class Settings(BaseSettings):
         if self.photo_dir is None:
             self.photo_dir = self.var_dir.resolve() / "photos"
         self.trusted_proxy_networks  # noqa: B018  # refuse a bad list at start, not at log-in
+        needed = self.upload_max_files * self.photo_max_bytes + UPLOAD_OVERHEAD_BYTES
+        if self.upload_max_bytes < needed:  # else a meal the picker allows is refused with 413
+            raise ConfigError(
+                f"UPLOAD_MAX_BYTES={self.upload_max_bytes} is below UPLOAD_MAX_FILES x "
+                f"PHOTO_MAX_BYTES plus {UPLOAD_OVERHEAD_BYTES} bytes of form overhead ({needed})."
+            )
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:

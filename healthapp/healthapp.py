@@ -6,6 +6,7 @@ from reflex.components.component import ComponentStyle
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
 from healthapp.api.headers import security_headers
+from healthapp.api.upload_limits import limit_uploads
 
 STYLE: ComponentStyle = {
     ".app-header": {
@@ -29,6 +30,7 @@ STYLE: ComponentStyle = {
     },
 }
 
-# The REST routes (/api/...) are served by the same backend, on the same port; the headers
-# middleware wraps them, Reflex's endpoints and the frontend the backend serves in production.
-app = rx.App(style=STYLE, api_transformer=[api, security_headers])
+# The REST routes (/api/...) are served by the same backend, on the same port. The transformers
+# apply in order, each wrapping the ones before: limit_uploads bounds bodies before any route
+# reads them, and the headers middleware (which reads no request body) wraps everything.
+app = rx.App(style=STYLE, api_transformer=[api, limit_uploads, security_headers])

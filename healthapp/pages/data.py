@@ -8,6 +8,7 @@ from healthapp import routes
 from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
 from healthapp.domain.units import GlucoseUnit
+from healthapp.services import importer
 from healthapp.services.importer import ImportKind
 from healthapp.state.base import AppState
 from healthapp.state.data import NOT_MAPPED, DataState
@@ -100,7 +101,10 @@ def import_card() -> rx.Component:
             rx.upload.root(
                 rx.button(AppState.t["data.choose_file"], type="button", variant="soft"),
                 id=IMPORT_UPLOAD_ID, accept=CSV_TYPES, multiple=False, max_files=1,
+                max_size=importer.MAX_IMPORT_BYTES,
                 on_drop=DataState.preview(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
+                # a refused file is named, not dropped in silence
+                on_drop_rejected=DataState.file_refused,
             ),
             rx.cond(
                 DataState.header.length() > 0,

@@ -10,6 +10,7 @@ from healthapp.components.forms import form_alert, form_done
 from healthapp.components.layout import template
 from healthapp.components.props import Colour, match_colour
 from healthapp.components.records import confirm_dialog
+from healthapp.config import get_settings
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
 from healthapp.state.base import AppState
 from healthapp.state.meals import UPLOAD_ID, MealsState
@@ -87,7 +88,10 @@ def new_meal_form() -> rx.Component:
                 id=UPLOAD_ID,
                 accept=PHOTO_TYPES,
                 multiple=True,
-                max_files=6,
+                max_files=get_settings().upload_max_files,
+                max_size=get_settings().photo_max_bytes,
+                # a BMP, SVG or TIFF (or too big, too many) is named, not left out in silence
+                on_drop_rejected=MealsState.photos_refused,
                 border="1px dashed var(--gray-a7)",
                 padding="1em",
                 width="100%",

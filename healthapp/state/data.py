@@ -10,10 +10,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from healthapp.db import utcnow
-from healthapp.domain.errors import ServiceError
+from healthapp.domain.errors import ServiceError, ValidationError
 from healthapp.i18n import translate
 from healthapp.services import importer, preferences
+from healthapp.services.pending_files import default_pending_files
 from healthapp.state.base import AppState, FormState, guarded
+from healthapp.state.uploads import refusal_key, refused_names
 
 NOT_MAPPED = "-1"
 
@@ -36,7 +38,8 @@ class DataState(FormState, AppState):
     date_order: str = "ymd"
     row_errors: list[dict[str, str]] = []
     result: dict[str, str] = {}
-    _file: bytes = b""
+    # The chosen file waits on disk (services/pending_files): state keeps only its name.
+    _pending: str = ""
 
     @rx.var
     def shown_row_errors(self) -> list[str]:
@@ -72,7 +75,8 @@ class DataState(FormState, AppState):
         return None
 
     def _forget_file(self) -> None:
-        self._file = b""
+        pending, self._pending = self._pending, ""
+        default_pending_files().remove(pending)
         self.file_name, self.header, self.sample, self.fields, self.required = "", [], [], [], []
         self.mapping, self.row_errors, self.result, self.row_count = {}, [], {}, 0
 
@@ -106,9 +110,15 @@ class DataState(FormState, AppState):
         self._forget_file()
         if not files:
             return
+        if len(files) > 1:
+            raise ValidationError("upload.too_many_files", field="file", max=1)
+        size = getattr(files[0], "size", None)
+        if size is not None and size > importer.MAX_IMPORT_BYTES:  # refused before it is read
+            raise ValidationError("import.too_large", field="file",
+                                  max_mb=importer.MAX_IMPORT_BYTES >> 20)  # fmt: skip
         data = await files[0].read()
         preview = await asyncio.to_thread(importer.preview_import, data, kind=self.import_kind)
-        self._file = data
+        self._pending = await asyncio.to_thread(default_pending_files().keep, data)
         self.file_name = files[0].filename or ""
         self.header, self.sample, self.row_count = preview.header, preview.rows, preview.row_count
         self.fields, self.required = list(preview.fields), list(preview.required)
@@ -131,10 +141,12 @@ class DataState(FormState, AppState):
     async def run_import(self) -> Any:
         self._clear_messages()
         self.row_errors, self.result = [], {}
-        data, kind, unit, order = self._file, self.import_kind, self.unit, self.date_order
+        pending, kind, unit, order = self._pending, self.import_kind, self.unit, self.date_order
         choices = dict(self.mapping)
+        files = default_pending_files()
 
         def work(db: Session, user_id: int) -> importer.ImportResult:
+            data = files.read(pending)  # ValidationError once expired: "choose it again"
             # Inside the unit of work: a forged column index is refused like any bad field.
             mapping = importer.mapping_from_choices(choices, not_mapped=NOT_MAPPED)
             prefs = preferences.get_preferences(db, user_id=user_id)
@@ -148,4 +160,14 @@ class DataState(FormState, AppState):
             return attempt.redirect
         result = attempt.value
         self.result = {"imported": str(result.imported), "duplicates": str(result.duplicates)}
+        # The file stays until another is chosen, the page is left or PENDING_TTL passes: a
+        # second import of it is allowed and reports its rows as duplicates.
         return None
+
+    @rx.event
+    def file_refused(self, rejections: list[dict[str, Any]]) -> None:
+        """The picker refused the file (type, size, count) before any upload: say which rule."""
+        self._clear_messages()
+        self._forget_file()
+        self._show_error(refusal_key(rejections), None, names=refused_names(rejections),
+                         max_mb=str(importer.MAX_IMPORT_BYTES >> 20), max="1")  # fmt: skip

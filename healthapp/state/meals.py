@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import redis.asyncio as aioredis
 import reflex as rx
 from sqlmodel import Session
 
 from healthapp.config import get_settings
 from healthapp.db import utcnow
+from healthapp.domain.errors import ValidationError
 from healthapp.i18n import translate
 from healthapp.job_queue import JobQueue
 from healthapp.redis_client import get_redis
@@ -28,12 +27,17 @@ from healthapp.services.meals.meal_log import log_meal, submit_jobs
 from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
 from healthapp.services.meals.storage import default_photo_storage
 from healthapp.state.base import AppState, FormState, guarded
+from healthapp.state.meal_events import MealEvents
+from healthapp.state.uploads import refusal_key, refused_names
 
 log = logging.getLogger(__name__)
 
 UPLOAD_ID = "meal_photos"
 # How long the page listens for analysis results after the last pending job was seen.
 LISTEN_SECONDS = 600
+# While jobs are open the page also re-reads this often: an announcement can be lost (pub/sub
+# keeps nothing for a listener that is reconnecting; Redis restarts), the database cannot.
+POLL_SECONDS = 7.0
 
 
 @dataclass
@@ -41,6 +45,10 @@ class FoodOption:
     id: str
     name: str
     portion: str
+
+
+def _photo_mb() -> str:
+    return f"{get_settings().photo_max_bytes / (1024 * 1024):g}"
 
 
 def _queue() -> JobQueue:
@@ -152,6 +160,12 @@ class MealsState(FormState, AppState):
     async def save_meal(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
         self._clear_messages()
         settings = get_settings()
+        # The picker allows as many (max_files); a forged request is refused before any read.
+        if len(files) > settings.upload_max_files:
+            raise ValidationError("upload.too_many_files", field="photos",
+                                  max=settings.upload_max_files)  # fmt: skip
+        if any((getattr(f, "size", None) or 0) > settings.photo_max_bytes for f in files):
+            raise ValidationError("error.photo_too_large", field="photos", max_mb=_photo_mb())
         uploads = [await upload.read() for upload in files]
         form = {"eaten_at": self.new_eaten_at, "meal_type": self.new_meal_type,
                 "note": self.new_note}  # fmt: skip
@@ -185,6 +199,14 @@ class MealsState(FormState, AppState):
         yield rx.clear_selected_files(UPLOAD_ID)
         await self._refresh()
         yield self._after_change()
+
+    @rx.event
+    def photos_refused(self, rejections: list[dict[str, Any]]) -> None:
+        """The picker refused some files (type, size, count) before any upload: name them, so a
+        BMP or SVG is not silently left out of the meal."""
+        self._clear_messages()
+        self._show_error(refusal_key(rejections), "photos", names=refused_names(rejections),
+                         max_mb=_photo_mb(), max=get_settings().upload_max_files)  # fmt: skip
 
     def _reset_meal_form(self) -> None:
         self.editing_meal = 0
@@ -345,36 +367,49 @@ class MealsState(FormState, AppState):
 
     @rx.event(background=True)
     async def listen(self) -> None:
-        """While analyses are pending, wait for the worker's announcements on Redis and refresh.
-        One listener per browser tab; it ends when nothing is pending or after LISTEN_SECONDS."""
+        """While analyses are pending, refresh on the worker's announcements on Redis. One
+        listener per browser tab; it ends when nothing is pending or after LISTEN_SECONDS.
+
+        Announcements are a shortcut, the database is the truth: the page re-reads right after
+        subscribing (a job may have ended between its last read and the subscribe), every
+        POLL_SECONDS while jobs are open, and it keeps polling when Redis is down, subscribing
+        again when Redis is back."""
         async with self:
             if self._listening:
                 return
             self._listening = True
             token = self.session_token
         settings = get_settings()
-        client = aioredis.from_url(settings.redis_url)
-        pubsub = client.pubsub()
+        events: MealEvents | None = None
         try:
             user_id = await asyncio.to_thread(
                 sessions.run_as_user, token, settings.secret_key.get_secret_value(),
                 lambda _db, uid: uid,
             )  # fmt: skip
-            await pubsub.subscribe(f"{settings.redis_prefix}meal-events:{user_id}")
+            channel = f"{settings.redis_prefix}meal-events:{user_id}"
             deadline = time.monotonic() + LISTEN_SECONDS
+            next_read = time.monotonic()  # the first read comes right after subscribing
             while time.monotonic() < deadline:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                async with self:
-                    if message is not None:
-                        log.debug("meal event %s", json.loads(message["data"]))
-                        await self._refresh()
-                    if not self.pending:
-                        break
-        except (sessions.NotSignedIn, aioredis.RedisError) as exc:
+                if time.monotonic() >= next_read:
+                    if events is None:  # first, or Redis was lost: subscribe (again)
+                        events = await MealEvents.subscribe(settings.redis_url, channel)
+                    async with self:
+                        lost_session = await self._refresh()
+                        if lost_session is not None or not self.pending:
+                            break
+                    next_read = time.monotonic() + POLL_SECONDS
+                if events is None:
+                    await asyncio.sleep(1.0)
+                    continue
+                if await events.next(timeout=1.0):
+                    next_read = time.monotonic()
+                elif events.broken:
+                    await events.close()
+                    events = None
+        except sessions.NotSignedIn as exc:
             log.warning("meal listener stopped: %s", exc)
         finally:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
-                await client.aclose()
+            if events is not None:
+                await events.close()
             async with self:
                 self._listening = False

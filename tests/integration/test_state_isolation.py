@@ -162,7 +162,7 @@ def test_a_lost_session_in_a_handler_that_yields_or_imports_is_a_redirect(
     assert meals.errors == {}
 
     data = state_of(DataState, token)
-    data._file, data.mapping = b"measured_at,value\n2026-11-28 08:00,100\n", {"value": "1"}
+    data._pending, data.mapping = "0" * 32, {"value": "1"}  # a previewed file's name
     assert isinstance(call(data, "run_import"), rx.event.EventSpec)
     assert data.result == {}
 

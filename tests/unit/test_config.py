@@ -72,6 +72,12 @@ def test_development_key_is_generated_once_and_private(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_an_upload_limit_below_a_full_meal_of_photos_is_refused() -> None:
+    with pytest.raises(ConfigError, match="UPLOAD_MAX_BYTES=1000000 is below"):
+        make(upload_max_bytes="1000000")
+    assert make(upload_max_files="1", photo_max_bytes="900000").upload_max_bytes > 0
+
+
 def test_invalid_port_is_rejected() -> None:
     with pytest.raises(ValueError, match="port"):
         make(port="70000")

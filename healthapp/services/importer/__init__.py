@@ -14,10 +14,11 @@ from healthapp.services.importer.apply import (
 )
 from healthapp.services.importer.columns import mapping_from_choices, preview_import
 from healthapp.services.importer.parsing import parse_time_cell
-from healthapp.services.importer.table import ImportKind
+from healthapp.services.importer.table import MAX_IMPORT_BYTES, ImportKind
 
 __all__ = [
     "IMPORT_KEYS",
+    "MAX_IMPORT_BYTES",
     "ImportInvalid",
     "ImportKind",
     "ImportResult",

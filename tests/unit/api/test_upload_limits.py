@@ -1,0 +1,116 @@
+"""UploadLimits in front of a recording ASGI app: what passes untouched and what is refused
+before the app sees a byte. The sessions and the 200 MB bodies are in
+tests/integration/test_upload_limits.py."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from reflex_base.constants import Endpoint
+
+from healthapp.api.upload_limits import (
+    BAD_LENGTH,
+    NOT_SIGNED_IN,
+    REASON_HEADER,
+    TOO_LARGE,
+    UPLOAD_PATH,
+    UploadLimits,
+)
+
+LIMIT = 1000
+
+
+class Recorder:
+    """The wrapped app: reads the whole body, then answers 200 with how much it read."""
+
+    def __init__(self) -> None:
+        self.called = False
+        self.read = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.called = True
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            self.read += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def call(
+    path: str, chunks: list[bytes], *, method: str = "POST", length: str | None = None
+) -> tuple[Recorder, list[dict[str, Any]], int]:
+    inner = Recorder()
+    middleware = UploadLimits(inner, max_bytes=LIMIT, secret_key="k" * 40)
+    headers = [] if length is None else [(b"content-length", length.encode())]
+    scope = {"type": "http", "method": method, "path": path, "headers": headers}
+    pending = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
+    pulled = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        pulled += 1
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(middleware(scope, receive, send))
+    return inner, sent, pulled
+
+
+def reason(sent: list[dict[str, Any]]) -> tuple[int, str]:
+    start = sent[0]
+    return start["status"], dict(start["headers"])[REASON_HEADER.encode()].decode()
+
+
+def test_the_upload_path_is_reflexs() -> None:
+    assert str(Endpoint.UPLOAD) == UPLOAD_PATH
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read() -> None:
+    inner, sent, pulled = call(UPLOAD_PATH, [b"x" * 10], length="10")
+    assert reason(sent) == (401, NOT_SIGNED_IN)
+    assert (inner.called, pulled) == (False, 0)
+
+
+def test_reading_uploaded_files_back_needs_no_session() -> None:
+    inner, sent, _ = call(f"{UPLOAD_PATH}/a.txt", [b""], method="GET")
+    assert (inner.called, sent[0]["status"]) == (True, 200)
+
+
+def test_a_body_under_the_limit_reaches_the_app_whole() -> None:
+    inner, sent, _ = call("/api/x", [b"x" * 600, b"x" * 400], length="1000")
+    assert (sent[0]["status"], inner.read) == (200, 1000)
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread() -> None:
+    inner, sent, pulled = call("/api/x", [b"x" * 10], length=str(LIMIT + 1))
+    assert reason(sent) == (413, TOO_LARGE)
+    assert (inner.called, pulled) == (False, 0)
+
+
+@pytest.mark.parametrize("length", ["-1", "12abc", ""])
+def test_a_malformed_length_is_refused(length: str) -> None:
+    inner, sent, _ = call("/api/x", [b"x"], length=length)
+    assert reason(sent) == (400, BAD_LENGTH)
+    assert not inner.called
+
+
+def test_a_streamed_body_is_cut_off_when_it_passes_the_limit() -> None:
+    chunks = [b"x" * 400] * 10  # no Content-Length: chunked
+    inner, sent, pulled = call("/api/x", chunks)
+    assert reason(sent) == (413, TOO_LARGE)
+    assert len(sent) == 2  # the 413 only; the app's own answer was dropped
+    assert pulled == 3  # nothing read past the chunk that crossed the limit
+    assert inner.read == 800
