@@ -6,6 +6,7 @@ from reflex.components.component import ComponentStyle
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
 from healthapp.api.headers import security_headers
+from healthapp.api.session_socket import session_socket
 
 STYLE: ComponentStyle = {
     ".app-header": {
@@ -30,5 +31,6 @@ STYLE: ComponentStyle = {
 }
 
 # The REST routes (/api/...) are served by the same backend, on the same port; the headers
-# middleware wraps them, Reflex's endpoints and the frontend the backend serves in production.
-app = rx.App(style=STYLE, api_transformer=[api, security_headers])
+# middleware wraps them, Reflex's endpoints and the frontend the backend serves in production;
+# session_socket hands Reflex's event socket the session's hash instead of the cookie.
+app = rx.App(style=STYLE, api_transformer=[api, session_socket, security_headers])

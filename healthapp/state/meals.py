@@ -351,15 +351,12 @@ class MealsState(FormState, AppState):
             if self._listening:
                 return
             self._listening = True
-            token = self.session_token
+            hashed = self._session_hash()
         settings = get_settings()
         client = aioredis.from_url(settings.redis_url)
         pubsub = client.pubsub()
         try:
-            user_id = await asyncio.to_thread(
-                sessions.run_as_user, token, settings.secret_key.get_secret_value(),
-                lambda _db, uid: uid,
-            )  # fmt: skip
+            user_id = await asyncio.to_thread(sessions.run_as_session, hashed, lambda _db, uid: uid)
             await pubsub.subscribe(f"{settings.redis_prefix}meal-events:{user_id}")
             deadline = time.monotonic() + LISTEN_SECONDS
             while time.monotonic() < deadline:
