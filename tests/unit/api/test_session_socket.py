@@ -33,3 +33,22 @@ def test_a_cookie_of_only_the_session_is_removed() -> None:
 def test_the_cookie_header_is_parsed_leniently() -> None:
     assert sessions.token_from_cookie_header(f'x; {sessions.SESSION_COOKIE}="t"') == "t"
     assert sessions.token_from_cookie_header("other=1") == ""
+
+
+def test_only_the_event_socket_is_rewritten() -> None:
+    import asyncio
+
+    from healthapp.api import session_socket as module
+
+    seen: dict[str, list[tuple[bytes, bytes]]] = {}
+
+    async def inner(scope: dict, _receive: object, _send: object) -> None:  # type: ignore[type-arg]
+        seen[scope["path"]] = scope["headers"]
+
+    wrapped = module.session_socket(inner)  # type: ignore[arg-type]
+    cookie = [(b"cookie", f"{sessions.SESSION_COOKIE}=tok".encode())]
+    for kind, path in (("websocket", "/_event/"), ("http", "/api/export/csv")):
+        scope = {"type": kind, "path": path, "headers": cookie}
+        asyncio.run(wrapped(scope, None, None))  # type: ignore[arg-type]
+    assert [name for name, _ in seen["/_event/"]] == [HASH]
+    assert seen["/api/export/csv"] == cookie  # the HTTP routes read the cookie itself
