@@ -6,6 +6,7 @@ from reflex.components.component import ComponentStyle
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
 from healthapp.api.headers import security_headers
+from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
 
 STYLE: ComponentStyle = {
@@ -31,6 +32,7 @@ STYLE: ComponentStyle = {
 }
 
 # The REST routes (/api/...) are served by the same backend, on the same port. The transformers
-# apply in order, each wrapping the ones before: limit_uploads bounds bodies before any route
-# reads them, and the headers middleware (which reads no request body) wraps everything.
-app = rx.App(style=STYLE, api_transformer=[api, limit_uploads, security_headers])
+# apply in order, each wrapping the ones before: session_socket hands Reflex's event socket the
+# session's hash instead of the cookie, limit_uploads bounds bodies before any route reads them,
+# and the headers middleware (which reads no request body) wraps everything.
+app = rx.App(style=STYLE, api_transformer=[api, session_socket, limit_uploads, security_headers])

@@ -12,3 +12,7 @@ SETTINGS = "/settings"
 MEALS = "/meals"
 REPORTS = "/reports"
 DATA = "/data"
+# HTTP routes (api/session.py) the browser reaches by a full navigation: they set and clear the
+# session cookie.
+SESSION_CLAIM = "/api/session/claim"
+SESSION_LOGOUT = "/api/session/logout"

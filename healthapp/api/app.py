@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from healthapp.api.deps import Refused, refusal
 from healthapp.api.export import router as export_routes
 from healthapp.api.photos import router as photo_routes
+from healthapp.api.session import router as session_routes
 
 # No schema and no docs: nothing here is meant to be discovered.
 api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 api.add_exception_handler(Refused, refusal)
 api.include_router(photo_routes)
 api.include_router(export_routes)
+api.include_router(session_routes)

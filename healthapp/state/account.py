@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import reflex as rx
@@ -13,7 +12,7 @@ from healthapp.config import get_settings
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.throttle import default_login_throttle
 from healthapp.state.auth import request_client
-from healthapp.state.base import AppState, FormState
+from healthapp.state.base import AppState, FormState, claim_url, navigate
 
 PASSWORD_FIELDS = ("current_password", "password", "password_confirm")
 
@@ -25,7 +24,6 @@ class AccountState(FormState, AppState):
     async def change_password(self, form: dict[str, Any]) -> Any:
         self._clear_messages()
         settings = get_settings()
-        secret = settings.secret_key.get_secret_value()
         user_agent = self.router.headers.user_agent
         client_ip = request_client(self)
 
@@ -40,22 +38,16 @@ class AccountState(FormState, AppState):
                 throttle=default_login_throttle(),
                 client_ip=client_ip,
             )
-            # Every session, this one included, ends; this browser gets a fresh one.
+            # Every session, this one included, ends; this browser gets a fresh one through
+            # the claim route, which sets its cookie and brings it back to this page.
             sessions.revoke_all_sessions(db, user_id=user_id)
-            return sessions.create_session(
-                db,
-                user_id=user_id,
-                secret_key=secret,
-                ttl=timedelta(hours=settings.session_ttl_hours),
-                user_agent=user_agent,
-            )
+            return sessions.default_handoffs().issue(user_id=user_id, user_agent=user_agent)
 
         attempt = await self._attempt(work)
         if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        self.session_token = attempt.value
         self.done_key = "account.password.changed"
-        return [rx.set_value(f"account-{name}", "") for name in PASSWORD_FIELDS]
+        return navigate(claim_url(attempt.value, routes.ACCOUNT))
 
     @rx.event
     def set_delete_open(self, is_open: bool) -> None:
@@ -79,5 +71,4 @@ class AccountState(FormState, AppState):
         if not attempt.ok:
             return attempt.redirect
         self.delete_open = False
-        self._end_session("account.deleted")
-        return rx.redirect(routes.LOGIN)
+        return await self._end_session("account.deleted")

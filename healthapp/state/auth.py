@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import reflex as rx
@@ -14,18 +13,12 @@ from healthapp.db import session_scope
 from healthapp.services.auth import accounts, sessions
 from healthapp.services.auth.redirects import safe_next_path
 from healthapp.services.auth.throttle import client_address, default_login_throttle
-from healthapp.state.base import AppState, FormState
+from healthapp.state.base import AppState, FormState, claim_url, navigate
 
 
-def _open_session(db: Any, user_id: int, user_agent: str) -> str:
-    settings = get_settings()
-    return sessions.create_session(
-        db,
-        user_id=user_id,
-        secret_key=settings.secret_key.get_secret_value(),
-        ttl=timedelta(hours=settings.session_ttl_hours),
-        user_agent=user_agent,
-    )
+def _hand_off(user_id: int, user_agent: str) -> str:
+    """The one-time nonce the claim route turns into this browser's session cookie."""
+    return sessions.default_handoffs().issue(user_id=user_id, user_agent=user_agent)
 
 
 def request_client(state: rx.State) -> str:
@@ -47,27 +40,26 @@ class GuestState(FormState, AppState):
         """A signed-in visitor has no business on these pages: send them on."""
         await self.detect_language()
         self._clear_messages()
-        if not self.session_token:
+        if not self._session_hash():
             return None
         if await self._if_signed_in(lambda _db, uid: uid) is None:
-            self.session_token = ""  # a stale cookie: forget it
-            return None
+            return None  # a stale cookie: harmless, and replaced by the next log-in
         return rx.redirect(self._next_path())
 
     def _next_path(self) -> str:
         return safe_next_path(self.router.url.query_parameters.get("next"))
 
     async def _sign_in(self, work: Callable[[], tuple[str, str]]) -> Any:
-        """Run `work` (it returns the login and a new session token) off the event loop; on
-        success keep the token and go on to the `next` page, else show why not."""
+        """Run `work` (it returns the login and a hand-off nonce) off the event loop; on
+        success let the claim route set the cookie and go on to the `next` page, else show
+        why not."""
         attempt = await self._settle(asyncio.to_thread(work))
         if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        login, token = attempt.value
-        self.session_token = token
+        login, nonce = attempt.value
         self.user_login = login
         self.flash_key = ""
-        return rx.redirect(self._next_path())
+        return navigate(claim_url(nonce, self._next_path()))
 
 
 class LoginState(GuestState):
@@ -88,7 +80,7 @@ class LoginState(GuestState):
                     client_ip=client_ip,
                 )
                 assert user.id is not None
-                return user.login, _open_session(db, user.id, user_agent)
+                return user.login, _hand_off(user.id, user_agent)
 
         return await self._sign_in(work)
 
@@ -115,6 +107,6 @@ class SignupState(GuestState):
                     client_ip=client_ip,
                 )
                 assert user.id is not None
-                return user.login, _open_session(db, user.id, user_agent)
+                return user.login, _hand_off(user.id, user_agent)
 
         return await self._sign_in(work)

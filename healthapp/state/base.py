@@ -1,16 +1,21 @@
-"""The root state: session token, language, and the signed-in user resolved on the server."""
+"""The root state: language, and the signed-in user resolved on the server from the session.
+
+The state never holds the session token: the cookie is HttpOnly, set and cleared by HTTP
+responses (api/session.py), and the socket's handshake reaches Reflex with the token's keyed hash
+in its place (api/session_socket.py). Signing in or out is therefore a full navigation, after
+which the page opens a new socket that carries the new cookie."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import inspect
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 from sqlmodel import Session
@@ -28,15 +33,18 @@ T = TypeVar("T")
 P = ParamSpec("P")
 S = TypeVar("S", bound="FormState")
 
-# The cookie may outlive the server-side session; the server's expiry is what counts.
-COOKIE_MAX_AGE = int(timedelta(days=30).total_seconds())
+
+def navigate(url: str) -> rx.event.EventSpec:
+    """A full page load of `url` (rx.redirect stays inside the single-page app): the HTTP
+    response may set a cookie, and the next page opens a socket that carries it."""
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+
+
+def claim_url(nonce: str, next_path: str) -> str:
+    return f"{routes.SESSION_CLAIM}?{urlencode({'nonce': nonce, 'next': next_path})}"
 
 
 class AppState(rx.State):
-    # The browser keeps only a random token; the user it stands for is looked up on each event.
-    session_token: str = rx.Cookie(
-        "", name=sessions.SESSION_COOKIE, same_site="strict", max_age=COOKIE_MAX_AGE
-    )
     lang: str = rx.LocalStorage("", name="healthapp_lang", sync=True)
     user_login: str = ""
     flash_key: str = ""
@@ -64,17 +72,16 @@ class AppState(rx.State):
     def flash(self) -> str:
         return translate(self.current_lang, self.flash_key) if self.flash_key else ""
 
+    def _session_hash(self) -> str:
+        """The keyed hash of this socket's session token ("" when it came without a cookie)."""
+        return self.router.headers.raw_headers.get(sessions.SESSION_HASH_HEADER, "")
+
     async def _as_user(self, work: Callable[[Session, int], T]) -> T:
         """Run `work(db, user_id)` off the event loop for the user this browser's session names.
 
         Raises sessions.NotSignedIn when the session is unknown, expired or revoked.
         """
-        return await asyncio.to_thread(
-            sessions.run_as_user,
-            self.session_token,
-            get_settings().secret_key.get_secret_value(),
-            work,
-        )
+        return await asyncio.to_thread(sessions.run_as_session, self._session_hash(), work)
 
     async def _if_signed_in(self, work: Callable[[Session, int], T]) -> T | None:
         """`_as_user`, or None when the session is lost: for work that has no use without one
@@ -121,30 +128,48 @@ class AppState(rx.State):
     @rx.event
     async def set_language(self, lang: str) -> None:
         self.lang = supported(lang)
-        if self.session_token:
+        if self._session_hash():
             await self._if_signed_in(
                 lambda db, uid: accounts.set_language(db, user_id=uid, language=self.lang)
             )
 
     @rx.event
     async def logout(self) -> Any:
-        token = self.session_token
-        secret = get_settings().secret_key.get_secret_value()
+        hashed = self._session_hash()
 
         def revoke() -> None:
             from healthapp.db import session_scope
 
             with session_scope() as db:
-                sessions.revoke_session(db, token=token, secret_key=secret)
+                sessions.revoke_session_hash(db, hashed=hashed)
 
-        await asyncio.to_thread(revoke)
-        self._end_session("login.signed_out")
-        return rx.redirect(routes.LOGIN)
+        if hashed:
+            await asyncio.to_thread(revoke)
+        return await self._end_session("login.signed_out")
 
-    def _end_session(self, flash_key: str) -> None:
-        self.session_token = ""
-        self.user_login = ""
-        self.flash_key = flash_key
+    async def _end_session(self, flash_key: str) -> rx.event.EventSpec:
+        """Forget this tab's user: every state of the app back to its defaults (no row of the
+        previous user stays in the tab's server-side state), the language kept, then the logout
+        route, which expires the cookie and goes on to the log-in page."""
+        lang = self.lang
+        for kind in _app_states():
+            (await self.get_state(kind)).reset()
+        root = await self.get_state(AppState)
+        root.lang = lang
+        root.flash_key = flash_key
+        return navigate(routes.SESSION_LOGOUT)
+
+
+def _app_states() -> list[type[rx.State]]:
+    """AppState and every state class below it (Python's own subclass list: Reflex's registry
+    needs an app context that a handler called outside Reflex does not have)."""
+    found: list[type[rx.State]] = []
+    pending: list[type[rx.State]] = [AppState]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
 
 
 @dataclass

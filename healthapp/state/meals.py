@@ -378,14 +378,11 @@ class MealsState(FormState, AppState):
             if self._listening:
                 return
             self._listening = True
-            token = self.session_token
+            hashed = self._session_hash()
         settings = get_settings()
         events: MealEvents | None = None
         try:
-            user_id = await asyncio.to_thread(
-                sessions.run_as_user, token, settings.secret_key.get_secret_value(),
-                lambda _db, uid: uid,
-            )  # fmt: skip
+            user_id = await asyncio.to_thread(sessions.run_as_session, hashed, lambda _db, uid: uid)
             channel = f"{settings.redis_prefix}meal-events:{user_id}"
             deadline = time.monotonic() + LISTEN_SECONDS
             next_read = time.monotonic()  # the first read comes right after subscribing

@@ -207,11 +207,25 @@ def call(state: rx.State, handler: rx.event.EventHandler, args: list[Any]) -> ob
     return run(drive())
 
 
+def sign_in(state: rx.State, token: str) -> None:
+    """What a socket whose handshake carried `token` in the session cookie looks like to the
+    state, once api/session_socket.py has put the token's hash in its place."""
+    from reflex.istate.data import RouterData
+
+    from healthapp.config import get_settings
+    from healthapp.services.auth import sessions
+
+    hashed = sessions.token_hash(token, get_settings().secret_key.get_secret_value())
+    state.router = RouterData.from_router_data(
+        {"sid": "s", "headers": {sessions.SESSION_HASH_HEADER: hashed}}
+    )
+
+
 def forged_state(kind: type[rx.State], token: str, victim_id: int) -> tuple[rx.State, rx.State]:
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(kind.get_full_name().split("."))
     for name, var in kind.base_vars.items():
         if var._var_type is int:  # every id the state keeps, as a forged setvar would set it
             setattr(state, name, victim_id)
-    state.session_token = token  # type: ignore[attr-defined]
+    sign_in(state, token)
     return root, state

@@ -24,6 +24,7 @@ from healthapp.state.data import DataState
 from healthapp.state.meals import MealsState
 from healthapp.state.records import BloodPressureState
 from tests.aio import run
+from tests.integration.handler_calls import sign_in
 
 KEY = "state-test-key-0123456789abcdefghijklmnop"
 FORM = {"measured_at": "2026-11-28T08:00", "systolic": "128", "diastolic": "84"}
@@ -62,7 +63,7 @@ def state_of(kind: type[S], token: str) -> S:
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(kind.get_full_name().split("."))
     assert isinstance(state, kind)
-    state.session_token = token  # type: ignore[attr-defined]
+    sign_in(state, token)
     return state
 
 
@@ -174,9 +175,29 @@ def test_only_a_live_session_counts_as_signed_in(app_database: None) -> None:
     assert call(state_of(AppState, token), "require_login") is None
 
     stale = state_of(GuestState, "forged-" + "a" * 40)
-    assert call(stale, "on_guest_load") is None
-    assert stale.session_token == ""  # the stale cookie is forgotten
+    assert call(stale, "on_guest_load") is None  # a stale cookie: the page is shown
     assert isinstance(
         call(state_of(AppState, "forged-" + "a" * 40), "require_login"),
         rx.event.EventSpec,
     )
+
+
+def test_logging_out_forgets_every_row_of_the_tab_and_the_session(app_database: None) -> None:
+    _, token = user_with_session("alice")
+    root = rx.State(_reflex_internal_init=True)
+    bp = root.get_substate(BloodPressureState.get_full_name().split("."))
+    app = root.get_substate(AppState.get_full_name().split("."))
+    assert isinstance(bp, BloodPressureState)
+    assert isinstance(app, AppState)
+    for state in (bp, app):
+        sign_in(state, token)
+    bp._rows, bp.total = [{"id": "1", "systolic": "128"}], 1  # as alice's page had them
+    app.user_login, app.lang = "alice", "ko"
+
+    navigation = call(app, "logout")
+    assert isinstance(navigation, rx.event.EventSpec)
+    assert "/api/session/logout" in str(navigation.args)
+    assert (bp._rows, bp.total, app.user_login) == ([], 0, "")
+    assert app.lang == "ko"  # the language choice is the browser's, not the user's
+    assert app.flash_key == "login.signed_out"
+    assert call(state_of(AppState, token), "require_login") is not None  # revoked

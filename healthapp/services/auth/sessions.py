@@ -1,25 +1,41 @@
-"""Server-side sessions: a random token in the browser; its keyed hash and expiry in the DB."""
+"""Server-side sessions: a random token in the browser; its keyed hash and expiry in the DB.
+
+The token reaches the browser only in an HTTP response's Set-Cookie (HttpOnly), never through
+the Reflex socket: a log-in handler issues a one-time hand-off nonce (`Handoffs`), the page
+navigates to /api/session/claim with it, and that route opens the session (`claim_session`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+import redis
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from healthapp.db import session_scope, utcnow
-from healthapp.models import AuthSession
+from healthapp.models import AuthSession, User
 
-# The browser cookie that carries the token; the Reflex state sets it, the HTTP routes read it.
+# The browser cookie that carries the token: set and cleared only by api/session.py's responses;
+# the Reflex state reads it from the socket handshake's Cookie header, the HTTP routes from theirs.
 SESSION_COOKIE = "healthapp_session"
+# Long enough for the browser to follow one navigation, short enough that a leaked link is stale.
+HANDOFF_TTL_SECONDS = 60
+# What the Reflex socket sees instead of the cookie: api/session_socket.py puts the token's keyed
+# hash in this handshake header (dropping any the client sent) and takes the cookie out, so the
+# raw token never enters Reflex's state store.
+SESSION_HASH_HEADER = "x-healthapp-session-hash"
 
 
-def _token_hash(token: str, secret_key: str) -> str:
+def token_hash(token: str, secret_key: str) -> str:
+    """The keyed hash the database keeps for a token."""
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -33,7 +49,7 @@ def create_session(
     db.add(
         AuthSession(
             user_id=user_id,
-            token_hash=_token_hash(token, secret_key),
+            token_hash=token_hash(token, secret_key),
             created_at=now,
             expires_at=now + ttl,
             user_agent=user_agent[:255],
@@ -45,20 +61,15 @@ def create_session(
 
 def user_id_for_token(db: Session, *, token: str, secret_key: str) -> int | None:
     """The user a live session token belongs to, or None for an unknown or expired token."""
-    if not token:
-        return None
-    return db.exec(
-        select(AuthSession.user_id).where(
-            col(AuthSession.token_hash) == _token_hash(token, secret_key),
-            col(AuthSession.expires_at) > utcnow(),
-        )
-    ).first()
+    return _user_id_for_hash(db, token_hash(token, secret_key)) if token else None
 
 
 def revoke_session(db: Session, *, token: str, secret_key: str) -> None:
-    db.exec(
-        delete(AuthSession).where(col(AuthSession.token_hash) == _token_hash(token, secret_key))
-    )
+    revoke_session_hash(db, hashed=token_hash(token, secret_key))
+
+
+def revoke_session_hash(db: Session, *, hashed: str) -> None:
+    db.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hashed))
 
 
 def revoke_all_sessions(db: Session, *, user_id: int) -> int:
@@ -79,8 +90,96 @@ def run_as_user(
     """Resolve the signed-in user from the session token, then run `work(db, user_id)` in one
     transaction. The only way the UI and the API reach user data: the id never comes from
     the browser."""
+    return run_as_session(token_hash(token, secret_key) if token else "", work, engine=engine)
+
+
+def run_as_session(
+    hashed: str, work: Callable[[Session, int], T], *, engine: Engine | None = None
+) -> T:
+    """`run_as_user` for a token already hashed (what the Reflex socket carries)."""
     with session_scope(engine) as db:
-        user_id = user_id_for_token(db, token=token, secret_key=secret_key)
+        user_id = _user_id_for_hash(db, hashed)
         if user_id is None:
             raise NotSignedIn
         return work(db, user_id)
+
+
+def _user_id_for_hash(db: Session, hashed: str) -> int | None:
+    if not hashed:
+        return None
+    return db.exec(
+        select(AuthSession.user_id).where(
+            col(AuthSession.token_hash) == hashed, col(AuthSession.expires_at) > utcnow()
+        )
+    ).first()
+
+
+def token_from_cookie_header(header: str) -> str:
+    """The session token in a Cookie header, or "" (lenient: one bad pair spoils nothing)."""
+    for pair in header.split(";"):
+        name, sep, value = pair.strip().partition("=")
+        if sep and name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Who a claimed nonce signs in, and the browser it was issued to."""
+
+    user_id: int
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class Handoffs:
+    """One-time nonces, each standing for "open a session for this user", kept in Redis under
+    the hash of the nonce for `ttl_seconds`. A claim takes the nonce atomically (GETDEL), so a
+    nonce opens at most one session even when two requests race for it."""
+
+    client: redis.Redis
+    prefix: str = "healthapp:session-handoff:"
+    ttl_seconds: int = HANDOFF_TTL_SECONDS
+
+    def _key(self, nonce: str) -> str:
+        return self.prefix + hashlib.sha256(nonce.encode()).hexdigest()
+
+    def issue(self, *, user_id: int, user_agent: str = "") -> str:
+        nonce = secrets.token_urlsafe(32)
+        value = json.dumps({"user_id": user_id, "user_agent": user_agent[:255]})
+        self.client.set(self._key(nonce), value, ex=self.ttl_seconds)
+        return nonce
+
+    def claim(self, nonce: str) -> Handoff | None:
+        """The hand-off the nonce stands for, once; None for an unknown, used or expired one."""
+        if not nonce or len(nonce) > 128:
+            return None
+        raw = self.client.getdel(self._key(nonce))
+        if raw is None:
+            return None
+        data = json.loads(raw if isinstance(raw, str) else bytes(raw).decode())  # type: ignore[arg-type]
+        return Handoff(user_id=int(data["user_id"]), user_agent=str(data["user_agent"]))
+
+
+def default_handoffs() -> Handoffs:
+    from healthapp.config import get_settings
+    from healthapp.redis_client import get_redis
+
+    return Handoffs(client=get_redis(), prefix=f"{get_settings().redis_prefix}session-handoff:")
+
+
+def claim_session(
+    db: Session, handoffs: Handoffs, *, nonce: str, secret_key: str, ttl: timedelta
+) -> str | None:
+    """Open the session a hand-off nonce stands for and return its token (for the Set-Cookie),
+    or None when the nonce is unknown, used or expired, or its user is gone."""
+    handoff = handoffs.claim(nonce)
+    if handoff is None or db.get(User, handoff.user_id) is None:
+        return None
+    return create_session(
+        db,
+        user_id=handoff.user_id,
+        secret_key=secret_key,
+        ttl=ttl,
+        user_agent=handoff.user_agent,
+    )

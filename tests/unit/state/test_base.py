@@ -143,8 +143,13 @@ def test_only_async_handlers_can_be_guarded() -> None:
         guarded(plain)  # type: ignore[call-overload]
 
 
-def test_the_state_and_the_api_read_the_same_cookie() -> None:
-    assert AppState.get_fields()["session_token"].default.name == sessions.SESSION_COOKIE
+def test_no_state_keeps_the_session_token_or_writes_the_cookie() -> None:
+    for name, field in AppState.get_fields().items():
+        assert "token" not in name
+        assert getattr(field.default, "name", None) != sessions.SESSION_COOKIE
+
+
+def test_the_api_reads_the_session_cookie() -> None:
     token = typing.get_type_hints(deps.signed_in, include_extras=True)["token"]
     aliases = [p.alias for p in typing.get_args(token) if isinstance(p, params.Cookie)]
     assert aliases == [sessions.SESSION_COOKIE]
