@@ -17,7 +17,7 @@ from sqlmodel import Session
 from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP, CurrentUser, Refused
 from healthapp.domain.errors import NotFound
 from healthapp.models.meals import MealPhoto
-from healthapp.services.meals.storage import PhotoNotFound, PhotoStorage
+from healthapp.services.meals.storage import PhotoNotFound, PhotoReadTimeout, PhotoStorage
 from healthapp.services.ownership import owned
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ def get_photo(
     except PhotoNotFound:
         log.warning("photo %s has a row but no stored file", row_id)
         raise Refused(404) from None
+    except PhotoReadTimeout:  # the store hangs: say so, and let the browser try again later
+        log.warning("photo %s: the storage read timed out", row_id)
+        raise Refused(503) from None
     return Response(
         content=data,
         media_type=content_type if content_type in _SERVED_TYPES else "application/octet-stream",

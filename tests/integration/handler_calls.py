@@ -153,6 +153,9 @@ def recipes(annotation: object, world: World) -> list[Callable[[], Any]]:
     if "UploadFile" in text:
         return [lambda: [upload("meal.jpg", JPEG)], lambda: [upload("readings.csv", CSV)],
                 lambda: []]  # fmt: skip
+    if text.startswith("list[dict"):  # the picker's refusals: files named after victim ids
+        return [lambda i=i: [{"file": {"name": f"{i}.bmp"}, "errors": [{"code": "x"}]}]
+                for i in ids]  # fmt: skip
     if text.startswith("dict"):
         return [lambda i=i: victim_form(i) for i in ids]
     if text == "int":

@@ -30,6 +30,7 @@ from healthapp.state import meals as meals_state
 from healthapp.state.meals import MealsState
 from tests.aio import run
 from tests.conftest import MealPhotoFactory
+from tests.integration.handler_calls import sign_in
 
 KEY = "listen-test-key-0123456789abcdefghijklmnop"
 # Longer than any test waits: a listener that depends on the announcement never finishes.
@@ -93,7 +94,7 @@ def page(token: str) -> MealsState:
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(MealsState.get_full_name().split("."))
     assert isinstance(state, MealsState)
-    state.session_token = token
+    sign_in(state, token)
     return state
 
 

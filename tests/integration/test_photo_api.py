@@ -17,7 +17,7 @@ from healthapp.models import AuthSession
 from healthapp.models.meals import MealPhoto
 from healthapp.services.auth import sessions
 from healthapp.services.meals.photos import PhotoLimits, intake_photo
-from healthapp.services.meals.storage import LocalPhotoStorage, new_key
+from healthapp.services.meals.storage import LocalPhotoStorage, PhotoReadTimeout, new_key
 from tests.conftest import MealPhotoFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
@@ -137,3 +137,14 @@ def test_unexpected_stored_type_is_served_as_octet_stream(world: World) -> None:
         db.commit()
     response = fetch(world.photos["alice"], world.tokens["alice"])
     assert response.headers["content-type"] == "application/octet-stream"
+
+
+def test_a_storage_read_that_times_out_is_503(world: World) -> None:
+    class Hanging:
+        def get(self, key: str) -> bytes:
+            raise PhotoReadTimeout(key, 0.1)
+
+    api.dependency_overrides[photo_api.get_photo_storage] = Hanging
+    response = fetch(world.photos["alice"], world.tokens["alice"])
+    assert response.status_code == 503
+    assert response.content == b""

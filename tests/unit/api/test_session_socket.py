@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from healthapp.api.session_socket import rewrite_headers
 from healthapp.services.auth import sessions
+from tests.aio import run
 
 KEY = "socket-test-key"
 HASH = sessions.SESSION_HASH_HEADER.encode()
@@ -36,7 +37,6 @@ def test_the_cookie_header_is_parsed_leniently() -> None:
 
 
 def test_only_the_event_socket_is_rewritten() -> None:
-    import asyncio
 
     from healthapp.api import session_socket as module
 
@@ -49,6 +49,6 @@ def test_only_the_event_socket_is_rewritten() -> None:
     cookie = [(b"cookie", f"{sessions.SESSION_COOKIE}=tok".encode())]
     for kind, path in (("websocket", "/_event/"), ("http", "/api/export/csv")):
         scope = {"type": kind, "path": path, "headers": cookie}
-        asyncio.run(wrapped(scope, None, None))  # type: ignore[arg-type]
+        run(wrapped(scope, None, None))  # type: ignore[arg-type]
     assert [name for name, _ in seen["/_event/"]] == [HASH]
     assert seen["/api/export/csv"] == cookie  # the HTTP routes read the cookie itself

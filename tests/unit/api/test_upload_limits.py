@@ -4,7 +4,6 @@ tests/integration/test_upload_limits.py."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from healthapp.api.upload_limits import (
     UPLOAD_PATH,
     UploadLimits,
 )
+from tests.aio import run
 
 LIMIT = 1000
 
@@ -65,7 +65,7 @@ def call(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(middleware(scope, receive, send))
+    run(middleware(scope, receive, send))
     return inner, sent, pulled
 
 
