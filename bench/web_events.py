@@ -14,9 +14,10 @@ the compiled frontend (.web/utils/state.js) does: a socket.io connection to the 
 namespace on path `/_event` with `?token=<tab token>`, events emitted as "event" with
 {name: "<full state name>.<handler>", payload, router_data}, state deltas received on "event".
 Each client signs up through the real sign-up event (SignupState.submit: argon2, session row,
-the session cookie's value comes back in the delta), hydrates the /glucose page with that
-cookie value (`hydrate_and_load` with the client-storage vars, as a browser with the cookie
-does), answers the time-zone `_call_script` with `learn_timezone`, and waits for the page's
+a one-time nonce), loads the claim route it answers with over HTTP to get the HttpOnly session
+cookie, opens a new socket whose handshake carries that cookie (as the browser's next page
+does), hydrates the /glucose page (`hydrate_and_load`), answers the time-zone `_call_script`
+with `learn_timezone`, and waits for the page's
 on_load. Then it saves readings (GlucoseState.submit with the form's fields) in a loop with a
 random pause of `--think-ms` +-50 % between saves. Round trip: emit -> the delta carrying
 GlucoseState's refreshed rows arrives. The backend's memory is the RSS of the web process tree
@@ -37,6 +38,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,7 +68,8 @@ def _state_names() -> tuple[str, str, str, str]:
 
 
 ROOT_STATE, APP_STATE, SIGNUP_STATE, GLUCOSE_STATE = _state_names()
-COOKIE_VAR = f"{APP_STATE}.session_token_rx_state_"
+SESSION_COOKIE = "healthapp_session"
+CLAIM_RE = re.compile(r"window\.location\.replace\(\"(/api/session/claim\?[^\"]+)\"\)")
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
 NAMESPACE = "/_event"
 START_TIMEOUT = 900  # the first production build runs bun on two cores
@@ -73,6 +77,13 @@ START_TIMEOUT = 900  # the first production build runs bun on two cores
 
 def router(path: str) -> dict[str, str]:
     return {"pathname": path, "asPath": path}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keep the claim's 303 (and its Set-Cookie) instead of following it."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
 
 
 @dataclass
@@ -90,9 +101,12 @@ class Client:
     delta_bytes: list[int] = field(default_factory=list)  # JSON size of each save's answer
 
     async def connect(self) -> None:
+        """Open the event socket; once signed in, its handshake carries the session cookie, as
+        a browser's does after the claim route set it."""
         import socketio
 
         self.sio = socketio.AsyncClient(reconnection=False)
+        headers = {"Cookie": f"{SESSION_COOKIE}={self.session}"} if self.session else {}
 
         async def on_event(data: Any) -> None:
             await self.updates.put(data if isinstance(data, dict) else {})
@@ -104,6 +118,7 @@ class Client:
             socketio_path="/_event",
             transports=["websocket"],
             wait_timeout=30,
+            headers=headers,
         )
 
     async def emit(self, name: str, payload: dict[str, Any], path: str) -> None:
@@ -136,19 +151,41 @@ class Client:
         form = {"login": login, "password": password, "password_confirm": password}
         await self.emit(f"{SIGNUP_STATE}.submit", {"form": form}, "/signup")
 
-        def has_token(update: dict[str, Any]) -> bool:
-            token = update.get("delta", {}).get(APP_STATE, {}).get("session_token_rx_state_")
-            if token:
-                self.session = str(token)
+        claim: list[str] = []
+
+        def has_claim(update: dict[str, Any]) -> bool:
+            # The sign-up answers with a full page load of the claim route (a one-time nonce).
+            found = CLAIM_RE.search(json.dumps(update.get("events") or []).replace('\\"', '"'))
+            if found:
+                claim.append(found.group(1))
             errors = update.get("delta", {}).get(SIGNUP_STATE, {}).get("errors_rx_state_")
             if errors:
                 raise RuntimeError(f"sign-up refused: {errors}")
-            return bool(token)
+            return bool(found)
 
-        await self.until(has_token, 120, "session token after sign-up")
+        await self.until(has_claim, 120, "session claim after sign-up")
+        self.session = await asyncio.to_thread(self._claim, claim[0])
+        # A browser loads the next page with the cookie: a new socket whose handshake has it.
+        await self.sio.disconnect()
+        self.token = str(uuid.uuid4())
+        await self.connect()
+
+    def _claim(self, path: str) -> str:
+        """GET the claim route as the browser does; the session cookie of its 303 answer."""
+        url = self.base_url + path  # the local app the bench started: http://127.0.0.1:<port>
+        request = urllib.request.Request(url, headers={"Sec-Fetch-Site": "none"})  # noqa: S310
+        opener = urllib.request.build_opener(_NoRedirect())
+        try:
+            opener.open(request, timeout=30)
+        except urllib.error.HTTPError as answer:
+            for value in answer.headers.get_all("Set-Cookie") or []:
+                name, _, rest = value.partition("=")
+                if name.strip() == SESSION_COOKIE:
+                    return rest.split(";", 1)[0]
+        raise RuntimeError(f"client {self.index}: the claim route set no session cookie")
 
     async def open_glucose_page(self) -> None:
-        await self.emit(HYDRATE, {"vars": {COOKIE_VAR: self.session}}, "/glucose")
+        await self.emit(HYDRATE, {"vars": {}}, "/glucose")
 
         def loaded(update: dict[str, Any]) -> bool:
             glucose = update.get("delta", {}).get(GLUCOSE_STATE, {})

@@ -5,7 +5,15 @@ def test_state_names_are_the_compiled_ones():
     assert web_events.ROOT_STATE == "reflex___state____state"
     assert web_events.GLUCOSE_STATE.endswith(".healthapp___state___records____glucose_state")
     assert web_events.SIGNUP_STATE.startswith(web_events.APP_STATE + ".")
-    assert web_events.COOKIE_VAR.endswith(".session_token_rx_state_")
+
+
+def test_the_claim_url_is_found_in_what_the_sign_up_answers():
+    from healthapp.state.base import claim_url, navigate
+
+    spec = navigate(claim_url("n0nce", "/"))
+    found = web_events.CLAIM_RE.search(str(spec))
+    assert found is not None
+    assert found.group(1) == claim_url("n0nce", "/")
 
 
 def test_parse_args_levels_sorted_and_unique():
