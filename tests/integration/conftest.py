@@ -14,7 +14,9 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from healthapp import config, db
 from healthapp.api import api, deps
+from healthapp.redis_client import get_redis
 from tests.integration.worker_stack import (
     MealPhotoFactory,
     Stack,
@@ -98,3 +100,30 @@ def stack(
         add_meal_photo=add_meal_photo,
     ) as built:
         yield built
+
+
+@pytest.fixture
+def app_redis_prefix(redis_client: tuple[redis.Redis, str]) -> str:
+    """A key prefix of this test's own; its keys are deleted after it."""
+    return redis_client[1]
+
+
+@pytest.fixture
+def app_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_server_url: str, app_redis_prefix: str
+) -> Iterator[str]:
+    """The app's own settings, as the web process reads them, on a fresh migrated SQLite
+    database, this run's Redis and a key prefix of its own; yields the SECRET_KEY."""
+    secret = "app-test-key-0123456789abcdefghijklmnopq"
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    for name, value in {"DATABASE_URL": url, "SECRET_KEY": secret, "REDIS_URL": redis_server_url,
+                        "REDIS_PREFIX": app_redis_prefix}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    caches = (config.get_settings, db.get_engine, get_redis)
+    for cache in caches:
+        cache.cache_clear()
+    db.migrate(url)
+    yield secret
+    db.get_engine().dispose()
+    for cache in caches:
+        cache.cache_clear()

@@ -8,10 +8,7 @@ finished in the database the way the worker does, but never announced."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -32,32 +29,8 @@ from tests.aio import run
 from tests.conftest import MealPhotoFactory
 from tests.integration.handler_calls import sign_in
 
-KEY = "listen-test-key-0123456789abcdefghijklmnop"
 # Longer than any test waits: a listener that depends on the announcement never finishes.
 GIVE_UP_SECONDS = 30
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"healthapp-test:{uuid.uuid4().hex[:12]}:"
-
-
-@pytest.fixture
-def app_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_server_url: str, prefix: str
-) -> Iterator[None]:
-    url = f"sqlite:///{tmp_path / 'listen.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SECRET_KEY", KEY)
-    monkeypatch.setenv("REDIS_URL", redis_server_url)
-    monkeypatch.setenv("REDIS_PREFIX", prefix)
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    db.migrate(url)
-    yield
-    db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def open_job(add_meal_photo: MealPhotoFactory) -> tuple[int, int, str]:
@@ -70,7 +43,10 @@ def open_job(add_meal_photo: MealPhotoFactory) -> tuple[int, int, str]:
         assert job.id is not None
         assert user.id is not None
         token = sessions.create_session(
-            session, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+            session,
+            user_id=user.id,
+            secret_key=get_settings().secret_key.get_secret_value(),
+            ttl=timedelta(hours=1),
         )
         return user.id, job.id, token
 
@@ -117,12 +93,12 @@ async def listen_then_finish(state: MealsState, job_id: int, channel: str = "") 
 @pytest.mark.usefixtures("app_env")
 def test_a_lost_announcement_is_caught_by_the_poll(
     add_meal_photo: MealPhotoFactory, monkeypatch: pytest.MonkeyPatch, redis_server_url: str,
-    prefix: str,
+    app_redis_prefix: str,
 ) -> None:  # fmt: skip
     monkeypatch.setattr(meals_state, "POLL_SECONDS", 0.5)
     user_id, job_id, token = open_job(add_meal_photo)
     state = page(token)
-    channel = f"{prefix}meal-events:{user_id}"
+    channel = f"{app_redis_prefix}meal-events:{user_id}"
     run(listen_then_finish(state, job_id, channel))
     assert (state.pending, job_status(job_id)) == (0, analysis.DONE)
     assert not state._listening

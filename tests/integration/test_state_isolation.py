@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import TypeVar
 
-import pytest
 import reflex as rx
 from sqlmodel import Session, select
 
@@ -26,22 +23,12 @@ from healthapp.state.records import BloodPressureState
 from tests.aio import run
 from tests.integration.handler_calls import sign_in
 
-KEY = "state-test-key-0123456789abcdefghijklmnop"
+
+def _secret() -> str:
+    return config.get_settings().secret_key.get_secret_value()
+
+
 FORM = {"measured_at": "2026-11-28T08:00", "systolic": "128", "diastolic": "84"}
-
-
-@pytest.fixture
-def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    url = f"sqlite:///{tmp_path / 'state.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SECRET_KEY", KEY)
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    db.migrate(url)
-    yield
-    db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def user_with_session(login: str) -> tuple[int, str]:
@@ -51,7 +38,7 @@ def user_with_session(login: str) -> tuple[int, str]:
         session.flush()
         assert user.id is not None
         token = sessions.create_session(
-            session, user_id=user.id, secret_key=KEY, ttl=timedelta(hours=1)
+            session, user_id=user.id, secret_key=_secret(), ttl=timedelta(hours=1)
         )
         return user.id, token
 
@@ -86,7 +73,7 @@ def call(state: rx.State, handler: str, *args: object) -> object:
     return run(result)
 
 
-def test_handlers_never_reach_another_users_record(app_database: None) -> None:
+def test_handlers_never_reach_another_users_record(app_env: str) -> None:
     alice_id, _ = user_with_session("alice")
     _, mallory_token = user_with_session("mallory")
     with db.session_scope() as session:
@@ -116,7 +103,7 @@ def test_handlers_never_reach_another_users_record(app_database: None) -> None:
         assert (row.user_id, row.systolic, row.diastolic) == (alice_id, 128, 84)
 
 
-def test_handlers_act_for_the_session_owner(app_database: None) -> None:
+def test_handlers_act_for_the_session_owner(app_env: str) -> None:
     _, token = user_with_session("alice")
     alice = bp_state(token)
     call(alice, "load")
@@ -134,10 +121,10 @@ def test_handlers_act_for_the_session_owner(app_database: None) -> None:
     assert alice.total == 0
 
 
-def test_a_forged_or_revoked_session_reaches_nothing(app_database: None) -> None:
+def test_a_forged_or_revoked_session_reaches_nothing(app_env: str) -> None:
     alice_id, token = user_with_session("alice")
     with db.session_scope() as session:
-        sessions.revoke_session(session, token=token, secret_key=KEY)
+        sessions.revoke_session(session, token=token, secret_key=_secret())
     state = bp_state(token)
     result = call(state, "submit", FORM)
     assert result is not None  # a redirect to the log-in page
@@ -148,11 +135,11 @@ def test_a_forged_or_revoked_session_reaches_nothing(app_database: None) -> None
 
 
 def test_a_lost_session_in_a_handler_that_yields_or_imports_is_a_redirect(
-    app_database: None,
+    app_env: str,
 ) -> None:
     _, token = user_with_session("alice")
     with db.session_scope() as session:
-        sessions.revoke_session(session, token=token, secret_key=KEY)
+        sessions.revoke_session(session, token=token, secret_key=_secret())
 
     meals = state_of(MealsState, token)
     updates = call(meals, "save_meal", [])
@@ -168,7 +155,7 @@ def test_a_lost_session_in_a_handler_that_yields_or_imports_is_a_redirect(
     assert data.result == {}
 
 
-def test_only_a_live_session_counts_as_signed_in(app_database: None) -> None:
+def test_only_a_live_session_counts_as_signed_in(app_env: str) -> None:
     _, token = user_with_session("alice")
     guest = state_of(GuestState, token)
     assert isinstance(call(guest, "on_guest_load"), rx.event.EventSpec)  # sent on
@@ -182,7 +169,7 @@ def test_only_a_live_session_counts_as_signed_in(app_database: None) -> None:
     )
 
 
-def test_logging_out_forgets_every_row_of_the_tab_and_the_session(app_database: None) -> None:
+def test_logging_out_forgets_every_row_of_the_tab_and_the_session(app_env: str) -> None:
     _, token = user_with_session("alice")
     root = rx.State(_reflex_internal_init=True)
     bp = root.get_substate(BloodPressureState.get_full_name().split("."))
