@@ -16,3 +16,11 @@ DATA = "/data"
 # session cookie.
 SESSION_CLAIM = "/api/session/claim"
 SESSION_LOGOUT = "/api/session/logout"
+# Reflex's upload route (its constants.Endpoint.UPLOAD; a test holds them equal). The edge in
+# front of it (api/upload_limits.py) refuses with one of these message keys, and its reply asks
+# the page to call UPLOAD_REFUSED_EVENT(key) on the state whose upload it refused.
+UPLOAD = "/_upload"
+UPLOAD_REFUSED_EVENT = "upload_refused"
+UPLOAD_NOT_SIGNED_IN = "upload.not_signed_in"
+UPLOAD_TOO_LARGE = "upload.too_large"
+UPLOAD_BAD_LENGTH = "upload.bad_length"

@@ -12,20 +12,29 @@ the body at a time while counting.
 
 from __future__ import annotations
 
+import json
+import re
+
 import anyio.to_thread
 from sqlalchemy.engine import Engine
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from healthapp import routes
 from healthapp.api.deps import REFUSAL_HEADERS
 from healthapp.services.auth import sessions
 
-# Reflex's constants.Endpoint.UPLOAD (the api layer imports no Reflex; a test holds them equal).
-UPLOAD_PATH = "/_upload"
-# The client cannot show a refused upload's body; the page shows these keys from its own
-# checks (the picker knows the same limits), and API clients get them in this header.
+UPLOAD_PATH = routes.UPLOAD
+NOT_SIGNED_IN = routes.UPLOAD_NOT_SIGNED_IN
+TOO_LARGE = routes.UPLOAD_TOO_LARGE
+BAD_LENGTH = routes.UPLOAD_BAD_LENGTH
+# API clients get the reason in this header. Reflex's upload client applies each JSON line of
+# the reply as a state update whatever the status, so a refused upload's reply is one such
+# line: an event that calls routes.UPLOAD_REFUSED_EVENT on the state whose handler was to run,
+# and the page says why (or sends a lost session to log in).
 REASON_HEADER = "x-healthapp-refused"
+_HANDLER_NAME = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 NOT_SIGNED_IN = "upload.not_signed_in"
 TOO_LARGE = "upload.too_large"
 BAD_LENGTH = "upload.bad_length"
@@ -71,18 +80,20 @@ class UploadLimits:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if _is_upload(scope) and not await self._signed_in(headers):
-            await _refuse(send, 401, NOT_SIGNED_IN)
+        upload = _is_upload(scope)
+        handler = headers.get("reflex-event-handler", "") if upload else ""
+        if upload and not await self._signed_in(headers):
+            await _refuse(send, 401, NOT_SIGNED_IN, handler)
             return
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _refuse(send, 400, BAD_LENGTH)
+                await _refuse(send, 400, BAD_LENGTH, handler)
                 return
             if int(declared) > self.max_bytes:
-                await _refuse(send, 413, TOO_LARGE)
+                await _refuse(send, 413, TOO_LARGE, handler)
                 return
-        await self._counted(scope, receive, send)
+        await self._counted(scope, receive, send, handler)
 
     async def _signed_in(self, headers: Headers) -> bool:
         token = cookie_parser(headers.get("cookie", "")).get(sessions.SESSION_COOKIE, "")
@@ -99,7 +110,7 @@ class UploadLimits:
 
         return await anyio.to_thread.run_sync(check)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, handler: str) -> None:
         limit, received = self.max_bytes, 0
         refused = started = False
 
@@ -113,7 +124,7 @@ class UploadLimits:
                 if received > limit:
                     refused = True
                     if not started:
-                        await _refuse(send, 413, TOO_LARGE)
+                        await _refuse(send, 413, TOO_LARGE, handler)
                     # The app sees a client that went away: it stops parsing and keeps nothing.
                     return {"type": "http.disconnect"}
             return message
@@ -134,15 +145,28 @@ def _is_upload(scope: Scope) -> bool:
     return path.rstrip("/") == UPLOAD_PATH and scope.get("method") != "GET"
 
 
-async def _refuse(send: Send, status: int, reason: str) -> None:
+def refusal_body(handler: str, reason: str) -> bytes:
+    """The reply's body: for an upload from the page, the state update line that makes the
+    page call routes.UPLOAD_REFUSED_EVENT(reason) on the handler's own state; else nothing."""
+    if not _HANDLER_NAME.fullmatch(handler):
+        return b""
+    state = handler.rsplit(".", 1)[0]
+    event = {"name": f"{state}.{routes.UPLOAD_REFUSED_EVENT}", "payload": {"reason": reason}}
+    return json.dumps({"delta": {}, "events": [event]}).encode() + b"\n"
+
+
+async def _refuse(send: Send, status: int, reason: str, handler: str = "") -> None:
+    body = refusal_body(handler, reason)
     headers = {**REFUSAL_HEADERS, REASON_HEADER: reason, "connection": "close"}
+    if body:
+        headers["content-type"] = "application/x-ndjson"
     await send({
         "type": "http.response.start",
         "status": status,
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        + [(b"content-length", b"0")],
+        + [(b"content-length", str(len(body)).encode())],
     })  # fmt: skip
-    await send({"type": "http.response.body", "body": b""})
+    await send({"type": "http.response.body", "body": body})
 
 
 def limit_uploads(app: ASGIApp) -> ASGIApp:

@@ -13,6 +13,7 @@ from healthapp.components.records import confirm_dialog
 from healthapp.config import get_settings
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
 from healthapp.state.base import AppState
+from healthapp.state.meal_editor import MealEditorState
 from healthapp.state.meals import UPLOAD_ID, MealsState
 
 STATUS_COLOURS: dict[str, Colour] = {
@@ -178,7 +179,7 @@ def item_row(item: ObjectVar[ItemView]) -> rx.Component:
                               color_scheme="green", on_click=MealsState.confirm_item(item.id)),
                 ),
                 rx.button(AppState.t["meals.correct"], size="1", variant="soft",
-                          on_click=MealsState.open_correction(item.id)),
+                          on_click=MealEditorState.open_correction(item.id)),
                 rx.button(AppState.t["meals.remove"], size="1", variant="soft",
                           color_scheme="red", on_click=MealsState.delete_item(item.id)),
                 spacing="2",
@@ -234,7 +235,7 @@ def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
             ),
             rx.hstack(
                 rx.button(AppState.t["meals.add_food"], size="1", variant="soft",
-                          on_click=MealsState.open_add(meal.id)),
+                          on_click=MealEditorState.open_add(meal.id)),
                 rx.button(AppState.t["meals.edit_meal"], size="1", variant="soft",
                           on_click=MealsState.start_edit_meal(meal.id)),
                 rx.button(AppState.t["meals.delete_meal"], size="1", variant="ghost",
@@ -255,26 +256,26 @@ def editor() -> rx.Component:
     """Correct an item (another top-5 guess, a searched food, another portion) or add a food."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(MealsState.correcting_item > 0,
+            rx.dialog.title(rx.cond(MealEditorState.correcting_item > 0,
                                     AppState.t["meals.correct_title"],
                                     AppState.t["meals.add_title"])),
             rx.vstack(
                 form_alert(MealsState),
                 _label("meals.search", "food-search"),
-                rx.input(id="food-search", type="search", value=MealsState.query,
-                         on_change=MealsState.search.debounce(250),
+                rx.input(id="food-search", type="search", value=MealEditorState.query,
+                         on_change=MealEditorState.search.debounce(250),
                          placeholder=AppState.t["meals.search_placeholder"]),
                 rx.el.ul(
                     rx.foreach(
-                        MealsState.results,
+                        MealEditorState.results,
                         lambda food: rx.el.li(
                             rx.button(
                                 food.name,
-                                variant=rx.cond(MealsState.chosen_food == food.id, "solid",
+                                variant=rx.cond(MealEditorState.chosen_food == food.id, "solid",
                                                 "outline"),
                                 size="1",
-                                on_click=MealsState.choose_food(food.id, food.name),
-                                aria_pressed=rx.cond(MealsState.chosen_food == food.id, "true",
+                                on_click=MealEditorState.choose_food(food.id, food.name),
+                                aria_pressed=rx.cond(MealEditorState.chosen_food == food.id, "true",
                                                      "false"),
                             ),
                             rx.text(food.portion, size="1", color_scheme="gray", as_="span",
@@ -284,10 +285,10 @@ def editor() -> rx.Component:
                     class_name="food-results",
                     aria_label=AppState.t["meals.results"],
                 ),
-                rx.text(AppState.t["meals.chosen"], " ", MealsState.chosen_name, size="2"),
+                rx.text(AppState.t["meals.chosen"], " ", MealEditorState.chosen_name, size="2"),
                 _label("meals.grams", "food-grams"),
-                rx.input(id="food-grams", value=MealsState.grams, input_mode="decimal",
-                         on_change=MealsState.set_grams,
+                rx.input(id="food-grams", value=MealEditorState.grams, input_mode="decimal",
+                         on_change=MealEditorState.set_grams,
                          aria_describedby="food-grams-error"),
                 rx.text(MealsState.error_texts.get("grams", ""), id="food-grams-error",
                         color_scheme="red", size="2", role="alert"),
@@ -296,7 +297,7 @@ def editor() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button(AppState.t["common.cancel"], variant="soft",
                                               color_scheme="gray")),
-                    rx.button(AppState.t["meals.save_item"], on_click=MealsState.save_editor),
+                    rx.button(AppState.t["meals.save_item"], on_click=MealEditorState.save_editor),
                     justify="end",
                     spacing="3",
                     width="100%",
@@ -304,8 +305,8 @@ def editor() -> rx.Component:
                 spacing="2",
             ),
         ),
-        open=(MealsState.correcting_item > 0) | (MealsState.adding_to_meal > 0),
-        on_open_change=lambda _open: MealsState.close_editor(),
+        open=(MealEditorState.correcting_item > 0) | (MealEditorState.adding_to_meal > 0),
+        on_open_change=lambda _open: MealEditorState.close_editor(),
     )  # fmt: skip
 
 
@@ -320,7 +321,7 @@ def delete_meal_dialog() -> rx.Component:
     )
 
 
-@template(route=routes.MEALS, on_load=[MealsState.load])
+@template(route=routes.MEALS, on_load=[MealsState.load, MealEditorState.close_editor])
 def meals_page() -> rx.Component:
     return rx.vstack(
         rx.heading(AppState.t["meals.title"], size="7", as_="h1"),

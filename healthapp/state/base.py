@@ -181,6 +181,10 @@ class Attempt(Generic[T]):
     redirect: Any = None
 
 
+UPLOAD_REFUSALS = frozenset({routes.UPLOAD_NOT_SIGNED_IN, routes.UPLOAD_TOO_LARGE,
+                             routes.UPLOAD_BAD_LENGTH})  # fmt: skip
+
+
 class FormState(rx.State, mixin=True):
     """Messages shared by every form: one error per field ("" for the whole form), a success
     note, kept as catalogue keys so they follow a language switch."""
@@ -235,6 +239,21 @@ class FormState(rx.State, mixin=True):
             self._show_service_error(exc)
         else:
             self._unexpected(exc)
+        return None
+
+    @rx.event
+    async def upload_refused(self, reason: str) -> Any:
+        """The edge refused this tab's upload before reading it (api/upload_limits), and its
+        reply asks the page to call this: a lost session goes to log in, else the reason."""
+        if reason not in UPLOAD_REFUSALS:
+            return None
+        self._clear_messages()
+        if reason == routes.UPLOAD_NOT_SIGNED_IN:
+            try:
+                await self._as_user(lambda _db, _uid: None)
+            except sessions.NotSignedIn:
+                return self._login_redirect()
+        self._show_error(reason, None, max_mb=f"{get_settings().upload_max_bytes >> 20}")
         return None
 
     async def _settle(self, pending: Awaitable[T]) -> Attempt[T]:

@@ -159,9 +159,9 @@ class DataState(FormState, AppState):
         if not attempt.ok or attempt.value is None:
             return attempt.redirect
         result = attempt.value
+        # Imported: the kept file goes now (a failed import keeps it, for another mapping).
+        self._forget_file()
         self.result = {"imported": str(result.imported), "duplicates": str(result.duplicates)}
-        # The file stays until another is chosen, the page is left or PENDING_TTL passes: a
-        # second import of it is allowed and reports its rows as duplicates.
         return None
 
     @rx.event

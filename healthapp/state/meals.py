@@ -7,7 +7,6 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from healthapp.domain.errors import ValidationError
 from healthapp.i18n import translate
 from healthapp.job_queue import JobQueue
 from healthapp.redis_client import get_redis
-from healthapp.services import analysis, foods, meals, preferences
+from healthapp.services import analysis, meals, preferences
 from healthapp.services.auth import sessions
 from healthapp.services.forms import to_local_input
 from healthapp.services.meals.meal_log import log_meal, submit_jobs
@@ -38,13 +37,6 @@ LISTEN_SECONDS = 600
 # While jobs are open the page also re-reads this often: an announcement can be lost (pub/sub
 # keeps nothing for a listener that is reconnecting; Redis restarts), the database cannot.
 POLL_SECONDS = 7.0
-
-
-@dataclass
-class FoodOption:
-    id: str
-    name: str
-    portion: str
 
 
 def _photo_mb() -> str:
@@ -70,15 +62,6 @@ class MealsState(FormState, AppState):
     saving: bool = False
     editing_meal: int = 0
     delete_meal_id: int = 0
-
-    # correcting an item, or adding a searched food to a meal
-    correcting_item: int = 0
-    adding_to_meal: int = 0
-    chosen_food: str = ""
-    chosen_name: str = ""
-    grams: str = ""
-    query: str = ""
-    results: list[FoodOption] = []
 
     _listening: bool = False
 
@@ -127,7 +110,6 @@ class MealsState(FormState, AppState):
         self._clear_messages()
         self._reset_meal_form()
         self.delete_meal_id = 0
-        self._close_editor()
         redirect = await self._refresh()
         return redirect or self._after_change()
 
@@ -286,82 +268,6 @@ class MealsState(FormState, AppState):
             meals.delete_meal(db, user_id=user_id, meal_id=meal, storage=storage)
 
         return await self._run(work, "meals.deleted")
-
-    # --- the editor: correct an item, or add a food to a meal --------------------------------
-
-    def _close_editor(self) -> None:
-        self.correcting_item = self.adding_to_meal = 0
-        self.chosen_food = self.chosen_name = self.grams = self.query = ""
-        self.results = []
-
-    @rx.event
-    def open_correction(self, item_id: int) -> None:
-        self._clear_messages()
-        self._close_editor()
-        for meal in self.meals:
-            for item in meal.foods:
-                if item.id == int(item_id):
-                    self.correcting_item = item.id
-                    self.chosen_food, self.grams = item.food_id, item.grams
-                    self.chosen_name = self._food_name(item.name_en, item.name_ko)
-                    # the model's other guesses for this photo come first
-                    self.results = [
-                        FoodOption(c.food_id, f"{self._food_name(c.name_en, c.name_ko)} "
-                                   f"({c.score})", "")
-                        for c in item.candidates
-                    ]  # fmt: skip
-
-    @rx.event
-    def open_add(self, meal_id: int) -> None:
-        self._clear_messages()
-        self._close_editor()
-        self.adding_to_meal = int(meal_id)
-
-    @rx.event
-    def close_editor(self) -> None:
-        self._close_editor()
-
-    def _food_name(self, name_en: str, name_ko: str) -> str:
-        return name_ko if self.current_lang == "ko" and name_ko else name_en
-
-    @rx.event
-    async def search(self, query: str) -> None:
-        self.query = query
-        text = query
-
-        def work(db: Session, _user_id: int) -> list[FoodOption]:
-            return [
-                FoodOption(f.id, self._food_name(f.name_en, f.name_ko),
-                           f"{f.default_portion_g:g} g")
-                for f in foods.search_foods(db, text)
-            ]  # fmt: skip
-
-        results = await self._if_signed_in(work)
-        if results is not None:
-            self.results = results
-
-    @rx.event
-    def choose_food(self, food_id: str, name: str) -> None:
-        self.chosen_food, self.chosen_name = food_id, name
-
-    @rx.event
-    def set_grams(self, value: str) -> None:
-        self.grams = value
-
-    @rx.event
-    async def save_editor(self) -> Any:
-        form = {"food_id": self.chosen_food, "grams": self.grams}
-        item, meal = self.correcting_item, self.adding_to_meal
-        if item:
-            work: Any = lambda db, uid: meals.correct_item(db, user_id=uid, item_id=item, form=form)  # noqa: E731
-            done = "meals.corrected"
-        else:
-            work = lambda db, uid: meals.add_item(db, user_id=uid, meal_id=meal, form=form)  # noqa: E731
-            done = "meals.item_added"
-        result = await self._run(work, done)
-        if not self.errors:
-            self._close_editor()
-        return result
 
     # --- live updates pushed by the worker ---------------------------------------------------
 

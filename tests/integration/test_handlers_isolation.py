@@ -225,6 +225,7 @@ def test_the_registry_walk_finds_the_apps_handlers() -> None:
     """The test above is only as good as the walk: it must see the handlers known today."""
     found = {f"{s.__name__}.{n}" for s, n in HANDLERS}
     assert {"MealsState.retry_job", "MealsState.save_meal", "MealsState.listen",
+            "MealEditorState.save_editor",
             "BloodPressureState.confirm_delete", "ExerciseState.submit", "DataState.run_import",
             "AccountState.delete_account", "AppState.logout", "SettingsState.submit",
             "LoginState.submit"} <= found  # fmt: skip

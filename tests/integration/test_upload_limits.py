@@ -1,9 +1,7 @@
 """A 200 MB upload, anonymous and signed in, against UploadLimits served by granian in its own
-process: refused (401 / 413) while the body streams, and the serving process does not grow.
-
-The body is generated as it is sent (one 64 KiB buffer, reused) over a raw socket, so neither
-side of the test holds it; the response is read by a second thread while the body is still
-going out, because the server answers and closes before the body ends."""
+process with a stand-in route that reads what it is given: refused (401 / 413) while the body
+streams, by declared length and chunked, and the serving process does not grow. The same
+refusal in front of the whole Reflex app, as `make run` serves it, is tests/e2e/test_upload_edge."""
 
 from __future__ import annotations
 
@@ -12,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,19 +20,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from healthapp.api.upload_limits import NOT_SIGNED_IN, REASON_HEADER, TOO_LARGE, UPLOAD_PATH
+from healthapp.api.upload_limits import NOT_SIGNED_IN, REASON_HEADER, TOO_LARGE
 from healthapp.launcher import free_port
 from healthapp.processes import descendants
 from healthapp.services.auth import sessions
 from tests.accounts import sign_up
+from tests.big_upload import MB, post_upload, rss
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "upload-limit-test-secret-0123456789abcdef"
 LIMIT = 8 * 1024 * 1024
 BIG = 200 * 1024 * 1024
-CHUNK = b"\0" * (64 * 1024)
-BOUNDARY = "healthapp-test-boundary"
-MB = 1024 * 1024
 
 
 @dataclass
@@ -45,16 +40,7 @@ class Server:
 
     def rss(self) -> int:
         """Resident bytes of the server and its workers (granian serves from a child)."""
-        total = 0
-        for pid in {self.process.pid, *descendants(self.process.pid)}:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except FileNotFoundError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        return total
+        return rss([self.process.pid, *descendants(self.process.pid)])
 
 
 @pytest.fixture
@@ -103,78 +89,19 @@ def token(engine: Engine) -> str:
     return token
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def _post(port: int, size: int, *, cookie: str = "", chunked: bool = False) -> Reply:
-    """POST a multipart body with one file of `size` zero bytes, generated while sending."""
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
-            f'filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n').encode()  # fmt: skip
-    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-    lines = [f"POST {UPLOAD_PATH} HTTP/1.1", f"Host: 127.0.0.1:{port}",
-             f"Content-Type: multipart/form-data; boundary={BOUNDARY}",
-             "Reflex-Client-Token: t", "Reflex-Event-Handler: h", "Connection: close"]  # fmt: skip
-    if cookie:
-        lines.append(f"Cookie: {sessions.SESSION_COOKIE}={cookie}")
-    lines.append("Transfer-Encoding: chunked" if chunked else
-                 f"Content-Length: {len(head) + size + len(tail)}")  # fmt: skip
-    received = bytearray()
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-
-        def read() -> None:
-            while True:
-                try:
-                    data = conn.recv(65536)
-                except OSError:
-                    return
-                if not data:
-                    return
-                received.extend(data)
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-
-        def parts() -> Iterator[bytes]:
-            yield head
-            for start in range(0, size, len(CHUNK)):
-                yield CHUNK[: min(len(CHUNK), size - start)]
-            yield tail
-
-        try:
-            conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-            for part in parts():
-                if b"\r\n\r\n" in received:  # answered: the rest would go unread
-                    break
-                conn.sendall(b"%x\r\n%b\r\n" % (len(part), part) if chunked else part)
-            else:
-                if chunked:
-                    conn.sendall(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server refused and closed while the body was going out
-        reader.join(timeout=30)
-    head_bytes, _, body = bytes(received).partition(b"\r\n\r\n")
-    status_line, *header_lines = head_bytes.decode("latin-1").split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in header_lines if ": " in line)
-    return Reply(int(status_line.split()[1]), headers, body)
-
-
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_200mb_upload_is_refused_without_growing_the_server(
     server: Server, token: str, chunked: bool
 ) -> None:
     # A body under the limit is read whole by the route: the server is the real thing.
-    small = _post(server.port, 1 * MB, cookie=token, chunked=chunked)
+    small = post_upload(server.port, 1 * MB, cookie=token, chunked=chunked)
     assert small.status == 200, small
     assert small.body.endswith(b'{"read":1048576}')
     before = server.rss()
 
-    anonymous = _post(server.port, BIG, chunked=chunked)
-    forged = _post(server.port, BIG, cookie="not-a-session", chunked=chunked)
-    signed_in = _post(server.port, BIG, cookie=token, chunked=chunked)
+    anonymous = post_upload(server.port, BIG, chunked=chunked)
+    forged = post_upload(server.port, BIG, cookie="not-a-session", chunked=chunked)
+    signed_in = post_upload(server.port, BIG, cookie=token, chunked=chunked)
 
     grown = server.rss() - before
     assert (anonymous.status, anonymous.headers[REASON_HEADER]) == (401, NOT_SIGNED_IN)

@@ -4,11 +4,13 @@ tests/integration/test_upload_limits.py."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from reflex_base.constants import Endpoint
 
+from healthapp import routes
 from healthapp.api.upload_limits import (
     BAD_LENGTH,
     NOT_SIGNED_IN,
@@ -16,7 +18,10 @@ from healthapp.api.upload_limits import (
     TOO_LARGE,
     UPLOAD_PATH,
     UploadLimits,
+    refusal_body,
 )
+from healthapp.state.data import DataState
+from healthapp.state.meals import MealsState
 from tests.aio import run
 
 LIMIT = 1000
@@ -114,3 +119,18 @@ def test_a_streamed_body_is_cut_off_when_it_passes_the_limit() -> None:
     assert len(sent) == 2  # the 413 only; the app's own answer was dropped
     assert pulled == 3  # nothing read past the chunk that crossed the limit
     assert inner.read == 800
+
+
+def test_a_refused_uploads_reply_asks_the_page_to_call_its_states_handler() -> None:
+    handler = f"{MealsState.get_full_name()}.save_meal"
+    line = json.loads(refusal_body(handler, TOO_LARGE))
+    assert line == {"delta": {}, "events": [{
+        "name": f"{MealsState.get_full_name()}.{routes.UPLOAD_REFUSED_EVENT}",
+        "payload": {"reason": TOO_LARGE}}]}  # fmt: skip
+    assert routes.UPLOAD_REFUSED_EVENT in MealsState.event_handlers
+    assert routes.UPLOAD_REFUSED_EVENT in DataState.event_handlers
+
+
+@pytest.mark.parametrize("handler", ["", "h", "x.y<script>", "a.b\nc"])
+def test_a_reply_to_anything_but_a_state_handler_has_no_body(handler: str) -> None:
+    assert refusal_body(handler, TOO_LARGE) == b""
