@@ -51,6 +51,7 @@ def test_a_200mb_upload_is_refused_by_the_running_app_without_growing_it(
     streamed = post_upload(port, BIG, cookie=cookie, chunked=True, handler=SAVE_MEAL)
 
     grown = rss(web) - before
+    print(f"web process: {before / MB:.1f} MB before, grew by {grown / MB:.2f} MB")
     assert (anonymous.status, anonymous.headers[REASON_HEADER]) == (401, NOT_SIGNED_IN)
     assert (signed_in.status, signed_in.headers[REASON_HEADER]) == (413, TOO_LARGE)
     assert (streamed.status, streamed.headers[REASON_HEADER]) == (413, TOO_LARGE)
