@@ -184,6 +184,7 @@ MESSAGES: dict[str, str] = {
     "exercise.field.kind": "Activity",
     "exercise.field.duration_min": "Minutes",
     "exercise.field.intensity": "Intensity",
+    "exercise.intensity_help": "Counts toward the WHO goal of 150 minutes a week as you choose it: light does not count, moderate counts once, vigorous counts double. Moderate: you can talk but not sing; vigorous: you can say only a few words without pausing for breath.",
     "settings.title": "Settings",
     "settings.intro": "How your readings are entered, classified and shown.",
     "settings.glucose_unit": "Glucose unit",

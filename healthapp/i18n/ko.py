@@ -180,6 +180,7 @@ MESSAGES: dict[str, str] = {
     "exercise.field.kind": "운동 종류",
     "exercise.field.duration_min": "시간 (분)",
     "exercise.field.intensity": "강도",
+    "exercise.intensity_help": "WHO 주 150분 목표에는 고른 강도대로 계산됩니다. 저강도는 포함되지 않고, 중강도는 그대로, 고강도는 2배로 계산됩니다. 중강도는 대화는 되지만 노래는 어려운 정도, 고강도는 숨이 차서 몇 마디 이상 말하기 어려운 정도입니다.",
     "settings.title": "설정",
     "settings.intro": "기록을 입력하고 분류하고 보여 주는 방식을 정합니다.",
     "settings.glucose_unit": "혈당 단위",
