@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from healthapp.i18n import translate
 from tests.e2e.conftest import RunningApp
@@ -31,20 +31,26 @@ def _submit(page: Page, form_id: str, done: str) -> None:
     expect(page.get_by_role("status").filter(has_text=done)).to_be_visible()
 
 
-def _add(page: Page, kind: str, done: str, **fields: str) -> None:
-    """Fill the record form of page `kind` (field ids "<kind>-<name>") and add it."""
+def _add(page: Page, form_id: str, done: str, /, **fields: str) -> None:
+    """Fill the record form `form_id` (field ids "<form_id>-<name>") and add the record."""
     for name, value in fields.items():
-        box = page.locator(f"#{kind}-{name}")
+        box = page.locator(f"#{form_id}-{name}")
         if box.evaluate("el => el.tagName") == "SELECT":
             box.select_option(value)
         else:
             box.fill(value)
-    _submit(page, kind, done)
+    _submit(page, form_id, done)
+
+
+def _row(page: Page, text: str) -> Locator:
+    """The listed record showing `text`."""
+    return page.get_by_role("main").locator("[data-record-id]").filter(has_text=text).first
 
 
 def _open_record_page(page: Page, app: RunningApp, path: str, time_field: str) -> None:
     page.goto(f"{app.url}/{path}")
-    # The page's load fills the time with "now"; typing before that would be reset.
+    # The page's load fills the time with "now"; typing before that would be reset. Each page
+    # is opened once per test, so the time is empty until that load has run.
     expect(page.locator(f"#{time_field}")).not_to_have_value("")
 
 
@@ -81,32 +87,23 @@ def test_type2_targets_and_who_minutes(sized_page: Page, app: RunningApp, lang: 
     )
     expect(high).to_have_value("300")
     expect(page.locator("#settings-diabetes_status")).to_have_value("type2")
-    # Saved with the ADA pre-meal high of 130 kept.
-    high.fill("130")
+    # A target of one's own (the ADA default 130 would put a fasting 126 in target).
+    high.fill("120")
     _submit(page, "settings", t("settings.saved"))
-    expect(high).to_have_value("130")
+    expect(high).to_have_value("120")
 
     # Glucose: targets, not diagnostic ranges.
     main = page.get_by_role("main")
     _open_record_page(page, app, "glucose", "glucose-measured_at")
-    _add(page, "glucose", t("records.saved"), value="150", timing="after_dinner")
-    expect(main).to_contain_text(t("clinical.glucose.in_target"))
-    _add(page, "glucose", t("records.saved"), value="135", timing="fasting")
-    expect(main).to_contain_text(t("clinical.glucose.above_target"))
-    _add(page, "glucose", t("records.saved"), value="65", timing="before_lunch")
-    expect(main).to_contain_text(t("clinical.glucose.hypo_level1"))
+    for value, timing, label in [
+        ("150", "after_dinner", "clinical.glucose.in_target"),  # not "prediabetes range"
+        ("126", "fasting", "clinical.glucose.above_target"),  # not "diabetes range"
+        ("65", "before_lunch", "clinical.glucose.hypo_level1"),
+    ]:
+        _add(page, "glucose", t("records.saved"), value=value, timing=timing)
+        expect(_row(page, f"{value} mg/dL")).to_contain_text(t(label))
     expect(main).not_to_contain_text(t("clinical.glucose.prediabetes_range"))
     expect(main).not_to_contain_text(t("clinical.glucose.diabetes_range"))
-
-    # A target of one's own: 126 fasting is above a pre-meal high of 120 (in target at 130).
-    page.goto(f"{app.url}/settings")
-    expect(high).to_have_value("130")
-    high.fill("120")
-    _submit(page, "settings", t("settings.saved"))
-    _open_record_page(page, app, "glucose", "glucose-measured_at")
-    _add(page, "glucose", t("records.saved"), value="126", timing="fasting")
-    reading = main.locator("[data-record-id]").filter(has_text="126 mg/dL").first
-    expect(reading).to_contain_text(t("clinical.glucose.above_target"))
 
     # HbA1c 6.8 % under the ADA 7 % target.
     _open_record_page(page, app, "hba1c", "hba1c-measured_on")
@@ -120,14 +117,12 @@ def test_type2_targets_and_who_minutes(sized_page: Page, app: RunningApp, lang: 
     )
     _add(page, "exercise", t("records.saved"), kind="cycling", duration_min="60",
          intensity="light")  # fmt: skip
-    page.goto(app.url)
-    expect(
-        page.get_by_text(t("dash.who_progress", minutes="0", goal="150", pct="0"))
-    ).to_be_visible()
-    _open_record_page(page, app, "exercise", "exercise-started_at")
-    _add(page, "exercise", t("records.saved"), kind="cycling", duration_min="30",
+    expect(_row(page, "60 min")).to_be_attached()
+    _add(page, "exercise", t("records.saved"), kind="cycling", duration_min="25",
          intensity="moderate")  # fmt: skip
+    expect(_row(page, "25 min")).to_be_attached()
     page.goto(app.url)
+    # 25 moderate minutes count once, the 60 light ones not at all.
     expect(
-        page.get_by_text(t("dash.who_progress", minutes="30", goal="150", pct="20"))
+        page.get_by_text(t("dash.who_progress", minutes="25", goal="150", pct="16"))
     ).to_be_visible()
