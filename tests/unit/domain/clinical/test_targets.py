@@ -7,6 +7,10 @@ from decimal import Decimal
 import pytest
 
 from healthapp.domain.clinical import (
+    HYPO_LEVEL1_BELOW,
+    TARGET_MAX_MG_DL,
+    TARGET_MIN_MG_DL,
+    VERY_HIGH_ABOVE,
     DiabetesStatus,
     GlucoseCategory,
     GlucoseTargets,
@@ -177,3 +181,8 @@ def test_which_statuses_use_targets():
     assert {s for s in DiabetesStatus if s.has_diabetes} == {
         DiabetesStatus.TYPE1, DiabetesStatus.TYPE2, DiabetesStatus.GESTATIONAL
     }  # fmt: skip
+
+
+def test_targets_range_is_between_hypoglycaemia_and_very_high():
+    # targets.py cannot import glucose.py (which imports it): the bounds are restated there.
+    assert (TARGET_MIN_MG_DL, TARGET_MAX_MG_DL) == (HYPO_LEVEL1_BELOW, VERY_HIGH_ABOVE)
