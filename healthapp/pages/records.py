@@ -90,6 +90,7 @@ def exercise() -> rx.Component:
                 "exercise.field.intensity",
                 "select",
                 options=tuple((i.value, i.label_key) for i in Intensity),
+                help_key="exercise.intensity_help",
             ),
             NOTE,
         ],

@@ -8,7 +8,7 @@ from healthapp import routes
 from healthapp.components.forms import Control, form_alert, form_done, labelled
 from healthapp.components.layout import template
 from healthapp.components.props import InputMode
-from healthapp.domain.clinical import BPStandard
+from healthapp.domain.clinical import BPStandard, DiabetesStatus
 from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import LANGUAGES
 from healthapp.state.base import AppState
@@ -36,6 +36,28 @@ def _text(name: str, mode: InputMode) -> Control:
     )
 
 
+def _status_select(options: Sequence[rx.Component]) -> Control:
+    return lambda props: rx.el.select(
+        *options,
+        default_value=SettingsState.form_values.get("diabetes_status", ""),
+        class_name="native-select",
+        on_change=SettingsState.choose_diabetes_status,
+        **props,
+    )
+
+
+def _targets(fields: Sequence[tuple[str, str]]) -> rx.Component:
+    """One status's target fields; hidden (still sent, not read) under another status."""
+    return rx.vstack(
+        rx.heading(AppState.t["settings.targets"], size="3", as_="h2"),
+        *[labelled(SettingsState, FORM_ID, name, label_key, _text(name, "decimal"),
+                   help_text=SettingsState.target_help[name]) for name, label_key in fields],
+        spacing="3",
+        width="100%",
+        display=rx.cond(SettingsState.target_fields.contains(fields[0][0]), "flex", "none"),
+    )  # fmt: skip
+
+
 @template(route=routes.SETTINGS, on_load=[SettingsState.load])
 def settings() -> rx.Component:
     unit_options = [rx.el.option(unit.value, value=unit.value) for unit in GlucoseUnit]
@@ -45,6 +67,7 @@ def settings() -> rx.Component:
     ]
     zone_options = [rx.foreach(SettingsState.timezones, lambda z: rx.el.option(z, value=z))]
     language_options = [rx.el.option(AppState.t[f"lang.{lang}"], value=lang) for lang in LANGUAGES]
+    status_options = [rx.el.option(AppState.t[s.label_key], value=s.value) for s in DiabetesStatus]
     return rx.vstack(
         rx.heading(AppState.t["settings.title"], size="7", as_="h1"),
         rx.text(AppState.t["settings.intro"], color_scheme="gray"),
@@ -62,6 +85,14 @@ def settings() -> rx.Component:
                              help_key="settings.timezone_help"),
                     labelled(SettingsState, FORM_ID, "weight_kg", "settings.weight",
                              _text("weight_kg", "decimal"), help_key="settings.weight_help"),
+                    labelled(SettingsState, FORM_ID, "diabetes_status", "settings.diabetes_status",
+                             _status_select(status_options),
+                             help_key="settings.diabetes_status_help"),
+                    _targets([("target_pre_meal_low", "settings.target_pre_meal_low"),
+                              ("target_pre_meal_high", "settings.target_pre_meal_high"),
+                              ("target_after_meal", "settings.target_after_meal")]),
+                    _targets([("gdm_target_fasting", "settings.gdm_target_fasting"),
+                              ("gdm_target_after_meal", "settings.gdm_target_after_meal")]),
                     labelled(SettingsState, FORM_ID, "hba1c_target", "settings.hba1c_target",
                              _text("hba1c_target", "decimal"),
                              help_key="settings.hba1c_target_help"),

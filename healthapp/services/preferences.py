@@ -11,11 +11,22 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlmodel import Session
 
-from healthapp.domain.clinical import BPStandard
+from healthapp.domain.clinical import (
+    BPStandard,
+    DiabetesStatus,
+    GlucoseResult,
+    GlucoseTargets,
+    GlucoseTiming,
+    HbA1cResult,
+    ada_targets,
+    classify_glucose,
+    classify_hba1c,
+    gestational_targets,
+)
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import supported
-from healthapp.services import forms
+from healthapp.services import forms, glucose_targets
 from healthapp.services.ownership import existing_user
 
 DEFAULT_TIMEZONE = "UTC"
@@ -36,6 +47,38 @@ class Preferences:
     timezone: str  # "" until learned from the browser
     weight_kg: float | None
     hba1c_target: float
+    diabetes_status: DiabetesStatus
+    # Whole mg/dL (see models.User): type 1 / type 2 targets, then the gestational ones.
+    target_pre_meal_low_mg_dl: int
+    target_pre_meal_high_mg_dl: int
+    target_after_meal_mg_dl: int
+    gdm_target_fasting_mg_dl: int
+    gdm_target_after_meal_mg_dl: int
+
+    @property
+    def glucose_targets(self) -> GlucoseTargets | None:
+        """The targets readings are judged against; None without diabetes (diagnostic ranges)."""
+        if self.diabetes_status is DiabetesStatus.GESTATIONAL:
+            return gestational_targets(
+                self.gdm_target_fasting_mg_dl, self.gdm_target_after_meal_mg_dl
+            )
+        if self.diabetes_status.has_diabetes:
+            return ada_targets(
+                self.target_pre_meal_low_mg_dl,
+                self.target_pre_meal_high_mg_dl,
+                self.target_after_meal_mg_dl,
+            )
+        return None
+
+    def classify_glucose(self, mg_dl: float, timing: GlucoseTiming | str) -> GlucoseResult:
+        """A reading judged as this person's readings are: every service classifies through
+        here, so the records list, reports and exports agree."""
+        return classify_glucose(mg_dl, timing, self.glucose_targets)
+
+    def classify_hba1c(self, percent: float) -> HbA1cResult:
+        return classify_hba1c(
+            percent, self.hba1c_target, has_diabetes=self.diabetes_status.has_diabetes
+        )
 
     @property
     def bp_standard(self) -> BPStandard:
@@ -57,6 +100,12 @@ def get_preferences(db: Session, *, user_id: int) -> Preferences:
         timezone=user.timezone,
         weight_kg=user.weight_kg,
         hba1c_target=user.hba1c_target,
+        diabetes_status=DiabetesStatus(user.diabetes_status),
+        target_pre_meal_low_mg_dl=user.target_pre_meal_low_mg_dl,
+        target_pre_meal_high_mg_dl=user.target_pre_meal_high_mg_dl,
+        target_after_meal_mg_dl=user.target_after_meal_mg_dl,
+        gdm_target_fasting_mg_dl=user.gdm_target_fasting_mg_dl,
+        gdm_target_after_meal_mg_dl=user.gdm_target_after_meal_mg_dl,
     )
 
 
@@ -73,6 +122,7 @@ def _bp_standard(form: Mapping[str, Any]) -> str:
 
 
 def update_preferences(db: Session, *, user_id: int, form: Mapping[str, Any]) -> Preferences:
+    user = existing_user(db, user_id)
     values = forms.collect(
         {
             "glucose_unit": lambda: forms.choice(form, "glucose_unit", GlucoseUnit),
@@ -89,9 +139,13 @@ def update_preferences(db: Session, *, user_id: int, form: Mapping[str, Any]) ->
                 unit="%",
             ),
             "language": lambda: supported(forms.text(form, "language")),
+            "diabetes": lambda: glucose_targets.parse_diabetes(form, user),
         }
     )  # fmt: skip
-    user = existing_user(db, user_id)
+    status, targets = values["diabetes"]
+    user.diabetes_status = status
+    for column, mg_dl in targets.items():
+        setattr(user, column, mg_dl)
     user.glucose_unit = values["glucose_unit"].value
     user.bp_standard = values["bp_standard"]
     user.timezone = values["timezone"]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from healthapp.models import User
-from healthapp.services import preferences, ranking, reports
+from healthapp.services import glucose_targets, preferences, ranking, reports
 from healthapp.services.forms import FormInvalid
 from healthapp.services.preferences import Preferences
 
@@ -24,6 +24,8 @@ def settings_form(db: Session, *, user_id: int) -> dict[str, str]:
         "timezone": prefs.timezone or preferences.DEFAULT_TIMEZONE,
         "weight_kg": "" if prefs.weight_kg is None else f"{prefs.weight_kg:g}",
         "hba1c_target": f"{prefs.hba1c_target:g}",
+        "diabetes_status": prefs.diabetes_status.value,
+        **(glucose_targets.target_form(user) if user is not None else {}),
         "language": prefs.language,
         "rank_opt_out": "on" if user is not None and user.rank_opt_out else "",
         **reports.goals_form(reports.get_goals(db, user_id=user_id)),

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from healthapp.db import make_engine, migrate
@@ -104,4 +105,48 @@ def test_isolation_on_both_databases(database_url: str, kind: str) -> None:
             records.delete_record(db, user_id=other.id, kind=kind, record_id=record_id)
         assert records.list_records(db, user_id=other.id, kind=kind, prefs=prefs).total == 0
         assert records.list_records(db, user_id=owner.id, kind=kind, prefs=prefs).total == 1
+    engine.dispose()
+
+
+def test_diabetes_targets_round_trip_and_judge_the_records(database_url: str) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        user = User(login="dana", password_hash="x")
+        db.add(user)
+        db.flush()
+        assert user.id is not None
+        uid = user.id
+        form = {**PREFS, "diabetes_status": "type2", "target_pre_meal_low": "4.2",
+                "target_pre_meal_high": "7.0", "target_after_meal": "10"}  # fmt: skip
+        # Targets are read in the unit the form was shown in: first choose mmol/L, then set them.
+        preferences.update_preferences(db, user_id=uid, form=PREFS)
+        prefs = preferences.update_preferences(db, user_id=uid, form=form)
+        for kind in ("glucose", "hba1c"):
+            records.create_record(
+                db, user_id=uid, kind=kind, form=FORMS[kind], prefs=prefs, now=NOW
+            )
+        fasting = {"measured_at": "2026-11-28T07:00", "value": "7.1", "timing": "fasting"}
+        records.create_record(db, user_id=uid, kind="glucose", form=fasting, prefs=prefs, now=NOW)
+        db.commit()
+
+    with Session(engine) as db:
+        prefs = preferences.get_preferences(db, user_id=uid)
+        # mmol/L typed, whole mg/dL stored: 4.2 -> 76, 7.0 -> 126, 10 -> 180
+        assert (prefs.target_pre_meal_low_mg_dl, prefs.target_pre_meal_high_mg_dl,
+                prefs.target_after_meal_mg_dl) == (76, 126, 180)  # fmt: skip
+        glucose = records.list_records(db, user_id=uid, kind="glucose", prefs=prefs).rows
+        # 7.8 mmol/L after dinner (141 mg/dL): in target, not "prediabetes range";
+        # 7.1 fasting (128 mg/dL) is above the person's own 126.
+        assert [r["label_key"] for r in glucose] == [
+            "clinical.glucose.in_target", "clinical.glucose.above_target"
+        ]  # fmt: skip
+        hba1c = records.list_records(db, user_id=uid, kind="hba1c", prefs=prefs).rows[0]
+        assert hba1c["label_key"] == "clinical.hba1c.target_met"  # 6.8 % under 7 %
+        user = db.get(User, uid)
+        assert user is not None
+        user.diabetes_status = "type3"  # type: ignore[assignment]
+        db.add(user)
+        with pytest.raises(sa.exc.IntegrityError):
+            db.commit()  # the CHECK constraint refuses a status the app does not know
     engine.dispose()

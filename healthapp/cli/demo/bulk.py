@@ -89,6 +89,7 @@ def user_row(
     weight: float | None,
     target: float,
     now: datetime,
+    diabetes_status: str = "none",
 ) -> dict[str, Any]:
     language, zone, unit = locale
     return {
@@ -100,6 +101,7 @@ def user_row(
         "timezone": zone,
         "weight_kg": weight,
         "hba1c_target": target,
+        "diabetes_status": diabetes_status,
         "created_at": now,
         "password_changed_at": now,
     }

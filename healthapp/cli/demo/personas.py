@@ -17,13 +17,14 @@ class Persona:
     exercise_per_week: float
     glucose_logging: float  # chance that a usual reading is taken
     bp_logging: float
+    diabetes_status: str = "none"  # domain.clinical.DiabetesStatus: targets or diagnostic ranges
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona("t2_controlled", 118, 12, 0.55, 124, 78, 70, 4.0, 0.9, 0.6),
-    Persona("t2_poor", 178, 28, 1.5, 138, 87, 78, 1.0, 0.7, 0.4),
+    Persona("t2_controlled", 118, 12, 0.55, 124, 78, 70, 4.0, 0.9, 0.6, "type2"),
+    Persona("t2_poor", 178, 28, 1.5, 138, 87, 78, 1.0, 0.7, 0.4, "type2"),
     Persona("hypertensive", 95, 8, 0.35, 150, 95, 74, 2.0, 0.3, 0.9),
-    Persona("prediabetic", 108, 9, 0.7, 124, 80, 72, 2.5, 0.5, 0.4),
+    Persona("prediabetic", 108, 9, 0.7, 124, 80, 72, 2.5, 0.5, 0.4, "prediabetes"),
 )
 
 # Foods from the seeded food table (healthapp/data/foods_seed.csv), several of them classes of the

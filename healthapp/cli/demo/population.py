@@ -73,7 +73,15 @@ def generate_demo(
             gen = UserGenerator.numbered(seed, index, foods=foods, now=now)
             gen.run(start, days)
             user_rows.append(
-                user_row(logins[index], password_hash, gen.locale, gen.weight_kg, gen.target, now)
+                user_row(
+                    logins[index],
+                    password_hash,
+                    gen.locale,
+                    gen.weight_kg,
+                    gen.target,
+                    now,
+                    gen.persona.diabetes_status,
+                )
             )
             generated.append(gen)
         ids = insert_returning_ids(db, User, user_rows)

@@ -54,6 +54,20 @@ from healthapp.domain.clinical.hba1c import (
     classify_hba1c,
 )
 from healthapp.domain.clinical.levels import Level
+from healthapp.domain.clinical.targets import (
+    ADA_AFTER_MEAL_BELOW,
+    ADA_PRE_MEAL_HIGH,
+    ADA_PRE_MEAL_LOW,
+    GDM_FASTING_BELOW,
+    GDM_ONE_HOUR_BELOW,
+    GDM_TWO_HOURS_BELOW,
+    TARGET_MAX_MG_DL,
+    TARGET_MIN_MG_DL,
+    DiabetesStatus,
+    GlucoseTargets,
+    ada_targets,
+    gestational_targets,
+)
 
 # Every catalogue key this package hands out; both catalogues must have each one.
 ALL_LABEL_KEYS: tuple[str, ...] = (
@@ -67,9 +81,13 @@ ALL_LABEL_KEYS: tuple[str, ...] = (
     VERY_HIGH_ALERT_KEY,
     *(category.label_key for category in HbA1cCategory),
     HBA1C_ABOVE_TARGET_KEY,
+    *(status.label_key for status in DiabetesStatus),
 )
 
 __all__ = [
+    "ADA_AFTER_MEAL_BELOW",
+    "ADA_PRE_MEAL_HIGH",
+    "ADA_PRE_MEAL_LOW",
     "ALL_LABEL_KEYS",
     "BP_CRISIS_ALERT_KEY",
     "BP_CRISIS_DIASTOLIC_ABOVE",
@@ -82,6 +100,9 @@ __all__ = [
     "BP_STAGE2_SYSTOLIC_FROM",
     "FASTING_DIABETES_FROM",
     "FASTING_PREDIABETES_FROM",
+    "GDM_FASTING_BELOW",
+    "GDM_ONE_HOUR_BELOW",
+    "GDM_TWO_HOURS_BELOW",
     "HBA1C_ABOVE_TARGET_KEY",
     "HBA1C_DEFAULT_TARGET",
     "HBA1C_DIABETES_FROM",
@@ -96,18 +117,24 @@ __all__ = [
     "POST_MEAL_TARGET_BELOW",
     "PRE_MEAL_TARGET_MAX",
     "PRE_MEAL_TIMINGS",
+    "TARGET_MAX_MG_DL",
+    "TARGET_MIN_MG_DL",
     "VERY_HIGH_ABOVE",
     "VERY_HIGH_ALERT_KEY",
     "BPCategory",
     "BPResult",
     "BPStandard",
+    "DiabetesStatus",
     "GlucoseCategory",
     "GlucoseResult",
+    "GlucoseTargets",
     "GlucoseTiming",
     "HbA1cCategory",
     "HbA1cResult",
     "Level",
+    "ada_targets",
     "classify_bp",
     "classify_glucose",
     "classify_hba1c",
+    "gestational_targets",
 ]

@@ -1,4 +1,11 @@
-"""Blood glucose (mg/dL) by the ADA criteria and targets and the time-in-range consensus."""
+"""Blood glucose (mg/dL) by the ADA criteria, or a person's targets, and the time-in-range
+consensus.
+
+Without diabetes (and with prediabetes) a reading is placed in the ADA diagnostic ranges; with
+diabetes it is judged against the person's targets (targets.py: ADA Standards of Care, section 6
+"Glycemic Goals and Hypoglycemia", and section 15 for gestational diabetes). Hypoglycaemia and
+very high are dangers either way.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from healthapp.domain.clinical.levels import Band, Level, above_all, band_of, below, up_to
+from healthapp.domain.clinical.targets import GlucoseTargets
 from healthapp.domain.labels import LabelledEnum
 from healthapp.domain.units import round_mg_dl
 
@@ -45,6 +53,10 @@ class GlucoseCategory(LabelledEnum, prefix="clinical.glucose"):
     NORMAL = "normal"
     PREDIABETES_RANGE = "prediabetes_range"
     DIABETES_RANGE = "diabetes_range"
+    # Against a person's targets (with diabetes), instead of the three diagnostic ranges.
+    BELOW_TARGET = "below_target"
+    IN_TARGET = "in_target"
+    ABOVE_TARGET = "above_target"
     VERY_HIGH = "very_high"
 
 
@@ -96,6 +108,32 @@ _POST_MEAL_BANDS: tuple[Band[GlucoseCategory], ...] = (
     below(POST_MEAL_DIABETES_FROM, _G.PREDIABETES_RANGE, Level.BORDERLINE),
     *_HIGH_BANDS,
 )
+# With diabetes: the person's targets between hypoglycaemia and very high. Above target is
+# borderline (act on the pattern with the care team), not danger: danger stays with level 1/2
+# hypoglycaemia and > 250 mg/dL, which need action now. Below target but not below 70 (e.g.
+# 70-79 before a meal under ADA's 80-130) is borderline too.
+_ABOVE_TARGET_BANDS: tuple[Band[GlucoseCategory], ...] = (
+    up_to(VERY_HIGH_ABOVE, _G.ABOVE_TARGET, Level.BORDERLINE),
+    above_all(_G.VERY_HIGH, Level.DANGER),
+)
+
+
+def _target_bands(targets: GlucoseTargets, pre_meal: bool) -> tuple[Band[GlucoseCategory], ...]:
+    if not pre_meal:
+        in_target = (below(targets.after_meal_below, _G.IN_TARGET, Level.NORMAL),)
+    else:
+        bound = up_to if targets.pre_meal_high_inclusive else below
+        in_target = (
+            *(
+                (below(targets.pre_meal_low, _G.BELOW_TARGET, Level.BORDERLINE),)
+                if targets.pre_meal_low is not None
+                else ()
+            ),
+            bound(targets.pre_meal_high, _G.IN_TARGET, Level.NORMAL),
+        )
+    return (*_HYPO_BANDS, *in_target, *_ABOVE_TARGET_BANDS)
+
+
 _HYPO_LEVELS: dict[GlucoseCategory, int] = {_G.HYPO_LEVEL1: 1, _G.HYPO_LEVEL2: 2}
 
 
@@ -119,8 +157,11 @@ class GlucoseResult:
         return None
 
 
-def classify_glucose(mg_dl: float, timing: GlucoseTiming | str) -> GlucoseResult:
-    """Classify one blood-glucose reading in mg/dL taken at `timing`.
+def classify_glucose(
+    mg_dl: float, timing: GlucoseTiming | str, targets: GlucoseTargets | None = None
+) -> GlucoseResult:
+    """Classify one blood-glucose reading in mg/dL taken at `timing`, against the diagnostic
+    ranges (`targets` None: no diabetes, or prediabetes) or a person's `targets` (diabetes).
 
     The reading is first rounded to whole mg/dL (half up, `units.round_mg_dl`), the precision of
     meters and of the ADA tables and what the app displays. So the shown number and its level always
@@ -149,12 +190,22 @@ def classify_glucose(mg_dl: float, timing: GlucoseTiming | str) -> GlucoseResult
       (126-130 before a meal).
     - normal: normal range, 70 and up. Values 70-79 before a meal are below ADA's 80-130 pre-meal
       target but are not hypoglycaemia; they stay normal.
+
+    With `targets` (a person with diabetes) the diagnostic ranges are not used. Categories and
+    levels: hypoglycaemia level 2 / level 1 and very high (> 250) as above, danger; below target
+    (70 up to the pre-meal lower target, before meals only), borderline; in target, normal;
+    above target (up to 250), borderline. Before a meal the pre-meal targets apply (ADA 80-130,
+    both in target; gestational < 95); after a meal, at bedtime and at other times the after-meal
+    target (ADA < 180; gestational < 140 at 1 h), see GlucoseTargets.
     """
     timing = GlucoseTiming(timing)
     if isinstance(mg_dl, bool) or not math.isfinite(mg_dl):
         raise ValueError(f"glucose must be a finite number of mg/dL, got {mg_dl!r}")
     if mg_dl <= 0:
         raise ValueError(f"glucose must be positive, got {mg_dl!r}")
-    bands = _PRE_MEAL_BANDS if timing.is_pre_meal else _POST_MEAL_BANDS
+    if targets is not None:
+        bands = _target_bands(targets, timing.is_pre_meal)
+    else:
+        bands = _PRE_MEAL_BANDS if timing.is_pre_meal else _POST_MEAL_BANDS
     band = band_of(bands, round_mg_dl(mg_dl))
     return GlucoseResult(band.category, band.level, hypo_level=_HYPO_LEVELS.get(band.category, 0))

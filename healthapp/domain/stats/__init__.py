@@ -20,14 +20,12 @@ from healthapp.domain.stats.blood_pressure import (
     bp_sums,
 )
 from healthapp.domain.stats.exercise import (
-    MODERATE_MET_FROM,
-    VIGOROUS_MET_FROM,
+    WHO_MINUTE_WEIGHTS,
     WHO_WEEKLY_GOAL_MIN,
     ExerciseGroup,
     ExerciseStats,
     WhoProgress,
     exercise_stats,
-    intensity_class,
     who_progress,
 )
 from healthapp.domain.stats.glucose import (
@@ -81,11 +79,10 @@ __all__ = [
     "KCAL_PER_G_CARB",
     "KCAL_PER_G_FAT",
     "KCAL_PER_G_PROTEIN",
-    "MODERATE_MET_FROM",
     "POST_MEAL_TIMINGS",
     "TARGET_HIGH_MG_DL",
     "TARGET_LOW_MG_DL",
-    "VIGOROUS_MET_FROM",
+    "WHO_MINUTE_WEIGHTS",
     "WHO_WEEKLY_GOAL_MIN",
     "BPStats",
     "BPSums",
@@ -109,7 +106,6 @@ __all__ = [
     "gmi_percent",
     "gmi_rule",
     "goal_progress",
-    "intensity_class",
     "macro_split",
     "percentile",
     "sample_sd",

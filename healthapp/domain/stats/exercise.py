@@ -1,10 +1,12 @@
 """Exercise statistics and progress towards the WHO weekly goal.
 
 WHO 2020 asks adults for 150-300 min of moderate or 75-150 min of vigorous aerobic activity a
-week, or an equivalent combination. `who_minutes` counts moderate minutes once and vigorous
-minutes twice, by the MET of each session's kind and intensity (domain.exercise; Compendium
-classes: light < 3.0, moderate 3.0-5.9, vigorous >= 6.0 MET); light minutes do not count. The
-goal is met at 150.
+week, or an equivalent combination. `who_minutes` counts each session by the intensity the
+person chose for it, as the form says: light minutes do not count, moderate minutes count once
+and vigorous minutes twice (75 vigorous minutes equal 150 moderate ones). The MET of a session
+(domain.exercise) estimates its energy only: the Compendium's MET classes (moderate from 3.0,
+vigorous from 6.0) would count a leisurely ride (4.0 MET) as moderate and a moderate ride
+(6.8 MET) as vigorous, which is not what the person said. The goal is met at 150.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from healthapp.domain.exercise import met_value
+from healthapp.domain.exercise import Intensity
 
 WHO_WEEKLY_GOAL_MIN = 150
-MODERATE_MET_FROM = 3.0
-VIGOROUS_MET_FROM = 6.0
+# Moderate-equivalent minutes per minute at each intensity (WHO 2020: 150-300 moderate or 75-150
+# vigorous minutes, "or an equivalent combination").
+WHO_MINUTE_WEIGHTS: dict[Intensity, int] = {
+    Intensity.LIGHT: 0,
+    Intensity.MODERATE: 1,
+    Intensity.VIGOROUS: 2,
+}
 
 
 @dataclass(frozen=True)
@@ -41,21 +48,11 @@ class ExerciseStats:
     light_minutes: int = 0
     moderate_minutes: int = 0
     vigorous_minutes: int = 0
-    who_minutes: int = 0  # moderate + 2 x vigorous (WHO equivalent combination)
-
-
-def intensity_class(kind: str, intensity: str) -> str:
-    """light / moderate / vigorous by the session's MET (Compendium classes)."""
-    met = met_value(kind, intensity)
-    if met >= VIGOROUS_MET_FROM:
-        return "vigorous"
-    if met >= MODERATE_MET_FROM:
-        return "moderate"
-    return "light"
+    who_minutes: int = 0  # moderate + 2 x vigorous minutes, by the chosen intensity (WHO)
 
 
 def exercise_stats(groups: Iterable[ExerciseGroup]) -> ExerciseStats:
-    by_class = {"light": 0, "moderate": 0, "vigorous": 0}
+    by_class = dict.fromkeys(Intensity, 0)
     sessions = minutes = unknown = 0
     energy = 0.0
     for group in groups:
@@ -63,16 +60,16 @@ def exercise_stats(groups: Iterable[ExerciseGroup]) -> ExerciseStats:
         minutes += group.minutes
         energy += group.energy_kcal
         unknown += group.sessions - group.energy_sessions
-        by_class[intensity_class(group.kind, group.intensity)] += group.minutes
+        by_class[Intensity(group.intensity)] += group.minutes
     return ExerciseStats(
         sessions=sessions,
         minutes=minutes,
         energy_kcal=energy,
         energy_unknown_sessions=unknown,
-        light_minutes=by_class["light"],
-        moderate_minutes=by_class["moderate"],
-        vigorous_minutes=by_class["vigorous"],
-        who_minutes=by_class["moderate"] + 2 * by_class["vigorous"],
+        light_minutes=by_class[Intensity.LIGHT],
+        moderate_minutes=by_class[Intensity.MODERATE],
+        vigorous_minutes=by_class[Intensity.VIGOROUS],
+        who_minutes=sum(WHO_MINUTE_WEIGHTS[level] * n for level, n in by_class.items()),
     )
 
 

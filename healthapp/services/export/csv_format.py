@@ -40,7 +40,10 @@ MEALS_COLUMNS = ("id", "eaten_at_local", "eaten_at_utc", "meal_type", "items", "
 MEAL_ITEMS_COLUMNS = ("id", "meal_id", "eaten_at_local", "food_id", "food_name_en", "food_name_ko",
                       "grams", "kcal", "carb_g", "protein_g", "fat_g", "source")  # fmt: skip
 PROFILE_COLUMNS = ("login", "language", "glucose_unit", "bp_standard", "timezone", "weight_kg",
-                   "hba1c_target", "created_at_utc")  # fmt: skip
+                   "hba1c_target", "diabetes_status", "target_pre_meal_low_mg_dl",
+                   "target_pre_meal_high_mg_dl", "target_after_meal_mg_dl",
+                   "gdm_target_fasting_mg_dl", "gdm_target_after_meal_mg_dl",
+                   "created_at_utc")  # fmt: skip
 
 
 def escape_cell(text: str) -> str:

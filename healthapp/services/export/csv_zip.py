@@ -24,8 +24,6 @@ from healthapp.domain.clinical import (
     GlucoseResult,
     HbA1cResult,
     classify_bp,
-    classify_glucose,
-    classify_hba1c,
 )
 from healthapp.domain.units import GlucoseUnit, format_glucose
 from healthapp.models import BloodPressure, Exercise, Food, Glucose, HbA1c, Meal, MealItem, User
@@ -71,9 +69,12 @@ blood_pressure.csv   one row per reading
 glucose.csv          one row per reading
   id, measured_at_local, measured_at_utc, mg_dl (as stored), mmol_l (mg/dL / 18.016, 1 decimal),
   timing (fasting, before_breakfast, after_breakfast, before_lunch, after_lunch, before_dinner,
-  after_dinner, bedtime, other), category (ADA), level, note
+  after_dinner, bedtime, other), category (ADA diagnostic ranges, or with diabetes the
+  targets in profile.csv: below_target / in_target / above_target; hypoglycaemia and very_high
+  either way), level, note
 hba1c.csv            one row per laboratory result
-  id, measured_on (calendar day), percent (NGSP %), category (ADA), level, note
+  id, measured_on (calendar day), percent (NGSP %), category (ADA diagnostic ranges, or with
+  diabetes target_met / target_missed against hba1c_target), level, note
 exercise.csv         one row per session
   id, started_at_local, started_at_utc, kind, duration_min, intensity (light/moderate/vigorous),
   energy_kcal (MET x kg x hours, empty without a body weight), note
@@ -86,7 +87,10 @@ meal_items.csv       one row per food of a meal (nutrients of the portion eaten)
   source (estimate = photo model, not confirmed; confirmed; manual)
 profile.csv          your settings
   login, language, glucose_unit, bp_standard (empty = follows the language), timezone, weight_kg,
-  hba1c_target (%), created_at_utc
+  hba1c_target (%), diabetes_status (none/prediabetes/type1/type2/gestational; with diabetes
+  the category and level columns judge readings against the targets that follow),
+  target_pre_meal_low_mg_dl, target_pre_meal_high_mg_dl, target_after_meal_mg_dl (type 1 and 2),
+  gdm_target_fasting_mg_dl, gdm_target_after_meal_mg_dl (gestational), created_at_utc
 """
 
 
@@ -132,14 +136,14 @@ def _bp_row(bp: BloodPressure, prefs: Preferences) -> list[str]:
 
 
 def _glucose_row(reading: Glucose, prefs: Preferences) -> list[str]:
-    result = classify_glucose(reading.mg_dl, reading.timing)
+    result = prefs.classify_glucose(reading.mg_dl, reading.timing)
     return [*_timed(reading.id, reading.measured_at, prefs.tz), _num(reading.mg_dl),
             format_glucose(reading.mg_dl, GlucoseUnit.MMOL_L), reading.timing, *_verdict(result),
             escape_cell(reading.note)]  # fmt: skip
 
 
 def _hba1c_row(lab: HbA1c, prefs: Preferences) -> list[str]:
-    verdict = _verdict(classify_hba1c(lab.percent, prefs.hba1c_target))
+    verdict = _verdict(prefs.classify_hba1c(lab.percent))
     return [str(lab.id), lab.measured_on.isoformat(), _num(lab.percent), *verdict,
             escape_cell(lab.note)]  # fmt: skip
 
@@ -225,8 +229,12 @@ def _profile_rows(user: User) -> list[list[str]]:
     # The login is chosen by the user (it may start with "="); the settings are escaped too so
     # that no text cell of any file reaches a spreadsheet unescaped.
     text = [user.login, user.language, user.glucose_unit, user.bp_standard, user.timezone]
+    targets = (user.target_pre_meal_low_mg_dl, user.target_pre_meal_high_mg_dl,
+               user.target_after_meal_mg_dl, user.gdm_target_fasting_mg_dl,
+               user.gdm_target_after_meal_mg_dl)  # fmt: skip
     return [[*(escape_cell(str(cell)) for cell in text), _num(user.weight_kg),
-             _num(user.hba1c_target), iso_utc(user.created_at)]]  # fmt: skip
+             _num(user.hba1c_target), str(user.diabetes_status), *(str(t) for t in targets),
+             iso_utc(user.created_at)]]  # fmt: skip
 
 
 def export_csv_zip(

@@ -22,8 +22,6 @@ from healthapp.domain.clinical import (
     GlucoseResult,
     GlucoseTiming,
     classify_bp,
-    classify_glucose,
-    classify_hba1c,
 )
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
@@ -154,7 +152,7 @@ def _parse_glucose(
 
 
 def _view_glucose(row: Glucose, prefs: Preferences) -> Row:
-    result = classify_glucose(row.mg_dl, row.timing)
+    result = prefs.classify_glucose(row.mg_dl, row.timing)
     return {
         "value": f"{format_glucose(row.mg_dl, prefs.glucose_unit)} {prefs.glucose_unit.value}",
         "context_key": GlucoseTiming(row.timing).label_key,
@@ -189,7 +187,7 @@ def _parse_hba1c(
 
 
 def _view_hba1c(row: HbA1c, prefs: Preferences) -> Row:
-    result = classify_hba1c(row.percent, prefs.hba1c_target)
+    result = prefs.classify_hba1c(row.percent)
     return {
         "value": f"{row.percent:g} %",
         "context_key": "",

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, SQLModel, col, select
 
-from healthapp.domain.clinical import classify_bp, classify_glucose, classify_hba1c
+from healthapp.domain.clinical import classify_bp
 from healthapp.domain.stats import eag_mg_dl
 from healthapp.domain.units import format_glucose
 from healthapp.models import BloodPressure, Glucose, HbA1c
@@ -89,7 +89,7 @@ def latest_glucose(
     )
     if row is None:
         return None
-    result = classify_glucose(row.mg_dl, row.timing)
+    result = prefs.classify_glucose(row.mg_dl, row.timing)
     return LatestGlucose(
         measured_at=row.measured_at,
         local=_local_text(row.measured_at, prefs.tz),
@@ -136,7 +136,7 @@ def latest_hba1c(
     row = _newest(db, HbA1c, when, user_id=user_id, before=None if until is None else when <= until)
     if row is None:
         return None
-    result = classify_hba1c(row.percent, prefs.hba1c_target)
+    result = prefs.classify_hba1c(row.percent)
     eag = eag_mg_dl(row.percent)
     return LatestHbA1c(
         measured_on=row.measured_on,

@@ -461,12 +461,15 @@ def _result_label_keys() -> set[str]:
             keys |= {result.alert_key} - {None}
     for timing in GlucoseTiming:
         keys.add(timing.label_key)
-        for mg in range(1, 700):
-            result = classify_glucose(mg, timing)
-            keys |= {result.label_key, result.level.label_key} | ({result.alert_key} - {None})
+        for targets in (None, clinical.ada_targets(), clinical.gestational_targets()):
+            for mg in range(1, 700):
+                result = classify_glucose(mg, timing, targets)
+                keys |= {result.label_key, result.level.label_key} | ({result.alert_key} - {None})
     for tenth in range(30, 200):
-        result = classify_hba1c(tenth / 10)
-        keys |= {result.label_key, result.level.label_key}
+        for has_diabetes in (False, True):
+            result = classify_hba1c(tenth / 10, has_diabetes=has_diabetes)
+            keys |= {result.label_key, result.level.label_key}
+    keys |= {status.label_key for status in clinical.DiabetesStatus}
     return keys
 
 
