@@ -9,8 +9,8 @@ from healthapp.models import Exercise, RankMetric, User
 from healthapp.services import preferences, ranking
 from healthapp.services.ranking import Metric
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; ISO week 2026-W48
-WEEK = "2026-W48"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday (ISO week 2026-W48)
+PERIOD = "2026-11-25"  # the UTC date of NOW: the period of every metric
 
 
 def new_user(db: Session, login: str, zone: str = "UTC") -> int:
@@ -70,7 +70,10 @@ def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
     base = (
         select(func.count())
         .select_from(RankMetric)
-        .where(RankMetric.metric == metric.value, RankMetric.period == mine.period)
+        .where(
+            RankMetric.metric == metric.value,
+            col(RankMetric.period).in_(ranking.cohort_periods(mine.period)),
+        )
     )
     better = db.exec(base.where(col(RankMetric.rank_value) > mine.rank_value)).one()
     return int(better), int(db.exec(base).one())
