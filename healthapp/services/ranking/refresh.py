@@ -74,9 +74,9 @@ def refresh_all_metrics(
 ) -> int:
     """The periodic job: recompute every user's metrics (only users of `timezones` when given,
     "" meaning not yet known = UTC; only `user_ids` when given), `chunk_size` users at a time,
-    committing after each chunk when `commit`. Returns the number of users processed. With commit=False (tests, one
-    transaction) the locks of every chunk are held to the end: on PostgreSQL, concurrent
-    refreshes may then deadlock with it."""
+    committing after each chunk when `commit`. Returns the number of users processed. With
+    commit=False (tests, one transaction) the locks of every chunk are held to the end: on
+    PostgreSQL, concurrent refreshes may then deadlock with it."""
     now = now or utcnow()
     last_id, processed = 0, 0
     while True:
