@@ -4,13 +4,23 @@ The database adds readings up (COUNT, SUM, SUM of squares, SUM(CASE ...)) and ha
 these functions (services.reports); `glucose_sums` etc. build the same sums from rows in Python,
 for tests and small inputs. So a statistic has one definition whichever side adds up.
 
-Modules: `glucose` (time in range, GMI, eAG), `blood_pressure` (categories of a standard),
+Modules: `glucose` (time in range, GMI, eAG), `agp` (ambulatory glucose profile, five bands), `blood_pressure` (categories of a standard),
 `exercise` (WHO minutes), `nutrition` (goals, macro split), `ranks` (top n %, percentiles),
 `basics` (what they share).
 """
 
 from __future__ import annotations
 
+from healthapp.domain.stats.agp import (
+    AGP_DAYS,
+    Band,
+    BandShare,
+    HourBin,
+    hourly_profile,
+    local_hour,
+    time_in_ranges,
+    whole_percents,
+)
 from healthapp.domain.stats.basics import delta, sample_sd
 from healthapp.domain.stats.blood_pressure import (
     BP_CATEGORY_ORDER,
@@ -67,6 +77,14 @@ from healthapp.domain.stats.nutrition import (
 from healthapp.domain.stats.ranks import percentile, top_percent
 
 __all__ = [
+    "AGP_DAYS",
+    "Band",
+    "BandShare",
+    "HourBin",
+    "hourly_profile",
+    "local_hour",
+    "time_in_ranges",
+    "whole_percents",
     "ABOVE_180_FROM",
     "ABOVE_250_FROM",
     "BELOW_54_UNDER",
