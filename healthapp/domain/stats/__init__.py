@@ -4,7 +4,8 @@ The database adds readings up (COUNT, SUM, SUM of squares, SUM(CASE ...)) and ha
 these functions (services.reports); `glucose_sums` etc. build the same sums from rows in Python,
 for tests and small inputs. So a statistic has one definition whichever side adds up.
 
-Modules: `glucose` (time in range, GMI, eAG), `agp` (ambulatory glucose profile, five bands), `blood_pressure` (categories of a standard),
+Modules: `glucose` (time in range, GMI, eAG), `agp` (ambulatory glucose profile, the five
+bands), `blood_pressure` (categories of a standard),
 `exercise` (WHO minutes), `nutrition` (goals, macro split), `ranks` (top n %, percentiles),
 `basics` (what they share).
 """
@@ -77,16 +78,9 @@ from healthapp.domain.stats.nutrition import (
 from healthapp.domain.stats.ranks import percentile, top_percent
 
 __all__ = [
-    "AGP_DAYS",
-    "Band",
-    "BandShare",
-    "HourBin",
-    "hourly_profile",
-    "local_hour",
-    "time_in_ranges",
-    "whole_percents",
     "ABOVE_180_FROM",
     "ABOVE_250_FROM",
+    "AGP_DAYS",
     "BELOW_54_UNDER",
     "BELOW_70_UNDER",
     "BP_CATEGORY_ORDER",
@@ -107,6 +101,8 @@ __all__ = [
     "WHO_WEEKLY_GOAL_MIN",
     "BPStats",
     "BPSums",
+    "Band",
+    "BandShare",
     "ExerciseGroup",
     "ExerciseStats",
     "GlucoseReading",
@@ -114,6 +110,7 @@ __all__ = [
     "GlucoseSums",
     "GoalProgress",
     "Goals",
+    "HourBin",
     "MacroSplit",
     "NutrientTotals",
     "WhoProgress",
@@ -127,10 +124,14 @@ __all__ = [
     "gmi_percent",
     "gmi_rule",
     "goal_progress",
+    "hourly_profile",
     "intensity_class",
+    "local_hour",
     "macro_split",
     "percentile",
     "sample_sd",
+    "time_in_ranges",
     "top_percent",
     "who_progress",
+    "whole_percents",
 ]

@@ -30,7 +30,8 @@ def test_percentiles_per_bin_match_numpy() -> None:
 def test_percentiles_are_ordered_and_the_bin_rule_is_adjustable() -> None:
     bins = hourly_profile([(12, float(v)) for v in range(40, 400, 7)], min_per_bin=1)
     b = bins[12]
-    assert b.p5 is not None and b.p95 is not None
+    assert b.p5 is not None
+    assert b.p95 is not None
     assert b.p5 < b.p25 < b.p50 < b.p75 < b.p95  # type: ignore[operator]
     assert hourly_profile([(5, 100.0)], min_per_bin=1)[5].p50 == 100
     with pytest.raises(ValueError, match="0-23"):

@@ -36,7 +36,9 @@ def test_profile_of_the_last_14_local_days(db: Session) -> None:
     assert [b.readings for b in agp.bins if b.readings] == [14, 14]
     assert [b.hour for b in agp.bins if b.readings] == [7, 19]
     morning = agp.bins[7]
-    assert morning.p50 is not None and morning.p5 is not None and morning.p95 is not None
+    assert morning.p50 is not None
+    assert morning.p5 is not None
+    assert morning.p95 is not None
     assert morning.p5 <= morning.p50 <= morning.p95
     assert sum(s.percent for s in agp.bands) == 100
     assert sum(s.readings for s in agp.bands) == 28
