@@ -121,8 +121,7 @@ D = DashboardState
 def glucose_chart() -> rx.Component:
     names = D.chart_names
     return chart_figure(
-        "chart-glucose", _t("dash.chart_glucose"),
-        _t("dash.chart_glucose") + ". " + D.chart_summaries["glucose"],
+        "chart-glucose", _t("dash.chart_glucose"), D.chart_labels["glucose"],
         rx.recharts.line_chart(
             rx.recharts.reference_area(y1=D.glucose_band[0], y2=D.glucose_band[1],
                                        fill=OKABE_ITO["bluish_green"], fill_opacity=0.15),
@@ -142,7 +141,7 @@ def glucose_chart() -> rx.Component:
 def bp_chart() -> rx.Component:
     names = D.chart_names
     return chart_figure(
-        "chart-bp", _t("dash.chart_bp"), _t("dash.chart_bp") + ". " + D.chart_summaries["bp"],
+        "chart-bp", _t("dash.chart_bp"), D.chart_labels["bp"],
         rx.recharts.line_chart(
             _line("sys", names["systolic"], OKABE_ITO["vermillion"]),
             _line("dia", names["diastolic"], OKABE_ITO["blue"], stroke_dasharray="5 3"),
@@ -160,8 +159,7 @@ def bp_chart() -> rx.Component:
 def nutrition_chart() -> rx.Component:
     names = D.chart_names
     return chart_figure(
-        "chart-nutrition", _t("dash.chart_nutrition"),
-        _t("dash.chart_nutrition") + ". " + D.chart_summaries["nutrition"],
+        "chart-nutrition", _t("dash.chart_nutrition"), D.chart_labels["nutrition"],
         rx.recharts.bar_chart(
             _bar("carb", names["carb"], OKABE_ITO["orange"], stack_id="e"),
             _bar("protein", names["protein"], OKABE_ITO["sky_blue"], stack_id="e"),
@@ -181,8 +179,7 @@ def nutrition_chart() -> rx.Component:
 def exercise_chart() -> rx.Component:
     names = D.chart_names
     return chart_figure(
-        "chart-exercise", _t("dash.chart_exercise"),
-        _t("dash.chart_exercise") + ". " + D.chart_summaries["exercise"],
+        "chart-exercise", _t("dash.chart_exercise"), D.chart_labels["exercise"],
         rx.recharts.bar_chart(
             _bar("minutes", names["exercise"], OKABE_ITO["bluish_green"]),
             rx.recharts.reference_line(y=150, stroke=OKABE_ITO["black"], stroke_dasharray="4 4",

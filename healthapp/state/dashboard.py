@@ -72,13 +72,18 @@ class DashboardState(FormState, AppState):
         return chart_text.legend_names(self.current_lang, self.glucose_unit)
 
     @rx.var
-    def chart_summaries(self) -> dict[str, str]:
+    def chart_labels(self) -> dict[str, str]:
+        """Each chart's accessible name: its title, then a summary of its data."""
         lang = self.current_lang
-        return {
+        summaries = {
             "glucose": chart_text.glucose_summary(lang, self.glucose_points, self.glucose_unit),
             "bp": chart_text.bp_summary(lang, self.bp_points),
             "nutrition": chart_text.nutrition_summary(lang, self.nutrition_days),
             "exercise": chart_text.exercise_summary(lang, self.exercise_weeks),
+        }
+        return {
+            name: f"{translate(lang, f'dash.chart_{name}')}. {summary}"
+            for name, summary in summaries.items()
         }
 
     @rx.var

@@ -73,14 +73,14 @@ _Stored = tuple[str, float, int, datetime]  # period, value, rank value, compute
 
 
 def _stored(db: Session, user_id: int) -> dict[str, _Stored]:
-    rows = db.exec(
-        select(
+    rows = db.execute(  # five columns: more than sqlmodel.select's overloads take
+        sa.select(
             col(RankMetric.metric),
             col(RankMetric.period),
             col(RankMetric.value),
             col(RankMetric.rank_value),
             col(RankMetric.updated_at),
-        ).where(RankMetric.user_id == user_id)
+        ).where(col(RankMetric.user_id) == user_id)
     ).all()
     return {metric: (period, value, key, at) for metric, period, value, key, at in rows}
 
