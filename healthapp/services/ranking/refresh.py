@@ -39,6 +39,7 @@ from healthapp.models import RankMetric, User
 from healthapp.services.preferences import DEFAULT_TIMEZONE, Preferences, get_preferences
 from healthapp.services.ranking.histogram import get_user, store_values
 from healthapp.services.ranking.metrics import (
+    Metric,
     MetricValue,
     compute_metrics,
     utc_day,
@@ -135,8 +136,13 @@ def stale_users(db: Session, *, now: datetime) -> list[int]:
     """Users with a stored row from before the previous UTC day: out of every cohort until
     they are recomputed."""
     oldest = (utc_day(now) - timedelta(days=1)).isoformat()
+    # metric IN (...) first: a range scan of the (metric, period, rank_value) index per metric.
     rows = db.exec(
-        select(col(RankMetric.user_id)).where(col(RankMetric.period) < oldest).distinct()
+        select(col(RankMetric.user_id))
+        .where(
+            col(RankMetric.metric).in_([m.value for m in Metric]), col(RankMetric.period) < oldest
+        )
+        .distinct()
     ).all()
     return sorted(int(uid) for uid in rows)
 
