@@ -86,7 +86,8 @@ def pattern(lang: str, key: str, **params: object) -> re.Pattern[str]:
     text = re.escape(CATALOGUES[lang][key])
     for name, value in params.items():
         text = text.replace(re.escape("{" + name + "}"), re.escape(str(value)))
-    return re.compile(re.sub(r"\\\{\w+\\\}|\{\w+\}", r"\\d+", text))
+    # "/" escaped too: Playwright hands the pattern to the browser as /.../.
+    return re.compile(re.sub(r"\\\{\w+\\\}|\{\w+\}", r"\\d+", text).replace("/", r"\/"))
 
 
 def test_charts_and_the_glucose_profile(
