@@ -17,8 +17,9 @@ meal's carbohydrate, bedtime readings now and then; blood pressure morning and e
 morning surge; exercise a few times a week (at least once: the weekly exercise badge), which blunts
 the day's post-meal rises and slightly lowers the next fasting value; an HbA1c every 90 days
 consistent with the mean glucose of the previous 90 days by the ADAG relation (eAG = 28.7 x A1c -
-46.7, CLINICAL.md). Everything comes from `random.Random` seeded per user, so a seed and a start date give the same data every time,
-and a user's data do not depend on how many other users are made.
+46.7, CLINICAL.md). Everything comes from `random.Random` seeded per user, so a seed and a start
+date give the same data every time, and a user's data do not depend on how many other users are
+made.
 
 Rows are written with one multi-row INSERT per table and batch (Core `insert()` executemany;
 RETURNING where the ids are needed), which keeps 1 user x 10 years, or thousands of users x a few
