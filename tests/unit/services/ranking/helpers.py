@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from healthapp.models import Exercise, RankMetric, User
+from healthapp.models import Exercise, Glucose, RankMetric, User
 from healthapp.services import preferences, ranking
 from healthapp.services.ranking import Metric
 
@@ -77,3 +77,26 @@ def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
     )
     better = db.exec(base.where(col(RankMetric.rank_value) > mine.rank_value)).one()
     return int(better), int(db.exec(base).one())
+
+
+# At NOW (12:00 UTC) it is 04:00 in Los Angeles, 12:00 in London, 21:00 in Seoul and 01:00 the
+# next day in Auckland: keyed by local date, Auckland's users would be a cohort of their own.
+ZONES = ("America/Los_Angeles", "Europe/London", "Asia/Seoul", "Pacific/Auckland")
+
+
+def population(db: Session, users: int, first: int = 0) -> dict[str, int]:
+    """`users` users (numbered from `first`) spread over ZONES, each with enough data for all three metrics:
+    exercise this week, and glucose readings twice a day for the last 15 days (enough for the
+    14-day time in range through the two days the tests run). Returns one user per zone."""
+    one_per_zone: dict[str, int] = {}
+    for i in range(first, first + users):
+        zone = ZONES[i % len(ZONES)]
+        uid = new_user(db, f"u{i}", zone)
+        one_per_zone.setdefault(zone, uid)
+        exercise(db, uid, NOW - timedelta(hours=5), 20 + i)
+        for k in range(30):
+            at = NOW - timedelta(hours=3 + 12 * k)
+            db.add(Glucose(user_id=uid, measured_at=at, mg_dl=90 + 10 * ((i + k) % 12),
+                           timing="other"))  # fmt: skip
+    db.commit()
+    return one_per_zone

@@ -7,33 +7,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from healthapp.models import Glucose
 from healthapp.services import ranking
 from healthapp.services.ranking import Metric
-from tests.unit.services.ranking.helpers import NOW, exercise, new_user, prefs
+from tests.unit.services.ranking.helpers import NOW, population, prefs
 
-# At NOW (12:00 UTC) it is 04:00 in Los Angeles, 12:00 in London, 21:00 in Seoul and 01:00 the
-# next day in Auckland: keyed by local date, Auckland's users would be a cohort of their own.
-ZONES = ("America/Los_Angeles", "Europe/London", "Asia/Seoul", "Pacific/Auckland")
 HOURLY_WINDOW = timedelta(minutes=65)  # as the worker runs refresh_new_days
-
-
-def population(db: Session, users: int) -> dict[str, int]:
-    """`users` users spread over ZONES, each with enough data for all three metrics:
-    exercise this week, and glucose readings twice a day for the last 15 days (enough for the
-    14-day time in range through the two days the tests run). Returns one user per zone."""
-    one_per_zone: dict[str, int] = {}
-    for i in range(users):
-        zone = ZONES[i % len(ZONES)]
-        uid = new_user(db, f"u{i}", zone)
-        one_per_zone.setdefault(zone, uid)
-        exercise(db, uid, NOW - timedelta(hours=5), 20 + i)
-        for k in range(30):
-            at = NOW - timedelta(hours=3 + 12 * k)
-            db.add(Glucose(user_id=uid, measured_at=at, mg_dl=90 + 10 * ((i + k) % 12),
-                           timing="other"))  # fmt: skip
-    db.commit()
-    return one_per_zone
 
 
 def badges(db: Session, uid: int, now: datetime = NOW) -> list[ranking.RankResult]:
