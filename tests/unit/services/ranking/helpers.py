@@ -85,9 +85,10 @@ ZONES = ("America/Los_Angeles", "Europe/London", "Asia/Seoul", "Pacific/Auckland
 
 
 def population(db: Session, users: int, first: int = 0) -> dict[str, int]:
-    """`users` users (numbered from `first`) spread over ZONES, each with enough data for all three metrics:
-    exercise this week, and glucose readings twice a day for the last 15 days (enough for the
-    14-day time in range through the two days the tests run). Returns one user per zone."""
+    """`users` users (numbered from `first`) spread over ZONES, each with enough data for all
+    three metrics: exercise this week, and glucose readings twice a day for the last 15 days
+    (enough for the 14-day time in range through the two days the tests run). Returns one user
+    per zone."""
     one_per_zone: dict[str, int] = {}
     for i in range(first, first + users):
         zone = ZONES[i % len(ZONES)]
