@@ -32,12 +32,7 @@ from healthapp.models import RankMetric
 from healthapp.models.ranking import RankHistogram
 from healthapp.services.preferences import Preferences
 from healthapp.services.ranking.histogram import get_user
-from healthapp.services.ranking.metrics import (
-    Metric,
-    MetricValue,
-    period_of,
-    rank_value,
-)
+from healthapp.services.ranking.metrics import Metric, MetricValue, period_of, rank_value
 from healthapp.services.ranking.refresh import refresh_user_metrics, take_dirty
 
 DEFAULT_MIN_COHORT = 20

@@ -38,12 +38,7 @@ from healthapp.db import session_scope, utcnow
 from healthapp.models import RankMetric, User
 from healthapp.services.preferences import DEFAULT_TIMEZONE, Preferences, get_preferences
 from healthapp.services.ranking.histogram import get_user, store_values
-from healthapp.services.ranking.metrics import (
-    Metric,
-    MetricValue,
-    compute_metrics,
-    utc_day,
-)
+from healthapp.services.ranking.metrics import Metric, MetricValue, compute_metrics, utc_day
 from healthapp.services.reports import local_midnight
 
 log = logging.getLogger(__name__)
