@@ -89,12 +89,11 @@ def chart_figure(
     )
 
 
-def time_axis(data_key: str = "label", name: rx.Var | str = "") -> rx.Component:
+def time_axis(data_key: str = "label") -> rx.Component:
     """The x axis of local dates (and times): the first and last tick always, others as they fit."""
     return rx.recharts.x_axis(
-        data_key=data_key, interval="preserveStartEnd", min_tick_gap=28, tick=AXIS_TICK,
-        name=name,
-    )  # fmt: skip
+        data_key=data_key, interval="preserveStartEnd", min_tick_gap=28, tick=AXIS_TICK
+    )
 
 
 def _line(key: str, name: rx.Var, colour: str, **props: Any) -> rx.Component:
