@@ -16,6 +16,12 @@ from healthapp.state.base import AppState, FormState
 
 # The glucose chart's hidden data table holds the newest readings only (its summary covers all).
 GLUCOSE_TABLE_ROWS = 50
+CHART_TITLES = {
+    "glucose": "dash.chart_glucose",
+    "bp": "dash.chart_bp",
+    "nutrition": "dash.chart_nutrition",
+    "exercise": "dash.chart_exercise",
+}
 
 
 def _n(value: float) -> str:
@@ -82,7 +88,7 @@ class DashboardState(FormState, AppState):
             "exercise": chart_text.exercise_summary(lang, self.exercise_weeks),
         }
         return {
-            name: f"{translate(lang, f'dash.chart_{name}')}. {summary}"
+            name: f"{translate(lang, CHART_TITLES[name])}. {summary}"
             for name, summary in summaries.items()
         }
 
