@@ -94,7 +94,8 @@ e2e: deps system-deps-test
 
 # Demo users with months of correlated readings, meals and exercise, in the app's database.
 # DEMO_PASSWORD is required (no password is built in): make demo DEMO_PASSWORD='...'
-DEMO_USERS ?= 8
+# At least the minimum cohort (20) of the "top n%" badges, so that every demo user sees them.
+DEMO_USERS ?= 24
 DEMO_DAYS ?= 120
 DEMO_SEED ?= 1
 demo: $(VENV)/.deps

@@ -195,18 +195,17 @@ def bulk_population(db: Session, users: int) -> None:
             f"INSERT INTO app_user ({columns}) SELECT {values} FROM seq"
         )
     db.exec(sa.text(sql).bindparams(_now_param(), n=users))
-    today = NOW.date()
-    week, day = ranking.period_of(Metric.EXERCISE_WEEK, today), today.isoformat()
+    period = ranking.period_of(NOW)  # one UTC day for every metric
 
     # Lehmer-style hashes of the id: the same spread values on both databases, every run.
     def hashed(multiplier: int, modulus: int) -> str:
         return f"(CAST(id AS BIGINT) * {multiplier}) % 2147483647 % {modulus}"
 
     metrics = (
-        (Metric.EXERCISE_WEEK, week, hashed(48271, 1501), "h", "h"),  # 0-1500 minutes
-        (Metric.CONSISTENCY_30D, day, hashed(69621, 30), "1 + h", "1 + h"),  # 1-30 days
+        (Metric.EXERCISE_WEEK, period, hashed(48271, 1501), "h", "h"),  # 0-1500 minutes
+        (Metric.CONSISTENCY_30D, period, hashed(69621, 30), "1 + h", "1 + h"),  # 1-30 days
         # 0.0-100.0 %, ranked as floor(h / 10 + 0.5) = (h + 5) / 10 in integer division.
-        (Metric.GLUCOSE_TIR_14D, day, hashed(16807, 1001), "h / 10.0", "(h + 5) / 10"),
+        (Metric.GLUCOSE_TIR_14D, period, hashed(16807, 1001), "h / 10.0", "(h + 5) / 10"),
     )
     for metric, period, spread, value, key in metrics:
         db.exec(
@@ -256,7 +255,7 @@ def bench_ranks(url: str, users: int, iterations: int, demo_max: int) -> dict[st
             rng = random.Random(users)  # noqa: S311 (benchmark inputs)
             sample = [int(u) for u in rng.sample(list(counted), k=min(len(counted), 500))]
             prefs = preferences.get_preferences(db, user_id=sample[0])  # UTC, like all of them
-            week = ranking.period_of(Metric.EXERCISE_WEEK, NOW.date())
+            period = ranking.period_of(NOW)
             minutes = dict(
                 db.exec(
                     select(col(RankMetric.user_id), col(RankMetric.rank_value)).where(
@@ -268,13 +267,13 @@ def bench_ranks(url: str, users: int, iterations: int, demo_max: int) -> dict[st
             hist_rows = db.exec(
                 select(func.count()).where(
                     RankHistogram.metric == Metric.EXERCISE_WEEK.value,
-                    RankHistogram.period == week,
+                    RankHistogram.period == period,
                 )
             ).one()
             cohort = db.exec(
                 select(func.sum(RankHistogram.users)).where(
                     RankHistogram.metric == Metric.EXERCISE_WEEK.value,
-                    RankHistogram.period == week,
+                    RankHistogram.period == period,
                 )
             ).one()
 
@@ -289,14 +288,14 @@ def bench_ranks(url: str, users: int, iterations: int, demo_max: int) -> dict[st
         def one_metric(i: int) -> None:
             with Session(engine) as db:
                 ranking.cohort_counts(
-                    db, metric=Metric.EXERCISE_WEEK, period=week, value=minutes[pick(i)]
+                    db, metric=Metric.EXERCISE_WEEK, period=period, value=minutes[pick(i)]
                 )
 
         def old_counts(i: int) -> None:
             base = (
                 select(func.count())
                 .select_from(RankMetric)
-                .where(RankMetric.metric == Metric.EXERCISE_WEEK.value, RankMetric.period == week)
+                .where(RankMetric.metric == Metric.EXERCISE_WEEK.value, RankMetric.period == period)
             )
             with Session(engine) as db:
                 db.exec(base.where(col(RankMetric.rank_value) > minutes[pick(i)])).one()

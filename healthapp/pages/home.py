@@ -3,13 +3,12 @@
 import reflex as rx
 
 from healthapp import routes
+from healthapp.components.charts import bp_chart, exercise_chart, glucose_chart, nutrition_chart
 from healthapp.components.layout import template
 from healthapp.components.props import match_colour
 from healthapp.components.records import LEVEL_COLOURS
 from healthapp.state.base import AppState
 from healthapp.state.dashboard import DashboardState
-
-CHART_HEIGHT = 220
 
 
 def _card(title_key: str, *children: rx.Component) -> rx.Component:
@@ -97,96 +96,6 @@ def activity_card() -> rx.Component:
             spacing="2",
         ),
     )  # fmt: skip
-
-
-def glucose_chart() -> rx.Component:
-    return _card(
-        "dash.chart_glucose",
-        rx.recharts.line_chart(
-            rx.recharts.reference_area(y1=DashboardState.glucose_band[0],
-                                       y2=DashboardState.glucose_band[1], fill="#2e7d32",
-                                       fill_opacity=0.12),
-            rx.recharts.line(data_key="v", stroke="#0d7377", dot=True, name="glucose",
-                             is_animation_active=False),
-            rx.recharts.x_axis(data_key="t", hide=True),
-            rx.recharts.y_axis(unit=""),
-            rx.recharts.tooltip(),
-            data=DashboardState.glucose_chart,
-            height=CHART_HEIGHT,
-            width="100%",
-        ),
-        rx.text(DashboardState.band_text, size="1", color_scheme="gray"),
-    )  # fmt: skip
-
-
-def bp_chart() -> rx.Component:
-    return _card(
-        "dash.chart_bp",
-        rx.recharts.line_chart(
-            rx.recharts.line(
-                data_key="sys", stroke="#c62828", name="SYS", is_animation_active=False
-            ),
-            rx.recharts.line(
-                data_key="dia", stroke="#1565c0", name="DIA", is_animation_active=False
-            ),
-            rx.recharts.x_axis(data_key="t", hide=True),
-            rx.recharts.y_axis(),
-            rx.recharts.tooltip(),
-            rx.recharts.legend(),
-            data=DashboardState.bp_chart,
-            height=CHART_HEIGHT,
-            width="100%",
-        ),
-    )
-
-
-def nutrition_chart() -> rx.Component:
-    return _card(
-        "dash.chart_nutrition",
-        rx.recharts.bar_chart(
-            rx.recharts.bar(
-                data_key="carb", stack_id="e", fill="#f9a825", name="C", is_animation_active=False
-            ),
-            rx.recharts.bar(
-                data_key="protein",
-                stack_id="e",
-                fill="#6a1b9a",
-                name="P",
-                is_animation_active=False,
-            ),
-            rx.recharts.bar(
-                data_key="fat", stack_id="e", fill="#ef6c00", name="F", is_animation_active=False
-            ),
-            rx.recharts.x_axis(data_key="day"),
-            rx.recharts.y_axis(),
-            rx.recharts.tooltip(),
-            rx.recharts.legend(),
-            data=DashboardState.nutrition_chart,
-            height=CHART_HEIGHT,
-            width="100%",
-        ),
-        rx.text(AppState.t["dash.nutrition_note"], size="1", color_scheme="gray"),
-    )
-
-
-def exercise_chart() -> rx.Component:
-    return _card(
-        "dash.chart_exercise",
-        rx.recharts.bar_chart(
-            rx.recharts.bar(
-                data_key="minutes", fill="#0d7377", name="min", is_animation_active=False
-            ),
-            rx.recharts.reference_line(
-                y=150, stroke="#2e7d32", stroke_dasharray="4 4", if_overflow="extendDomain"
-            ),
-            rx.recharts.x_axis(data_key="week"),
-            rx.recharts.y_axis(),
-            rx.recharts.tooltip(),
-            data=DashboardState.exercise_chart,
-            height=CHART_HEIGHT,
-            width="100%",
-        ),
-    )
 
 
 def empty_state() -> rx.Component:

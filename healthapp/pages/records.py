@@ -3,10 +3,12 @@
 import reflex as rx
 
 from healthapp import routes
+from healthapp.components.charts import agp_card
 from healthapp.components.layout import template
 from healthapp.components.records import FormField, record_page
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
+from healthapp.state.agp import AgpState
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
 NOTE = FormField("note", "records.field.note", "note", required=False)
@@ -30,9 +32,9 @@ def blood_pressure() -> rx.Component:
     )
 
 
-@template(route=routes.GLUCOSE, on_load=[GlucoseState.load])
+@template(route=routes.GLUCOSE, on_load=[GlucoseState.load, AgpState.load])
 def glucose() -> rx.Component:
-    return record_page(
+    page = record_page(
         GlucoseState,
         title_key="glucose.title",
         intro_key="glucose.intro",
@@ -50,6 +52,7 @@ def glucose() -> rx.Component:
             NOTE,
         ],
     )
+    return rx.vstack(page, agp_card(), spacing="5", width="100%")
 
 
 @template(route=routes.HBA1C, on_load=[HbA1cState.load])

@@ -11,7 +11,17 @@ from healthapp.config import get_settings
 from healthapp.db import utcnow
 from healthapp.i18n import translate
 from healthapp.services import preferences, ranking, reports
+from healthapp.state import chart_text
 from healthapp.state.base import AppState, FormState
+
+# The glucose chart's hidden data table holds the newest readings only (its summary covers all).
+GLUCOSE_TABLE_ROWS = 50
+CHART_TITLES = {
+    "glucose": "dash.chart_glucose",
+    "bp": "dash.chart_bp",
+    "nutrition": "dash.chart_nutrition",
+    "exercise": "dash.chart_exercise",
+}
 
 
 def _n(value: float) -> str:
@@ -39,12 +49,72 @@ class DashboardState(FormState, AppState):
     who: dict[str, str] = {}
     who_pct: int = 0
     ranks: list[dict[str, str]] = []
-    glucose_chart: list[dict[str, Any]] = []
+    # Chart rows with the local ISO time "t"; the computed vars below add the axis text.
+    glucose_points: list[dict[str, Any]] = []
     glucose_band: list[str] = ["70", "180"]
     glucose_unit: str = "mg/dL"
-    bp_chart: list[dict[str, Any]] = []
-    nutrition_chart: list[dict[str, Any]] = []
-    exercise_chart: list[dict[str, Any]] = []
+    bp_points: list[dict[str, Any]] = []
+    nutrition_days: list[dict[str, Any]] = []
+    exercise_weeks: list[dict[str, Any]] = []
+
+    @rx.var
+    def glucose_chart(self) -> list[dict[str, Any]]:
+        return chart_text.with_ticks(self.current_lang, self.glucose_points, with_time=True)
+
+    @rx.var
+    def bp_chart(self) -> list[dict[str, Any]]:
+        return chart_text.with_ticks(self.current_lang, self.bp_points, with_time=True)
+
+    @rx.var
+    def nutrition_chart(self) -> list[dict[str, Any]]:
+        return chart_text.with_ticks(self.current_lang, self.nutrition_days, with_time=False)
+
+    @rx.var
+    def exercise_chart(self) -> list[dict[str, Any]]:
+        return chart_text.with_ticks(self.current_lang, self.exercise_weeks, with_time=False)
+
+    @rx.var
+    def chart_names(self) -> dict[str, str]:
+        return chart_text.legend_names(self.current_lang, self.glucose_unit)
+
+    @rx.var
+    def chart_labels(self) -> dict[str, str]:
+        """Each chart's accessible name: its title, then a summary of its data."""
+        lang = self.current_lang
+        summaries = {
+            "glucose": chart_text.glucose_summary(lang, self.glucose_points, self.glucose_unit),
+            "bp": chart_text.bp_summary(lang, self.bp_points),
+            "nutrition": chart_text.nutrition_summary(lang, self.nutrition_days),
+            "exercise": chart_text.exercise_summary(lang, self.exercise_weeks),
+        }
+        return {
+            name: f"{translate(lang, CHART_TITLES[name])}. {summary}"
+            for name, summary in summaries.items()
+        }
+
+    @rx.var
+    def glucose_table(self) -> list[list[str]]:
+        newest = self.glucose_points[-GLUCOSE_TABLE_ROWS:]
+        return chart_text.table_rows(self.current_lang, newest, ["v"], with_time=True)
+
+    @rx.var
+    def glucose_table_caption(self) -> str:
+        return translate(self.current_lang, "chart.table_latest", n=GLUCOSE_TABLE_ROWS)
+
+    @rx.var
+    def bp_table(self) -> list[list[str]]:
+        return chart_text.table_rows(self.current_lang, self.bp_points, ["sys", "dia"],
+                                     with_time=True)  # fmt: skip
+
+    @rx.var
+    def nutrition_table(self) -> list[list[str]]:
+        return chart_text.table_rows(self.current_lang, self.nutrition_days,
+                                     ["carb", "protein", "fat"], with_time=False)  # fmt: skip
+
+    @rx.var
+    def exercise_table(self) -> list[list[str]]:
+        return chart_text.table_rows(self.current_lang, self.exercise_weeks, ["minutes"],
+                                     with_time=False)  # fmt: skip
 
     @rx.var
     def shown_latest(self) -> list[dict[str, str]]:
@@ -156,17 +226,15 @@ class DashboardState(FormState, AppState):
         ]
         self.glucose_unit = d.glucose_unit
         self.glucose_band = [f"{d.glucose_target_low:g}", f"{d.glucose_target_high:g}"]
-        self.glucose_chart = [{"t": p.local.replace("T", " "), "v": p.value}
-                              for p in d.glucose_points]  # fmt: skip
-        self.bp_chart = [{"t": p.local.replace("T", " "), "sys": p.systolic, "dia": p.diastolic}
-                         for p in d.bp_points]  # fmt: skip
-        self.nutrition_chart = [
-            {"day": n.day.isoformat()[5:], "kcal": round(n.kcal), "carb": round(n.carb_g * 4),
+        self.glucose_points = [{"t": p.local, "v": p.value} for p in d.glucose_points]
+        self.bp_points = [{"t": p.local, "sys": p.systolic, "dia": p.diastolic}
+                          for p in d.bp_points]  # fmt: skip
+        self.nutrition_days = [
+            {"t": n.day.isoformat(), "kcal": round(n.kcal), "carb": round(n.carb_g * 4),
              "protein": round(n.protein_g * 4), "fat": round(n.fat_g * 9)}
             for n in d.nutrition_days
         ]  # fmt: skip
-        self.exercise_chart = [
-            {"week": w.week_start.isoformat()[5:], "minutes": w.minutes,
-             "who": w.who_minutes}
+        self.exercise_weeks = [
+            {"t": w.week_start.isoformat(), "minutes": w.minutes, "who": w.who_minutes}
             for w in d.exercise_weeks
         ]  # fmt: skip

@@ -199,3 +199,62 @@ def test_enum_checks_keep_every_row_up_and_down(database_url: str) -> None:
         tables = ("analysis_job", "meal_item", "meal", "glucose", "exercise")
         assert all(inspector.get_check_constraints(name) == [] for name in tables)
     engine.dispose()
+
+
+def test_rank_periods_become_the_utc_date_and_the_histogram_follows(database_url: str) -> None:
+    migrate(database_url, "0006")
+    engine = make_engine(database_url)
+    # 00:30 UTC on 11-30 is already 09:30 in Seoul: a local key then was "2026-11-30" / "2026-W49".
+    computed = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        t = meta.tables
+        ids = [
+            conn.execute(
+                t["app_user"].insert().returning(t["app_user"].c.id),
+                {"login": f"u{i}", "password_hash": "x", "language": "en",
+                 "created_at": computed, "password_changed_at": computed},
+            ).scalar_one()
+            for i in range(3)
+        ]  # fmt: skip
+        for uid, period, key in zip(
+            ids, ("2026-W49", "2026-W48", "2026-11-30"), (30, 30, 5), strict=True
+        ):
+            metric = "consistency_30d" if period == "2026-11-30" else "exercise_week"
+            conn.execute(
+                t["rank_metric"].insert(),
+                {"user_id": uid, "metric": metric, "period": period, "value": key,
+                 "rank_value": key, "updated_at": computed},
+            )  # fmt: skip
+        conn.execute(
+            t["rank_histogram"].insert(),
+            [
+                {"metric": "exercise_week", "period": "2026-W49", "value": 30, "users": 1},
+                {"metric": "exercise_week", "period": "2026-W48", "value": 30, "users": 1},
+                {"metric": "consistency_30d", "period": "2026-11-30", "value": 5, "users": 1},
+            ],
+        )
+    engine.dispose()
+
+    migrate(database_url, "0007")
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        periods = conn.execute(sa.text("SELECT DISTINCT period FROM rank_metric")).scalars().all()
+        histogram = conn.execute(
+            sa.text("SELECT metric, period, value, users FROM rank_histogram ORDER BY metric")
+        ).all()
+    engine.dispose()
+    assert periods == ["2026-11-29"]
+    assert [tuple(row) for row in histogram] == [
+        ("consistency_30d", "2026-11-29", 5, 1),
+        ("exercise_week", "2026-11-29", 30, 2),  # the two zones' weeks: one cohort now
+    ]
+
+    downgrade(database_url, "0006")
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        left = conn.execute(sa.text("SELECT count(*) FROM rank_metric")).scalar_one()
+        assert left == conn.execute(sa.text("SELECT count(*) FROM rank_histogram")).scalar_one()
+        assert left == 0
+    engine.dispose()

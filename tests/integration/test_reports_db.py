@@ -169,14 +169,13 @@ def test_aggregates_equal_the_pure_statistics(database_url: str) -> None:
 
 
 def week_badge(db: Session, uid: int, prefs: preferences.Preferences) -> ranking.RankResult:
-    """This week's exercise badge, among at least 11 users."""
+    """This week's exercise badge, among at least the default 20 users."""
     return ranking.user_ranks(
         db,
         user_id=uid,
         prefs=prefs,
         metrics=(ranking.Metric.EXERCISE_WEEK,),
         now=NOW,
-        min_cohort=11,
     )[0]
 
 
@@ -203,29 +202,33 @@ def test_rank_queries(database_url: str) -> None:
             ids.append(user.id)
         db.commit()
         assert ranking.refresh_all_metrics(db, now=NOW, chunk_size=5) == 22
-        # NOW is Sunday evening in New York (W44) but Monday morning in Seoul (W45): the Seoul
-        # users' exercise (Saturday/Sunday) is last week's there, so they rank in W45 at 0.
+        # NOW is Sunday evening in New York (local week W44) but Monday morning in Seoul (W45):
+        # the Seoul users' exercise (Saturday/Sunday) is last week's there, so they count 0
+        # minutes, in the same cohort as New York's: one period (the UTC date) for every zone.
         ny = [uid for i, uid in enumerate(ids) if i % 2 == 0]
         prefs = preferences.get_preferences(db, user_id=ny[-1])
+        period = NOW.astimezone(UTC).date().isoformat()
         best = week_badge(db, ny[-1], prefs)
-        assert (best.period, best.cohort, best.better, best.top_percent) == ("2026-W44", 11, 0, 10)
+        assert (best.period, best.cohort, best.better, best.top_percent) == (period, 22, 0, 5)
         tied = week_badge(db, ny[0], prefs)
         # New York users (even i) have 30 minutes, but i = 20 has 1030: one better, ten tied.
         assert tied.value == 30
         assert tied.better == 1
-        assert tied.top_percent == 19
+        assert tied.top_percent == 10
         assert ranking.cohort_counts(
-            db, metric=ranking.Metric.EXERCISE_WEEK, period="2026-W45", value=0
-        ) == (0, 11)
+            db, metric=ranking.Metric.EXERCISE_WEEK, period=period, value=0
+        ) == (11, 22)
         # Upsert: refreshing again changes nothing and duplicates nothing.
         assert_histogram_exact(db)
         ranking.refresh_all_metrics(db, now=NOW)
         assert db.exec(select(sa.func.count()).select_from(RankMetric)).one() == 22 * 2
         assert_histogram_exact(db)
-        ranking.set_rank_opt_out(db, user_id=ny[-1], opt_out=True, prefs=prefs, now=NOW)
+        for uid in (ny[-1], ny[1], ids[1]):  # two from New York, one from Seoul: 19 left
+            own = preferences.get_preferences(db, user_id=uid)
+            ranking.set_rank_opt_out(db, user_id=uid, opt_out=True, prefs=own, now=NOW)
         db.commit()
         again = week_badge(db, ny[0], prefs)
-        assert (again.cohort, again.better, again.reason) == (10, 0, "cohort_too_small")
+        assert (again.cohort, again.better, again.reason) == (19, 0, "cohort_too_small")
         assert db.get(User, ny[-1]).rank_opt_out is True  # type: ignore[union-attr]
         assert_histogram_exact(db)
         assert ranking.rebuild_histogram(db) == len(grouped(db))

@@ -73,6 +73,7 @@ class UserGenerator:
         self.systolic = persona.systolic + rng.gauss(0, 4)
         self.diastolic = persona.diastolic + rng.gauss(0, 3)
         self.recent: list[tuple[date, float]] = []  # glucose for the HbA1c
+        self.days_since_exercise = 0
 
     @classmethod
     def numbered(
@@ -164,7 +165,10 @@ class UserGenerator:
         """Generate one local day; returns whether the person exercised."""
         rng, p = self.rng, self.persona
         wake = 6.5 + rng.random()
-        exercised = rng.random() < p.exercise_per_week / 7
+        # At least one session a week, even for the least active persona: every demo user then
+        # has the data the weekly "top n%" exercise badge asks for (services.ranking).
+        exercised = rng.random() < p.exercise_per_week / 7 or self.days_since_exercise >= 6
+        self.days_since_exercise = 0 if exercised else self.days_since_exercise + 1
         if exercised:
             kind, intensity = rng.choice(EXERCISES)
             minutes = rng.choice((20, 30, 30, 40, 45, 60))
@@ -181,9 +185,10 @@ class UserGenerator:
                         "note": "",
                     }
                 )
-        if rng.random() < p.glucose_logging:
-            fasting = self.fasting - (4 if exercised_yesterday else 0) + rng.gauss(0, p.glucose_sd)
-            self._glucose(at_local(day, wake, self.tz), fasting, "fasting")
+        # A fasting reading every morning (the other readings follow glucose_logging): every
+        # demo user has the readings the 14-day time-in-range badge asks for (the GMI rule).
+        fasting = self.fasting - (4 if exercised_yesterday else 0) + rng.gauss(0, p.glucose_sd)
+        self._glucose(at_local(day, wake, self.tz), fasting, "fasting")
         for meal_type in ("breakfast", "lunch", "snack", "dinner"):
             if rng.random() < MEAL_CHANCE[meal_type]:
                 self._meal(day, meal_type, exercised)

@@ -4,13 +4,24 @@ The database adds readings up (COUNT, SUM, SUM of squares, SUM(CASE ...)) and ha
 these functions (services.reports); `glucose_sums` etc. build the same sums from rows in Python,
 for tests and small inputs. So a statistic has one definition whichever side adds up.
 
-Modules: `glucose` (time in range, GMI, eAG), `blood_pressure` (categories of a standard),
+Modules: `glucose` (time in range, GMI, eAG), `agp` (ambulatory glucose profile, the five
+bands), `blood_pressure` (categories of a standard),
 `exercise` (WHO minutes), `nutrition` (goals, macro split), `ranks` (top n %, percentiles),
 `basics` (what they share).
 """
 
 from __future__ import annotations
 
+from healthapp.domain.stats.agp import (
+    AGP_DAYS,
+    Band,
+    BandShare,
+    HourBin,
+    hourly_profile,
+    local_hour,
+    time_in_ranges,
+    whole_percents,
+)
 from healthapp.domain.stats.basics import delta, sample_sd
 from healthapp.domain.stats.blood_pressure import (
     BP_CATEGORY_ORDER,
@@ -67,6 +78,7 @@ from healthapp.domain.stats.ranks import percentile, top_percent
 __all__ = [
     "ABOVE_180_FROM",
     "ABOVE_250_FROM",
+    "AGP_DAYS",
     "BELOW_54_UNDER",
     "BELOW_70_UNDER",
     "BP_CATEGORY_ORDER",
@@ -86,6 +98,8 @@ __all__ = [
     "WHO_WEEKLY_GOAL_MIN",
     "BPStats",
     "BPSums",
+    "Band",
+    "BandShare",
     "ExerciseGroup",
     "ExerciseStats",
     "GlucoseReading",
@@ -93,6 +107,7 @@ __all__ = [
     "GlucoseSums",
     "GoalProgress",
     "Goals",
+    "HourBin",
     "MacroSplit",
     "NutrientTotals",
     "WhoProgress",
@@ -106,9 +121,13 @@ __all__ = [
     "gmi_percent",
     "gmi_rule",
     "goal_progress",
+    "hourly_profile",
+    "local_hour",
     "macro_split",
     "percentile",
     "sample_sd",
+    "time_in_ranges",
     "top_percent",
     "who_progress",
+    "whole_percents",
 ]

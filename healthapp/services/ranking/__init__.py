@@ -2,7 +2,8 @@
 
 metrics: which metrics exist and each user's value; histogram: the stored values and the
 per-value histogram kept with every change; refresh: keeping them current (after writes,
-deferred through Redis, at a new local day); ranks: reading a user's badges.
+deferred through Redis, at a new local day); the period every user shares is the UTC day
+(metrics.py); ranks: reading a user's badges.
 """
 
 from healthapp.services.ranking.histogram import forget_user, histogram_drift, rebuild_histogram
@@ -11,6 +12,7 @@ from healthapp.services.ranking.ranks import (
     DEFAULT_MIN_COHORT,
     RankResult,
     cohort_counts,
+    cohort_periods,
     user_ranks,
 )
 from healthapp.services.ranking.refresh import (
@@ -21,6 +23,7 @@ from healthapp.services.ranking.refresh import (
     refresh_new_days,
     refresh_user_metrics,
     set_rank_opt_out,
+    stale_users,
     zones_new_day,
 )
 
@@ -30,6 +33,7 @@ __all__ = [
     "Metric",
     "RankResult",
     "cohort_counts",
+    "cohort_periods",
     "forget_user",
     "histogram_drift",
     "period_of",
@@ -41,6 +45,7 @@ __all__ = [
     "refresh_new_days",
     "refresh_user_metrics",
     "set_rank_opt_out",
+    "stale_users",
     "user_ranks",
     "zones_new_day",
 ]

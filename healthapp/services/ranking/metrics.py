@@ -1,20 +1,33 @@
 """Which rank metrics exist, how each user's value is computed, and the rank of a value.
 
-Metrics (higher is better for each), in the user's own calendar (Preferences.tz):
+Metrics (higher is better for each), each over a window in the user's own calendar
+(Preferences.tz) that ends at their local today:
 - exercise_week: exercise minutes this local week (Monday-Sunday). Enough data: at least one
   exercise session this week or in the 3 weeks before it (someone who logs exercise; a week
-  without any then counts as 0 minutes). Period "2026-W48" (ISO week).
+  without any then counts as 0 minutes).
 - consistency_30d: local days, of the last 30 (today included), with at least one record of any
   type (glucose, blood pressure, HbA1c, exercise, meal). Enough data: at least one such day.
-  Period: the last day of the window, "2026-11-29".
 - glucose_tir_14d: % of glucose readings in 70-180 mg/dL over the last 14 local days (today
   included), with the band rule of domain/stats. Enough data: the GMI rule, at least 14
-  readings whose first and last are at least 7 local days apart (counting both). Period: the last
-  day of the window. Ranked by whole percent (`rank_value`).
+  readings whose first and last are at least 7 local days apart (counting both). Ranked by
+  whole percent (`rank_value`).
+
+The period: one shared key for everybody, whatever their zone. A value is stored under the UTC
+date of the moment it was computed ("2026-11-29", `period_of`), for every metric. Keying by
+the user's local date (as before) split the users into one cohort per zone offset: at any
+moment users east of UTC are a day ahead of those west of it, so with a few users in four
+zones no cohort ever reached the minimum. A "period every user falls into" is therefore a
+stretch of UTC time, not a local calendar: the users counted in a rank are those whose value
+was computed on the current or the previous UTC day (ranks.py). Each user's value is
+recomputed at least once a local day (at their local midnight by the hourly job, after every
+write, at every badge view), so every user who is counted at all is in one of the two; each user
+has one row per metric, so nobody counts twice. Values in one cohort then cover windows that end
+on local days at most one day apart: the rank compares "this local week / the last 30 / 14 local
+days" of each user as of their own today.
 
 The rank value is the value rounded half up to a whole number: minutes and days are whole
 already, time in range is ranked by whole percent (78.57 % ranks as 79 %, and ties with everyone
-at 79 %), so a (metric, period) has at most a few thousand distinct rank values.
+at 79 %), so a period has at most a few thousand distinct rank values per metric.
 
 Values are computed set-based: one GROUP BY user_id query per metric for many users who share a
 time zone, so the periodic refresh costs a few queries per chunk of users, not per user.
@@ -25,7 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,11 +81,13 @@ def rank_value(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def period_of(metric: Metric, local_today: date) -> str:
-    if metric is Metric.EXERCISE_WEEK:
-        year, week, _ = local_today.isocalendar()
-        return f"{year}-W{week:02d}"
-    return local_today.isoformat()
+def period_of(now: datetime) -> str:
+    """The period a value computed at `now` belongs to: the UTC date, the same for every zone."""
+    return utc_day(now).isoformat()
+
+
+def utc_day(now: datetime) -> date:
+    return now.astimezone(UTC).date()
 
 
 # Each returns user id -> (value, enough data) for every id asked for.
@@ -179,8 +194,8 @@ def compute_metrics(
     result: dict[int, list[MetricValue]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return result
+    period = period_of(now)
     for metric, compute in _COMPUTE.items():
-        period = period_of(metric, today)
         for uid, (value, eligible) in compute(db, user_ids, tz, today).items():
             counted = eligible and uid not in opted_out
             result[uid].append(MetricValue(metric, period, value, eligible, counted))

@@ -1,5 +1,10 @@
 """Keeping the stored metric values current: after writes, at a new local day, and deferred.
 
+Every counted user must be recomputed at least once per local day, so that their row lies in
+the current or the previous UTC day, the two periods a cohort reads (metrics.py): the hourly
+`refresh_new_days` recomputes the users whose local day has just begun, and also any user whose
+rows are older than that (the worker was down, or a zone's day was 25 hours long).
+
 `refresh_user_metrics` rewrites one user's rows; callers run it after every write to that user's
 records or meals (and it runs by itself when a badge is asked for and the stored period is not
 the current one). `refresh_all_metrics` is the periodic job: it recomputes users in chunks, with
@@ -30,10 +35,10 @@ from sqlmodel import Session, col, select
 
 from healthapp import config, redis_client
 from healthapp.db import session_scope, utcnow
-from healthapp.models import User
+from healthapp.models import RankMetric, User
 from healthapp.services.preferences import DEFAULT_TIMEZONE, Preferences, get_preferences
 from healthapp.services.ranking.histogram import get_user, store_values
-from healthapp.services.ranking.metrics import MetricValue, compute_metrics
+from healthapp.services.ranking.metrics import Metric, MetricValue, compute_metrics, utc_day
 from healthapp.services.reports import local_midnight
 
 log = logging.getLogger(__name__)
@@ -59,14 +64,15 @@ def refresh_all_metrics(
     *,
     now: datetime | None = None,
     timezones: Collection[str] | None = None,
+    user_ids: Collection[int] | None = None,
     chunk_size: int = CHUNK_SIZE,
     commit: bool = True,
 ) -> int:
     """The periodic job: recompute every user's metrics (only users of `timezones` when given,
-    "" meaning not yet known = UTC), `chunk_size` users at a time, committing after each chunk
-    when `commit`. Returns the number of users processed. With commit=False (tests, one
-    transaction) the locks of every chunk are held to the end: on PostgreSQL, concurrent
-    refreshes may then deadlock with it."""
+    "" meaning not yet known = UTC; only `user_ids` when given), `chunk_size` users at a time,
+    committing after each chunk when `commit`. Returns the number of users processed. With
+    commit=False (tests, one transaction) the locks of every chunk are held to the end: on
+    PostgreSQL, concurrent refreshes may then deadlock with it."""
     now = now or utcnow()
     last_id, processed = 0, 0
     while True:
@@ -75,6 +81,8 @@ def refresh_all_metrics(
         )
         if timezones is not None:
             query = query.where(col(User.timezone).in_(list(timezones)))
+        if user_ids is not None:
+            query = query.where(col(User.id).in_(sorted(user_ids)))
         users = db.exec(query.order_by(col(User.id)).limit(chunk_size)).all()
         if not users:
             return processed
@@ -119,15 +127,35 @@ def zones_new_day(zones: Iterable[str], now: datetime, within: timedelta) -> lis
     return result
 
 
+def stale_users(db: Session, *, now: datetime) -> list[int]:
+    """Users with a stored row from before the previous UTC day: out of every cohort until
+    they are recomputed."""
+    oldest = (utc_day(now) - timedelta(days=1)).isoformat()
+    # metric IN (...) first: a range scan of the (metric, period, rank_value) index per metric.
+    rows = db.exec(
+        select(col(RankMetric.user_id))
+        .where(
+            col(RankMetric.metric).in_([m.value for m in Metric]), col(RankMetric.period) < oldest
+        )
+        .distinct()
+    ).all()
+    return sorted(int(uid) for uid in rows)
+
+
 def refresh_new_days(db: Session, *, now: datetime | None = None, within: timedelta) -> int:
     """The hourly job: refresh every user whose local day began within `within` (so their
-    periods roll over even if they record nothing). Returns the number of users processed."""
+    periods roll over even if they record nothing), then the stale ones. Returns the number of
+    users processed."""
     now = now or utcnow()
     zones = {tz or DEFAULT_TIMEZONE for tz in db.exec(select(User.timezone).distinct()).all()}
     due = zones_new_day(zones, now, within)
     if DEFAULT_TIMEZONE in due:
         due.append("")  # users whose zone is not known yet count as UTC
-    return refresh_all_metrics(db, now=now, timezones=due) if due else 0
+    processed = refresh_all_metrics(db, now=now, timezones=due) if due else 0
+    stale = stale_users(db, now=now)
+    if stale:
+        processed += refresh_all_metrics(db, now=now, user_ids=stale)
+    return processed
 
 
 # --- deferred refresh -----------------------------------------------------------------------------

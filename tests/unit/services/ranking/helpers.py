@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from healthapp.models import Exercise, RankMetric, User
+from healthapp.models import Exercise, Glucose, RankMetric, User
 from healthapp.services import preferences, ranking
 from healthapp.services.ranking import Metric
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; ISO week 2026-W48
-WEEK = "2026-W48"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday (ISO week 2026-W48)
+PERIOD = "2026-11-25"  # the UTC date of NOW: the period of every metric
 
 
 def new_user(db: Session, login: str, zone: str = "UTC") -> int:
@@ -70,7 +70,34 @@ def brute_force(db: Session, uid: int, metric: Metric) -> tuple[int, int]:
     base = (
         select(func.count())
         .select_from(RankMetric)
-        .where(RankMetric.metric == metric.value, RankMetric.period == mine.period)
+        .where(
+            RankMetric.metric == metric.value,
+            col(RankMetric.period).in_(ranking.cohort_periods(mine.period)),
+        )
     )
     better = db.exec(base.where(col(RankMetric.rank_value) > mine.rank_value)).one()
     return int(better), int(db.exec(base).one())
+
+
+# At NOW (12:00 UTC) it is 04:00 in Los Angeles, 12:00 in London, 21:00 in Seoul and 01:00 the
+# next day in Auckland: keyed by local date, Auckland's users would be a cohort of their own.
+ZONES = ("America/Los_Angeles", "Europe/London", "Asia/Seoul", "Pacific/Auckland")
+
+
+def population(db: Session, users: int, first: int = 0) -> dict[str, int]:
+    """`users` users (numbered from `first`) spread over ZONES, each with enough data for all
+    three metrics: exercise this week, and glucose readings twice a day for the last 15 days
+    (enough for the 14-day time in range through the two days the tests run). Returns one user
+    per zone."""
+    one_per_zone: dict[str, int] = {}
+    for i in range(first, first + users):
+        zone = ZONES[i % len(ZONES)]
+        uid = new_user(db, f"u{i}", zone)
+        one_per_zone.setdefault(zone, uid)
+        exercise(db, uid, NOW - timedelta(hours=5), 20 + i)
+        for k in range(30):
+            at = NOW - timedelta(hours=3 + 12 * k)
+            db.add(Glucose(user_id=uid, measured_at=at, mg_dl=90 + 10 * ((i + k) % 12),
+                           timing="other"))  # fmt: skip
+    db.commit()
+    return one_per_zone

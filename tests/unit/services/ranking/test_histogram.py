@@ -21,7 +21,7 @@ from healthapp.services.ranking.histogram import store_values
 from healthapp.services.ranking.metrics import MetricValue
 from tests.unit.services.ranking.helpers import (
     NOW,
-    WEEK,
+    PERIOD,
     assert_histogram_exact,
     badge,
     brute_force,
@@ -40,13 +40,13 @@ def histogram(db: Session) -> dict[tuple[str, str, int], int]:
 def test_the_histogram_follows_every_kind_of_change(db: Session) -> None:
     ids = cohort(db, [10 * (i + 1) for i in range(20)])
     assert_histogram_exact(db)
-    assert histogram(db)[(Metric.EXERCISE_WEEK.value, WEEK, 200)] == 1
+    assert histogram(db)[(Metric.EXERCISE_WEEK.value, PERIOD, 200)] == 1
     # Value change.
     exercise(db, ids[0], NOW - timedelta(minutes=5), 190)  # 10 -> 200 minutes: ties the best
     ranking.refresh_user_metrics(db, user_id=ids[0], prefs=prefs(db, ids[0]), now=NOW)
     assert_histogram_exact(db)
-    assert histogram(db)[(Metric.EXERCISE_WEEK.value, WEEK, 200)] == 2
-    assert (Metric.EXERCISE_WEEK.value, WEEK, 10) not in histogram(db)  # fell to 0: deleted
+    assert histogram(db)[(Metric.EXERCISE_WEEK.value, PERIOD, 200)] == 2
+    assert (Metric.EXERCISE_WEEK.value, PERIOD, 10) not in histogram(db)  # fell to 0: deleted
     # Opt-out and back.
     ranking.set_rank_opt_out(db, user_id=ids[1], opt_out=True, prefs=prefs(db, ids[1]), now=NOW)
     assert_histogram_exact(db)
@@ -57,11 +57,11 @@ def test_the_histogram_follows_every_kind_of_change(db: Session) -> None:
     badge_later = ranking.user_ranks(
         db, user_id=ids[2], prefs=prefs(db, ids[2]), metrics=(Metric.EXERCISE_WEEK,), now=later
     )[0]
-    assert (badge_later.period, badge_later.cohort) == ("2026-W49", 1)
+    assert (badge_later.period, badge_later.cohort) == ("2026-12-02", 1)
     assert_histogram_exact(db)
     ranking.refresh_all_metrics(db, now=later, chunk_size=7, commit=False)
     assert_histogram_exact(db)
-    assert {p for _, p, _ in histogram(db)} == {"2026-W49", "2026-12-02"}  # W48 rows all gone
+    assert {p for _, p, _ in histogram(db)} == {"2026-12-02"}  # the rows of 11-25 all gone
     # Deleted records: out of the cohort.
     db.exec(sa.delete(Exercise).where(col(Exercise.user_id) == ids[3]))
     ranking.refresh_user_metrics(db, user_id=ids[3], prefs=prefs(db, ids[3]), now=later)
@@ -105,7 +105,7 @@ def test_rebuild_histogram(db: Session) -> None:
         ("exercise_week", "1999-W01", 3): 2,
         ("exercise_week", "1999-W01", 4): 0,  # a row left at 0 is drift too
     }
-    week = [(Metric.EXERCISE_WEEK.value, WEEK)]
+    week = [(Metric.EXERCISE_WEEK.value, PERIOD)]
     written = ranking.rebuild_histogram(db, periods=week)
     assert written == len({k for k in expected if k[:2] == week[0]})
     got = histogram(db)
@@ -219,7 +219,7 @@ def test_concurrent_writers_on_sqlite_keep_the_histogram_exact(engine: Engine) -
             start.wait()
             for _ in range(25):
                 uid = pick.choice(users)
-                value = MetricValue(Metric.EXERCISE_WEEK, WEEK, float(pick.randint(0, 6)),
+                value = MetricValue(Metric.EXERCISE_WEEK, PERIOD, float(pick.randint(0, 6)),
                                     eligible=True, counted=pick.random() < 0.8)  # fmt: skip
                 with session_scope(engine) as db:
                     store_values(db, {uid: [value]}, NOW)

@@ -104,10 +104,13 @@ def test_glucose_in_range_needs_the_gmi_amount_of_data(db: Session) -> None:
 
 
 def test_period_labels() -> None:
-    assert ranking.period_of(Metric.EXERCISE_WEEK, date(2026, 11, 29)) == "2026-W48"  # Sunday
-    assert ranking.period_of(Metric.EXERCISE_WEEK, date(2026, 11, 30)) == "2026-W49"
-    assert ranking.period_of(Metric.EXERCISE_WEEK, date(2027, 1, 1)) == "2026-W53"
-    assert ranking.period_of(Metric.CONSISTENCY_30D, date(2026, 11, 29)) == "2026-11-29"
+    # The UTC date, whatever the zone of the moment given: one period for everybody.
+    seoul_morning = datetime(2026, 11, 30, 8, 0, tzinfo=ZoneInfo("Asia/Seoul"))  # 23:00 UTC
+    assert ranking.period_of(seoul_morning) == "2026-11-29"
+    assert ranking.period_of(
+        datetime(2026, 11, 29, 16, tzinfo=ZoneInfo("America/Los_Angeles"))
+    ) == ("2026-11-30")
+    assert ranking.cohort_periods("2027-01-01") == ("2026-12-31", "2027-01-01")
 
 
 def test_rank_value_rounds_half_up_to_whole_numbers() -> None:

@@ -9,14 +9,14 @@ from healthapp.models import Glucose, RankMetric
 from healthapp.services import ranking
 from healthapp.services.ranking import Metric
 from tests.unit.services.ranking import helpers
-from tests.unit.services.ranking.helpers import NOW, WEEK, badge, cohort, new_user, prefs
+from tests.unit.services.ranking.helpers import NOW, PERIOD, badge, cohort, new_user, prefs
 
 
 def test_best_worst_and_middle_of_exactly_min_cohort(db: Session) -> None:
     ids = cohort(db, [10 * (i + 1) for i in range(20)])  # 10 ... 200 minutes
     best, worst, middle = badge(db, ids[-1]), badge(db, ids[0]), badge(db, ids[10])
     assert (best.top_percent, best.better, best.cohort, best.reason) == (5, 0, 20, "")
-    assert (best.period, best.value) == (WEEK, 200)
+    assert (best.period, best.value) == (PERIOD, 200)
     assert (worst.top_percent, worst.better) == (100, 19)
     assert (middle.value, middle.better, middle.top_percent) == (110, 9, 50)
 

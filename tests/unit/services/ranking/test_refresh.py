@@ -27,7 +27,7 @@ def test_rows_of_an_earlier_period_are_not_in_the_cohort(db: Session) -> None:
         min_cohort=1,
     )[0]
     assert (result.period, result.value, result.cohort, result.top_percent) == (
-        "2026-W49",
+        "2026-12-02",
         5,
         1,
         100,

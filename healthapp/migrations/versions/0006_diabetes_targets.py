@@ -1,6 +1,6 @@
 """diabetes status and glycaemic targets on the profile
 
-Revision ID: 0006_clinical
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0006_clinical"
+revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
