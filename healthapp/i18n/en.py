@@ -464,4 +464,11 @@ MESSAGES: dict[str, str] = {
     "data.not_mapped": "(none)",
     "data.import_run": "Import",
     "data.row_errors": "Rows with errors",
+    # REST API (/api/v1) and its tokens
+    "api.token_name_too_long": "A token's name can have at most {max} characters.",
+    "api.token_name_taken": "You already have a token with this name.",
+    "api.too_many_tokens": "You can have at most {max} tokens; revoke one first.",
+    "api.cursor_invalid": "This page cursor is not one the API gave out.",
+    "api.idempotency_key_invalid": "The Idempotency-Key must be 1 to {max} printable characters.",
+    "api.idempotency_key_reused": "This Idempotency-Key was already used for a different request.",
 }

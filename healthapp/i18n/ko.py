@@ -460,4 +460,11 @@ MESSAGES: dict[str, str] = {
     "data.not_mapped": "(없음)",
     "data.import_run": "가져오기",
     "data.row_errors": "오류가 있는 행",
+    # REST API (/api/v1)와 토큰
+    "api.token_name_too_long": "토큰 이름은 {max}자까지 쓸 수 있습니다.",
+    "api.token_name_taken": "같은 이름의 토큰이 이미 있습니다.",
+    "api.too_many_tokens": "토큰은 {max}개까지 만들 수 있습니다. 먼저 하나를 폐기하세요.",
+    "api.cursor_invalid": "API가 준 페이지 커서가 아닙니다.",
+    "api.idempotency_key_invalid": "Idempotency-Key는 인쇄 가능한 문자 1~{max}자여야 합니다.",
+    "api.idempotency_key_reused": "이 Idempotency-Key는 이미 다른 요청에 쓰였습니다.",
 }

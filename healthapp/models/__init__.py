@@ -1,5 +1,6 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from healthapp.models.api_tokens import IdempotentReply, PersonalAccessToken, RefreshToken
 from healthapp.models.meals import (
     AnalysisJob,
     Food,
@@ -22,13 +23,16 @@ __all__ = [
     "Food",
     "Glucose",
     "HbA1c",
+    "IdempotentReply",
     "ItemSource",
     "JobStatus",
     "Meal",
     "MealItem",
     "MealPhoto",
     "MealType",
+    "PersonalAccessToken",
     "RankHistogram",
     "RankMetric",
+    "RefreshToken",
     "User",
 ]
