@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
-from healthapp.api.v1 import auth, records
+from healthapp.api.v1 import auth, insights, records
 from healthapp.api.v1.problems import (
     ApiProblem,
     on_api_problem,
@@ -42,6 +42,7 @@ v1.add_exception_handler(ApiProblem, on_api_problem)
 v1.add_exception_handler(RequestValidationError, on_request_invalid)
 v1.add_exception_handler(HTTPException, on_http_error)
 v1.include_router(auth.router)
+v1.include_router(insights.router)
 for router in records.routers:
     v1.include_router(router)
 v1.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="swagger-ui")

@@ -159,3 +159,34 @@ def test_another_users_ids_are_404_and_change_nothing(
     assert bob.http.delete(target, headers=bob.headers()).status_code == 404
     assert bob.http.get(url, headers=bob.headers()).json()["items"] == []
     assert alice.http.get(target, headers=alice.headers()).json() == item
+
+
+def test_reports_rank_settings_and_foods(alice: Client) -> None:
+    alice.http.post("/api/v1/glucose", json=BODIES["glucose"], headers=alice.headers())
+    daily = alice.http.get(
+        "/api/v1/reports/daily", params={"day": "2026-11-28"}, headers=alice.headers()
+    )
+    assert daily.status_code == 200, daily.text
+    assert daily.json()["current"]["glucose"]["count"] == 1
+    weekly = alice.http.get(
+        "/api/v1/reports/weekly", params={"week_start": "2026-11-23"}, headers=alice.headers()
+    ).json()
+    assert (weekly["start"], weekly["end"]) == ("2026-11-23", "2026-11-29")
+    ranks = alice.http.get("/api/v1/rank", headers=alice.headers()).json()
+    assert {r["metric"] for r in ranks} and all(r["reason"] for r in ranks)  # alone: no badge
+
+    current = alice.http.get("/api/v1/settings", headers=alice.headers()).json()
+    changed = alice.http.put(
+        "/api/v1/settings", json={**current, "glucose_unit": "mmol/L"}, headers=alice.headers()
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["glucose_unit"] == "mmol/L"
+    bad = alice.http.put(
+        "/api/v1/settings", json={**current, "weight_kg": "9000"}, headers=alice.headers()
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "weight_kg"
+
+    found = alice.http.get("/api/v1/foods", params={"q": "kimchi"}, headers=alice.headers())
+    assert found.status_code == 200
+    assert any("김치" in food["name_ko"] for food in found.json())
