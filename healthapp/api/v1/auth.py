@@ -14,6 +14,7 @@ from sqlmodel import Session
 from healthapp.api.deps import get_engine_override
 from healthapp.api.v1.caller import ReadAccess, WriteAccess, get_token_policy
 from healthapp.api.v1.problems import PROBLEM_RESPONSES, ApiProblem
+from healthapp.api.v1.types import RecordId
 from healthapp.config import get_settings
 from healthapp.db import session_scope
 from healthapp.domain.errors import AuthenticationError
@@ -142,7 +143,7 @@ def create_token(body: PatIn, access: WriteAccess, response: Response) -> PatCre
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
-def delete_token(token_id: int, access: WriteAccess) -> Response:
+def delete_token(token_id: RecordId, access: WriteAccess) -> Response:
     def work(db: Session, caller: ApiCaller) -> None:
         _no_pat(caller)
         api_tokens.revoke_pat(db, user_id=caller.user_id, pat_id=token_id)

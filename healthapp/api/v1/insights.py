@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from healthapp.api.v1.caller import ReadAccess, WriteAccess
 from healthapp.api.v1.problems import PROBLEM_RESPONSES
+from healthapp.api.v1.types import IsoDate
 from healthapp.config import get_settings
 from healthapp.db import utcnow
 from healthapp.services import foods, preferences, ranking, reports, settings
@@ -30,7 +31,7 @@ def _today(db: Session, user_id: int) -> tuple[preferences.Preferences, date]:
 
 @router.get("/reports/daily", response_model=Report, tags=["reports"])
 def daily(
-    access: ReadAccess, day: Annotated[date | None, Query(description="Default: today")] = None
+    access: ReadAccess, day: Annotated[IsoDate | None, Query(description="Default: today")] = None
 ) -> Report:
     """One local day next to the day before (glucose in mg/dL)."""
 
@@ -44,7 +45,7 @@ def daily(
 @router.get("/reports/weekly", response_model=Report, tags=["reports"])
 def weekly(
     access: ReadAccess,
-    week_start: Annotated[date | None, Query(description="A Monday; default: this week")] = None,
+    week_start: Annotated[IsoDate | None, Query(description="A Monday; default: this week")] = None,
 ) -> Report:
     """One week (Monday to Sunday) next to the week before."""
 

@@ -113,10 +113,14 @@ async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
                    getattr(exc, "headers", None) or {})  # fmt: skip
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
-    for status, text in (
-        (401, "Not signed in"), (403, "Token lacks the scope"), (404, "Not found"),
-        (422, "Invalid request"), (429, "Rate limited"),
-    )
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": Problem, "content": {PROBLEM_JSON: {}},
+                     "description": _DESCRIPTIONS[status]} for status in statuses}  # fmt: skip
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request body", 401: "Not signed in", 403: "Token lacks the scope",
+    404: "Not found", 409: "The same request is in progress", 412: "The record has changed",
+    422: "Invalid request", 429: "Rate limited",
 }  # fmt: skip
+PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 422, 429)

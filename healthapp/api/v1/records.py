@@ -16,12 +16,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from healthapp.api.v1.caller import ReadAccess, WriteAccess
-from healthapp.api.v1.problems import PROBLEM_RESPONSES, ApiProblem
+from healthapp.api.v1.problems import PROBLEM_RESPONSES, ApiProblem, problem_responses
+from healthapp.api.v1.types import Instant, IsoDate, RecordId
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
@@ -33,7 +34,7 @@ from healthapp.services.ownership import owned
 from healthapp.services.records.keyset import MAX_LIMIT, list_after
 
 Note = Annotated[str, Field(default="", max_length=NOTE_MAX_LENGTH)]
-When = Annotated[AwareDatetime | None, Field(default=None, description="Default: now")]
+When = Annotated[Instant | None, Field(default=None, description="Default: now")]
 
 
 class Judged(BaseModel):
@@ -78,7 +79,7 @@ class GlucoseOut(Judged):
 
 
 class HbA1cIn(BaseModel):
-    measured_on: date | None = Field(default=None, description="Default: today (your zone)")
+    measured_on: IsoDate | None = Field(default=None, description="Default: today (your zone)")
     percent: float
     note: Note
 
@@ -195,8 +196,8 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
     @router.get("", response_model=Page, summary=f"List {title.lower()} records, newest first")
     def list_(
         access: ReadAccess,
-        start: Annotated[date | None, Query(description="First local day")] = None,
-        end: Annotated[date | None, Query(description="Last local day")] = None,
+        start: Annotated[IsoDate | None, Query(description="First local day")] = None,
+        end: Annotated[IsoDate | None, Query(description="Last local day")] = None,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     ) -> dict[str, Any]:
@@ -209,7 +210,13 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
 
         return access.run(work)
 
-    @router.post("", status_code=201, response_model=schema_out, summary=f"Add a {title} record")
+    @router.post(
+        "",
+        status_code=201,
+        response_model=schema_out,
+        summary=f"Add a {title} record",
+        responses=problem_responses(409),
+    )
     def create(
         body: schema_in,  # type: ignore[valid-type]
         access: WriteAccess,
@@ -249,16 +256,21 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
         return JSONResponse(item, status_code=status, headers=headers)
 
     @router.get("/{record_id}", response_model=schema_out, summary=f"One {title} record")
-    def get(record_id: int, access: ReadAccess) -> Response:
+    def get(record_id: RecordId, access: ReadAccess) -> Response:
         def work(db: Session, caller: ApiCaller) -> Response:
             row = owned(db, model, record_id, user_id=caller.user_id)
             return _reply(kind, row, _prefs_for(db, caller.user_id, None))
 
         return access.run(work)
 
-    @router.put("/{record_id}", response_model=schema_out, summary=f"Replace a {title} record")
+    @router.put(
+        "/{record_id}",
+        response_model=schema_out,
+        summary=f"Replace a {title} record",
+        responses=problem_responses(412),
+    )
     def put(
-        record_id: int,
+        record_id: RecordId,
         body: schema_in,  # type: ignore[valid-type]
         access: WriteAccess,
         if_match: Annotated[str | None, Header()] = None,
@@ -275,9 +287,14 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
 
         return access.run(work)
 
-    @router.delete("/{record_id}", status_code=204, summary=f"Delete a {title} record")
+    @router.delete(
+        "/{record_id}",
+        status_code=204,
+        summary=f"Delete a {title} record",
+        responses=problem_responses(412),
+    )
     def delete(
-        record_id: int, access: WriteAccess, if_match: Annotated[str | None, Header()] = None
+        record_id: RecordId, access: WriteAccess, if_match: Annotated[str | None, Header()] = None
     ) -> Response:
         def work(db: Session, caller: ApiCaller) -> None:
             _check_match(if_match, owned(db, model, record_id, user_id=caller.user_id))
