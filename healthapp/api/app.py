@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from healthapp.api.deps import Refused, refusal
 from healthapp.api.export import router as export_routes
+from healthapp.api.nightscout import BASE as NIGHTSCOUT_BASE
+from healthapp.api.nightscout import nightscout
 from healthapp.api.photos import router as photo_routes
 from healthapp.api.session import router as session_routes
 from healthapp.api.v1 import BASE as V1_BASE
@@ -18,3 +20,4 @@ api.include_router(photo_routes)
 api.include_router(export_routes)
 api.include_router(session_routes)
 api.mount(V1_BASE, v1)
+api.mount(NIGHTSCOUT_BASE, nightscout)

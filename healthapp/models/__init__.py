@@ -1,6 +1,11 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
-from healthapp.models.api_tokens import IdempotentReply, PersonalAccessToken, RefreshToken
+from healthapp.models.api_tokens import (
+    IdempotentReply,
+    NightscoutSecret,
+    PersonalAccessToken,
+    RefreshToken,
+)
 from healthapp.models.meals import (
     AnalysisJob,
     Food,
@@ -12,7 +17,7 @@ from healthapp.models.meals import (
     MealType,
 )
 from healthapp.models.ranking import RankHistogram, RankMetric
-from healthapp.models.records import BloodPressure, Exercise, Glucose, HbA1c
+from healthapp.models.records import BloodPressure, Exercise, Glucose, GlucoseSource, HbA1c
 from healthapp.models.user import AuthSession, User
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "Exercise",
     "Food",
     "Glucose",
+    "GlucoseSource",
     "HbA1c",
     "IdempotentReply",
     "ItemSource",
@@ -30,6 +36,7 @@ __all__ = [
     "MealItem",
     "MealPhoto",
     "MealType",
+    "NightscoutSecret",
     "PersonalAccessToken",
     "RankHistogram",
     "RankMetric",

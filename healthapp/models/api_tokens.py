@@ -60,3 +60,16 @@ class IdempotentReply(SQLModel, table=True):
     status_code: int
     body: str = Field(sa_type=sa.Text)
     created_at: datetime = utc_column(index=True)
+
+
+class NightscoutSecret(SQLModel, table=True):
+    """A person's secret for Nightscout uploaders (xDrip+ and others). Clients send its SHA-1
+    (the `api-secret` header) or the secret itself (`?token=`); the database keeps a keyed hash
+    of the SHA-1, which names the user. One per user; making a new one replaces it."""
+
+    __tablename__ = "nightscout_secret"  # type: ignore[assignment]  # sqlmodel#98
+
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_column()
+    last_used_at: datetime | None = utc_column(nullable=True)

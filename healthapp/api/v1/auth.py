@@ -21,6 +21,7 @@ from healthapp.domain.errors import AuthenticationError
 from healthapp.services.auth import accounts, api_tokens
 from healthapp.services.auth.api_tokens import ApiCaller, PatView, TokenPolicy
 from healthapp.services.auth.throttle import client_address, default_login_throttle
+from healthapp.services.nightscout import secrets as nightscout_secrets
 
 router = APIRouter(tags=["auth"], responses=PROBLEM_RESPONSES)
 
@@ -147,6 +148,44 @@ def delete_token(token_id: RecordId, access: WriteAccess) -> Response:
     def work(db: Session, caller: ApiCaller) -> None:
         _no_pat(caller)
         api_tokens.revoke_pat(db, user_id=caller.user_id, pat_id=token_id)
+
+    access.run(work)
+    return Response(status_code=204)
+
+
+class NightscoutSecretOut(BaseModel):
+    secret: str = Field(description="Shown this once: the uploader's API_SECRET")
+    base_url: str = Field(description="For xDrip+: Nightscout Sync (REST-API) base URL")
+
+
+@router.post(
+    "/nightscout-secret",
+    response_model=NightscoutSecretOut,
+    status_code=201,
+    tags=["tokens"],
+    summary="Make (or replace) the Nightscout uploader secret",
+)
+def make_nightscout_secret(request: Request, access: WriteAccess,
+                           response: Response) -> NightscoutSecretOut:  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+
+    def work(db: Session, caller: ApiCaller) -> str:
+        _no_pat(caller)
+        return nightscout_secrets.new_secret(db, user_id=caller.user_id,
+                                             secret_key=access.policy.secret_key)  # fmt: skip
+
+    secret = access.run(work)
+    host = request.headers.get("host", "localhost")
+    return NightscoutSecretOut(
+        secret=secret, base_url=f"{request.url.scheme}://{secret}@{host}/nightscout/api/v1/"
+    )
+
+
+@router.delete("/nightscout-secret", status_code=204, tags=["tokens"])
+def remove_nightscout_secret(access: WriteAccess) -> Response:
+    def work(db: Session, caller: ApiCaller) -> None:
+        _no_pat(caller)
+        nightscout_secrets.remove_secret(db, user_id=caller.user_id)
 
     access.run(work)
     return Response(status_code=204)

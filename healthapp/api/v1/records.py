@@ -27,7 +27,7 @@ from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
 from healthapp.domain.units import GlucoseUnit, mg_dl_to_mmol_l
-from healthapp.models.records import NOTE_MAX_LENGTH
+from healthapp.models.records import NOTE_MAX_LENGTH, GlucoseSource
 from healthapp.services import idempotency, preferences, records
 from healthapp.services.auth.api_tokens import ApiCaller
 from healthapp.services.ownership import owned
@@ -76,6 +76,7 @@ class GlucoseOut(Judged):
     mg_dl: float
     mmol_l: float
     timing: GlucoseTiming
+    source: GlucoseSource = Field(description="meter, or cgm (from a Nightscout uploader)")
 
 
 class HbA1cIn(BaseModel):
@@ -135,7 +136,8 @@ def _out(kind: str, row: Any, prefs: preferences.Preferences) -> dict[str, Any]:
                   "standard": shown["context_key"]}  # fmt: skip
     elif kind == "glucose":
         fields = {"measured_at": row.measured_at, "mg_dl": row.mg_dl,
-                  "mmol_l": round(mg_dl_to_mmol_l(row.mg_dl), 2), "timing": row.timing}  # fmt: skip
+                  "mmol_l": round(mg_dl_to_mmol_l(row.mg_dl), 2), "timing": row.timing,
+                  "source": row.source}  # fmt: skip
     elif kind == "hba1c":
         fields = {"measured_on": row.measured_on, "percent": row.percent,
                   "target": prefs.hba1c_target}  # fmt: skip
