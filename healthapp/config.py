@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=0, le=16)
     # "Top n%" is shown only when at least this many users are compared (privacy and meaning).
     rank_min_cohort: int = Field(default=20, ge=2)
+    # REST API (/api/v1): access JWTs live minutes, refresh tokens rotate on every use.
+    # JWT_KEYS: "kid:secret,kid:secret" (each secret 32+ characters); the first signs, all
+    # verify, so a key can rotate. Empty: one key derived from SECRET_KEY.
+    jwt_keys: SecretStr = SecretStr("")
+    api_access_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    api_refresh_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Requests per token (a log-in's token family, or a personal access token) per minute.
+    api_requests_per_minute: int = Field(default=120, ge=1)
     job_max_attempts: int = Field(default=5, ge=1)
     job_reclaim_idle_seconds: float = Field(default=30.0, gt=0)
     photo_read_timeout_seconds: float = Field(default=30.0, gt=0)

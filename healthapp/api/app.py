@@ -6,12 +6,18 @@ from fastapi import FastAPI
 
 from healthapp.api.deps import Refused, refusal
 from healthapp.api.export import router as export_routes
+from healthapp.api.nightscout import BASE as NIGHTSCOUT_BASE
+from healthapp.api.nightscout import nightscout
 from healthapp.api.photos import router as photo_routes
 from healthapp.api.session import router as session_routes
+from healthapp.api.v1 import BASE as V1_BASE
+from healthapp.api.v1 import v1
 
-# No schema and no docs: nothing here is meant to be discovered.
+# The browser's routes have no schema and no docs; the versioned API for clients (api/v1) does.
 api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 api.add_exception_handler(Refused, refusal)
 api.include_router(photo_routes)
 api.include_router(export_routes)
 api.include_router(session_routes)
+api.mount(V1_BASE, v1)
+api.mount(NIGHTSCOUT_BASE, nightscout)

@@ -532,4 +532,23 @@ MESSAGES: dict[str, str] = {
     "data.not_mapped": "(none)",
     "data.import_run": "Import",
     "data.row_errors": "Rows with errors",
+    # REST API (/api/v1) and its tokens
+    "api.token_name_too_long": "A token's name can have at most {max} characters.",
+    "api.token_name_taken": "You already have a token with this name.",
+    "api.too_many_tokens": "You can have at most {max} tokens; revoke one first.",
+    "api.cursor_invalid": "This page cursor is not one the API gave out.",
+    "api.idempotency_key_invalid": "The Idempotency-Key must be 1 to {max} printable characters.",
+    "api.idempotency_key_reused": "This Idempotency-Key was already used for a different request.",
+    # Nightscout-compatible uploads, and where a glucose reading came from
+    "nightscout.date_invalid": "The entry has no valid date (ms since 1970, or an ISO time).",
+    "nightscout.entry_invalid": "The entry is not a JSON object.",
+    "nightscout.type_unsupported": "Only sgv and mbg entries are taken.",
+    "nightscout.value_invalid": "The glucose value is not a number.",
+    "nightscout.batch_too_large": "At most {max} items per upload.",
+    "nightscout.filter_unsupported": "This find[...] filter is not supported.",
+    "nightscout.filter_invalid": "The find[...] filter's value cannot be read.",
+    "nightscout.carbs_invalid": "Carbohydrate must be more than 0 and at most {max} g.",
+    "nightscout.treatment_unsupported": "Only carbohydrate and blood glucose treatments are taken.",
+    "glucose.source.meter": "Meter",
+    "glucose.source.cgm": "CGM",
 }

@@ -528,4 +528,23 @@ MESSAGES: dict[str, str] = {
     "data.not_mapped": "(없음)",
     "data.import_run": "가져오기",
     "data.row_errors": "오류가 있는 행",
+    # REST API (/api/v1)와 토큰
+    "api.token_name_too_long": "토큰 이름은 {max}자까지 쓸 수 있습니다.",
+    "api.token_name_taken": "같은 이름의 토큰이 이미 있습니다.",
+    "api.too_many_tokens": "토큰은 {max}개까지 만들 수 있습니다. 먼저 하나를 폐기하세요.",
+    "api.cursor_invalid": "API가 준 페이지 커서가 아닙니다.",
+    "api.idempotency_key_invalid": "Idempotency-Key는 인쇄 가능한 문자 1~{max}자여야 합니다.",
+    "api.idempotency_key_reused": "이 Idempotency-Key는 이미 다른 요청에 쓰였습니다.",
+    # Nightscout 호환 업로드, 혈당 측정값의 출처
+    "nightscout.date_invalid": "항목에 올바른 날짜(1970년부터의 ms, 또는 ISO 시각)가 없습니다.",
+    "nightscout.entry_invalid": "항목이 JSON 객체가 아닙니다.",
+    "nightscout.type_unsupported": "sgv와 mbg 항목만 받습니다.",
+    "nightscout.value_invalid": "혈당 값이 숫자가 아닙니다.",
+    "nightscout.batch_too_large": "한 번에 {max}개까지 올릴 수 있습니다.",
+    "nightscout.filter_unsupported": "지원하지 않는 find[...] 필터입니다.",
+    "nightscout.filter_invalid": "find[...] 필터의 값을 읽을 수 없습니다.",
+    "nightscout.carbs_invalid": "탄수화물은 0보다 크고 {max}g 이하여야 합니다.",
+    "nightscout.treatment_unsupported": "탄수화물과 혈당 기록만 받습니다.",
+    "glucose.source.meter": "혈당측정기",
+    "glucose.source.cgm": "연속혈당측정기(CGM)",
 }

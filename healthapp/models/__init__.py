@@ -1,5 +1,11 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from healthapp.models.api_tokens import (
+    IdempotentReply,
+    NightscoutSecret,
+    PersonalAccessToken,
+    RefreshToken,
+)
 from healthapp.models.meals import (
     AnalysisJob,
     Food,
@@ -11,7 +17,7 @@ from healthapp.models.meals import (
     MealType,
 )
 from healthapp.models.ranking import RankHistogram, RankMetric
-from healthapp.models.records import BloodPressure, Exercise, Glucose, HbA1c
+from healthapp.models.records import BloodPressure, Exercise, Glucose, GlucoseSource, HbA1c
 from healthapp.models.user import AuthSession, User
 
 __all__ = [
@@ -21,14 +27,19 @@ __all__ = [
     "Exercise",
     "Food",
     "Glucose",
+    "GlucoseSource",
     "HbA1c",
+    "IdempotentReply",
     "ItemSource",
     "JobStatus",
     "Meal",
     "MealItem",
     "MealPhoto",
     "MealType",
+    "NightscoutSecret",
+    "PersonalAccessToken",
     "RankHistogram",
     "RankMetric",
+    "RefreshToken",
     "User",
 ]

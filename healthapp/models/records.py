@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -34,17 +35,31 @@ class BloodPressure(RecordBase, table=True):
     pulse: int | None = None
 
 
+class GlucoseSource(StrEnum):
+    """Where a reading came from: a finger-stick meter, or a continuous glucose monitor
+    (interstitial, every few minutes, through a Nightscout uploader)."""
+
+    METER = "meter"
+    CGM = "cgm"
+
+    @property
+    def label_key(self) -> str:
+        return f"glucose.source.{self.value}"
+
+
 class Glucose(RecordBase, table=True):
     __tablename__ = "glucose"  # type: ignore[assignment]  # sqlmodel#98
     __table_args__ = (
         sa.Index("ix_glucose_user_time", "user_id", "measured_at"),
         enum_check("glucose", "timing", GlucoseTiming),
+        enum_check("glucose", "source", GlucoseSource),
     )
 
     measured_at: datetime = utc_column()
     # Canonical unit, 3 decimals (see domain/units.py): typed mmol/L values never drift.
     mg_dl: float
     timing: GlucoseTiming = enum_field(GlucoseTiming, max_length=24)
+    source: GlucoseSource = enum_field(GlucoseSource, max_length=8, default=GlucoseSource.METER)
 
 
 class HbA1c(RecordBase, table=True):

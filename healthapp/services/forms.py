@@ -122,7 +122,8 @@ def local_datetime(
     now: datetime,
     stored: datetime | None = None,
 ) -> datetime:
-    """A `datetime-local` value ("2026-11-28T23:30") read in the user's zone, returned in UTC.
+    """A `datetime-local` value ("2026-11-28T23:30") read in the user's zone, returned in UTC;
+    a value with an offset ("2026-11-28T23:30:05+09:00", what API clients send) is that instant.
 
     A wall time that occurs twice (the hour a fall-back repeats) is read as its first
     occurrence (fold 0), always. When editing, `stored` is the row's instant: if the typed text
@@ -136,7 +137,9 @@ def local_datetime(
         naive = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError("error.datetime_invalid", field=name) from exc
-    if naive.tzinfo is not None or naive.date() < EARLIEST_DATE:
+    if naive.tzinfo is not None:  # an instant with its offset (the REST API): no wall time
+        return _instant(naive, name, now)
+    if naive.date() < EARLIEST_DATE:
         raise ValidationError("error.datetime_invalid", field=name)
     if stored is not None and naive == _shown(stored, tz):
         return stored
@@ -149,6 +152,18 @@ def local_datetime(
     if value > now + CLOCK_SKEW:
         raise ValidationError("error.in_future", field=name)
     return value
+
+
+def _instant(value: datetime, name: str, now: datetime) -> datetime:
+    try:
+        utc = value.astimezone(ZoneInfo("UTC"))
+    except OverflowError:
+        raise ValidationError("error.datetime_invalid", field=name) from None
+    if utc.date() < EARLIEST_DATE:
+        raise ValidationError("error.datetime_invalid", field=name)
+    if utc > now + CLOCK_SKEW:
+        raise ValidationError("error.in_future", field=name)
+    return utc
 
 
 def _utc_midnight(day: date, tz: ZoneInfo) -> datetime | None:

@@ -13,7 +13,7 @@ from healthapp.domain.errors import AuthenticationError, ValidationError
 from healthapp.i18n import supported
 from healthapp.models import MealPhoto, User
 from healthapp.services import ranking
-from healthapp.services.auth import passwords
+from healthapp.services.auth import api_tokens, passwords
 from healthapp.services.auth.throttle import LoginThrottle
 from healthapp.services.meals.storage import (
     PhotoStorage,
@@ -137,6 +137,7 @@ def change_password(
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     db.add(user)
+    api_tokens.revoke_all(db, user_id=user_id)  # a token made with the old password goes too
     db.flush()
 
 

@@ -29,7 +29,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # KEYS: the windows; ARGV: now, window seconds, the attempt's member, then one limit per key.
 # Returns 0 when the attempt was counted, else the seconds until the fullest window reopens.
-_ADMIT = """
+ADMIT_SCRIPT = """
 local now, window, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local wait = 0
 for i, key in ipairs(KEYS) do
@@ -124,7 +124,7 @@ class LoginThrottle:
         try:
             wait = _reply(
                 self.client.eval(
-                    _ADMIT, len(keys), *keys, repr(now), str(window_seconds), member, *limits
+                    ADMIT_SCRIPT, len(keys), *keys, repr(now), str(window_seconds), member, *limits
                 )
             )
         except redis.RedisError:

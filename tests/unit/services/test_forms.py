@@ -32,7 +32,9 @@ def test_local_datetime_across_a_dst_change() -> None:
         ("", "error.datetime_required"),
         ("yesterday", "error.datetime_invalid"),
         ("2026-11-28T25:00", "error.datetime_invalid"),
-        ("2026-11-28T10:00+09:00", "error.datetime_invalid"),
+        ("2026-11-28T10:00+99:00", "error.datetime_invalid"),
+        ("1800-01-01T00:00Z", "error.datetime_invalid"),
+        ("2026-11-29T12:06Z", "error.in_future"),
         ("1800-01-01T00:00", "error.datetime_invalid"),
         ("2026-11-29T21:06", "error.in_future"),  # 12:06 UTC: beyond the 5-minute skew
     ],
@@ -41,6 +43,11 @@ def test_local_datetime_errors(raw: str, key: str) -> None:
     with pytest.raises(ValidationError) as info:
         forms.local_datetime({"t": raw}, "t", tz=SEOUL, now=NOW)
     assert (info.value.key, info.value.field) == (key, "t")
+
+
+def test_a_value_with_an_offset_is_that_instant_whatever_the_zone() -> None:
+    value = forms.local_datetime({"t": "2026-11-01T01:30:07-05:00"}, "t", tz=SEOUL, now=NOW)
+    assert value == datetime(2026, 11, 1, 6, 30, 7, tzinfo=UTC)  # the fall-back's second 01:30
 
 
 def test_small_clock_skew_is_accepted() -> None:
