@@ -278,9 +278,16 @@ def create_record(
     form: Mapping[str, Any],
     prefs: Preferences,
     now: datetime | None = None,
+    at_now: bool = False,
 ) -> Any:
+    """A new record. With `at_now` (the person left the time as the form showed it) the
+    record is stamped with `now`, the moment of saving, not the time the page was loaded."""
     spec = _kind(kind)
-    values = spec.parse(form, prefs, now or utcnow(), None)
+    now = now or utcnow()
+    values = spec.parse(form, prefs, now, None)
+    if at_now:
+        stamp = now.astimezone(prefs.tz).date() if spec.time_field == "measured_on" else now
+        values[spec.time_field] = stamp
     row = spec.model(user_id=user_id, **values)
     db.add(row)
     db.flush()
