@@ -102,4 +102,13 @@ class Undoable(rx.State, mixin=True):
             return attempt.redirect
         if attempt.value is None:
             return failed(self.current_lang, "undo.too_late")
-        return await self._refresh() or saved(self.current_lang, "undo.restored")
+        redirect = await self._refresh()
+        if redirect is not None:
+            return redirect
+        follow = self._after_change()
+        toast = saved(self.current_lang, "undo.restored")
+        return toast if follow is None else [toast, follow]
+
+    def _after_change(self) -> Any:
+        """What the page does after rows came back (the meal page listens for analyses)."""
+        return None
