@@ -76,6 +76,7 @@ class RecordsState(rx.State, mixin=True):
         return [
             {
                 **row,
+                "value": text(row["value_key"], row),
                 "level_text": text(f"clinical.level.{row['level']}" if row["level"] else "", row),
                 "label_text": text(row["label_key"], row),
                 "context_text": text(row["context_key"], row),
