@@ -53,6 +53,7 @@ class GuestState(FormState, AppState):
         """A signed-in visitor has no business on these pages: send them on."""
         await self.detect_language()
         self._clear_messages()
+        self.ended_key = ""
         hashed = self._session_hash()
         if not hashed:
             return None
