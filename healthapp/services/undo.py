@@ -53,8 +53,8 @@ class Deleted:
 
     @classmethod
     def of(cls, kind: str, rows: Iterable[SQLModel], files: Sequence[str] = ()) -> Deleted:
-        return cls(kind, [(str(r.__tablename__), r.model_dump(mode="json")) for r in rows],
-                   list(files))  # fmt: skip
+        dumped = [(str(r.__tablename__), r.model_dump(mode="json", warnings=False)) for r in rows]
+        return cls(kind, dumped, list(files))
 
 
 @dataclass(frozen=True)

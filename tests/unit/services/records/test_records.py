@@ -240,3 +240,19 @@ def test_a_fall_back_reading_saved_unchanged_keeps_its_instant(
                               form=shown, now=NOW)  # fmt: skip
     db.refresh(row)
     assert getattr(row, field) == second_0130
+
+
+def test_a_time_left_as_the_form_showed_it_is_the_moment_of_saving(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")  # Asia/Seoul
+    prefs = preferences.get_preferences(db, user_id=alice)
+    shown = {"measured_at": "2026-11-29T19:00", "systolic": "120", "diastolic": "80"}
+    row = records.create_record(db, user_id=alice, kind="bp", form=shown, prefs=prefs, now=NOW,
+                                at_now=True)  # fmt: skip
+    assert row.measured_at == NOW
+    day = {"measured_on": "2026-11-28", "percent": "6.8"}
+    late = NOW.replace(hour=16)  # 01:00 on the 30th in Seoul
+    row = records.create_record(db, user_id=alice, kind="hba1c", form=day, prefs=prefs,
+                                now=late, at_now=True)  # fmt: skip
+    assert row.measured_on == date(2026, 11, 30)
