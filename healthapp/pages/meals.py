@@ -8,7 +8,7 @@ from reflex.vars import ObjectVar
 from healthapp import routes
 from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
-from healthapp.components.photo_picker import camera_button, thumbnails
+from healthapp.components.photo_picker import camera_button, drop_zone, thumbnails
 from healthapp.components.props import Colour, match_colour
 from healthapp.components.records import confirm_dialog
 from healthapp.config import get_settings
@@ -82,7 +82,7 @@ def new_meal_form() -> rx.Component:
             ),
             rx.text(AppState.t["meals.field.photos"], class_name="field-label", id="photos-label"),
             camera_button(UPLOAD_ID),
-            rx.upload.root(
+            drop_zone(
                 rx.vstack(
                     rx.button(AppState.t["meals.choose_photos"], type="button", variant="soft",
                               aria_describedby="photos-label"),
