@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from healthapp.i18n import translate
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import PASSWORD, unique_login
+from tests.e2e.helpers import PASSWORD, toast, unique_login
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -40,7 +40,7 @@ class Person:
         return (scope or self.page).get_by_role("button", name=self.t(key), exact=True)
 
     def toast(self, key: str, **params: object) -> None:
-        expect(self.page.get_by_text(self.t(key, **params), exact=True).first).to_be_visible()
+        expect(toast(self.page, self.t(key, **params))).to_be_visible()
 
 
 def _context(browser: Browser, size: str, lang: str) -> BrowserContext:

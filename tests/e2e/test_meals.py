@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import save_meal, sign_up, unique_login
+from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 STATUS_RECORDER = """() => {
@@ -45,7 +45,7 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
     # Record every analysis status the page shows, to prove the result arrived by push.
     page.evaluate(STATUS_RECORDER)
     page.get_by_role("button", name="Save meal").click()
-    expect(page.get_by_role("status").filter(has_text="Meal saved")).to_be_visible()
+    expect(toast(page, "Meal saved")).to_be_visible()
 
     meal = page.get_by_role("region", name="Breakfast")
     row = meal.locator("tbody tr").first
@@ -116,7 +116,7 @@ def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
     expect(page.get_by_role("heading", name="Edit meal")).to_be_visible()
     page.get_by_label("Meal", exact=True).select_option("snack")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("status").filter(has_text="Meal updated.")).to_be_visible()
+    expect(toast(page, "Meal updated.")).to_be_visible()
     snack = page.get_by_role("region", name="Snack")
     expect(snack).to_have_count(1)
     expect(page.get_by_role("region", name="Dinner")).to_have_count(0)
