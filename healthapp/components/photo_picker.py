@@ -114,7 +114,14 @@ def camera_button(upload_id: str) -> rx.Component:
             type="file",
             accept="image/*",
             capture="environment",
-            class_name="visually-hidden",
+            # out of sight, not out of reach: the label is what shows, the input still takes
+            # keyboard focus and is named by the label
+            position="absolute",
+            width="1px",
+            height="1px",
+            opacity="0",
+            overflow="hidden",
+            clip_path="inset(50%)",
             custom_attrs={"onChange": _add_camera_files(upload_id)},
         ),
         html_for=CAMERA_INPUT_ID,

@@ -149,7 +149,7 @@ MESSAGES: dict[str, str] = {
     "records.time_now_help": "Left as it is, the time of saving is stored.",
     "records.date_now_help": "Left as it is, the day of saving is stored.",
     "records.value.bp": "{systolic}/{diastolic} mmHg",
-    "records.value.bp_pulse": "{systolic}/{diastolic} mmHg · pulse {pulse} /min",
+    "records.value.bp_pulse": "{systolic}/{diastolic} mmHg · {pulse} /min",
     "records.value.glucose": "{glucose} {glucose_unit}",
     "records.value.hba1c": "{percent} %",
     "records.value.exercise": "{minutes} min",

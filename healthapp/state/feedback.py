@@ -29,9 +29,6 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TOAST_MS = 4000
-# One toast per kind of message: a second save replaces the first instead of stacking.
-SAVED_TOAST_ID = "saved"
-UNDO_TOAST_ID = "undo"
 
 
 def undo_store() -> undo.UndoStore:
@@ -39,21 +36,20 @@ def undo_store() -> undo.UndoStore:
 
 
 def saved(lang: str, key: str) -> EventSpec:
-    return rx.toast.success(translate(lang, key), id=SAVED_TOAST_ID, duration=TOAST_MS)
+    return rx.toast.success(translate(lang, key), duration=TOAST_MS)
 
 
 def failed(lang: str, key: str) -> EventSpec:
-    return rx.toast.error(translate(lang, key), id=UNDO_TOAST_ID, duration=TOAST_MS)
+    return rx.toast.error(translate(lang, key), duration=TOAST_MS)
 
 
 def _deleted(lang: str, key: str, *, undo_handler: Any) -> EventSpec:
     """The delete's toast; with `undo_handler` (the delete was kept) it offers "Undo" for as
     long as the rows are kept."""
     if undo_handler is None:
-        return rx.toast.success(translate(lang, key), id=UNDO_TOAST_ID, duration=TOAST_MS)
+        return rx.toast.success(translate(lang, key), duration=TOAST_MS)
     return rx.toast.success(
         translate(lang, key),
-        id=UNDO_TOAST_ID,
         duration=undo.UNDO_SECONDS * 1000,
         action=ToastAction(label=translate(lang, "common.undo"), on_click=undo_handler),
     )

@@ -37,7 +37,7 @@ def test_blood_pressure_is_classified_by_the_users_standard(
     alice = make_user("alice")
     add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="135", diastolic="85", pulse="70")
     row = listing(db, alice, "bp").rows[0]
-    assert value(row) == "135/85 mmHg · pulse 70 /min"
+    assert value(row) == "135/85 mmHg · 70 /min"
     assert translate("ko", row["value_key"], **row) == "135/85 mmHg · 맥박 70회/분"
     assert (row["level"], row["label_key"]) == ("borderline", "clinical.bp.stage1")
     assert row["context_key"] == "clinical.bp_standard.acc_aha"
