@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from healthapp import routes
+from healthapp.components.html_lang import html_lang
 from healthapp.i18n import LANGUAGES
 from healthapp.state.base import AppState
 
@@ -93,6 +94,7 @@ def header(signed_in: bool) -> rx.Component:
 
 def _shell(content: rx.Component, signed_in: bool) -> rx.Component:
     return rx.box(
+        html_lang(),
         header(signed_in),
         rx.el.main(
             rx.cond(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import reflex as rx
 from reflex.event import EventType
 
-from healthapp.components.forms import Control, form_alert, form_done, labelled
+from healthapp.components.forms import Control, form_alert, labelled
 from healthapp.components.props import Colour, InputMode, InputType, match_colour
 from healthapp.state.base import AppState
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
@@ -61,6 +61,13 @@ def _control(spec: FormField, state: RecordPageState) -> Control:
     return build
 
 
+def _help_text(state: RecordPageState, spec: FormField) -> rx.Var | None:
+    if spec.kind in ("datetime", "date"):  # a new entry's time: the moment of saving
+        now_help = "records.date_now_help" if spec.kind == "date" else "records.time_now_help"
+        return rx.cond(state.editing_id > 0, "", AppState.t[now_help])
+    return getattr(state, spec.help_var) if spec.help_var else None
+
+
 def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) -> rx.Component:
     return rx.card(
         rx.form(
@@ -75,7 +82,6 @@ def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) ->
                     as_="h2",
                 ),
                 form_alert(state),
-                form_done(state),
                 rx.grid(
                     *[
                         labelled(
@@ -85,7 +91,7 @@ def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) ->
                             spec.label_key,
                             _control(spec, state),
                             help_key=spec.help_key,
-                            help_text=getattr(state, spec.help_var) if spec.help_var else None,
+                            help_text=_help_text(state, spec),
                         )
                         for spec in fields
                     ],

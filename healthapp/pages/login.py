@@ -16,6 +16,16 @@ def login() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading(AppState.t["login.title"], size="6", as_="h1"),
+                    rx.cond(
+                        LoginState.ended_text != "",
+                        rx.callout(
+                            LoginState.ended_text,
+                            icon="info",
+                            role="status",
+                            id="session-ended",
+                            width="100%",
+                        ),
+                    ),
                     form_alert(LoginState),
                     field(
                         LoginState, "login", "login", "login.login_label", autocomplete="username"

@@ -6,8 +6,9 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from healthapp import routes
-from healthapp.components.forms import form_alert, form_done
+from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
+from healthapp.components.photo_picker import camera_button, drop_zone, thumbnails
 from healthapp.components.props import Colour, match_colour
 from healthapp.components.records import confirm_dialog
 from healthapp.config import get_settings
@@ -44,7 +45,6 @@ def new_meal_form() -> rx.Component:
                 as_="h2",
             ),
             form_alert(MealsState),
-            form_done(MealsState),
             rx.grid(
                 rx.vstack(
                     _label("meals.field.eaten_at", "meal-eaten_at"),
@@ -56,8 +56,11 @@ def new_meal_form() -> rx.Component:
                         aria_invalid=rx.cond(
                             MealsState.error_texts.get("eaten_at", "") != "", "true", "false"
                         ),
-                        aria_describedby="meal-eaten_at-error",
+                        aria_describedby="meal-eaten_at-help meal-eaten_at-error",
                     ),
+                    rx.text(rx.cond((MealsState.editing_meal > 0) | MealsState.eaten_at_edited, "",
+                                    AppState.t["records.time_now_help"]),
+                            id="meal-eaten_at-help", size="1", color_scheme="gray"),
                     rx.text(MealsState.error_texts.get("eaten_at", ""), id="meal-eaten_at-error",
                             color_scheme="red", size="2", role="alert"),
                     spacing="1",
@@ -78,7 +81,8 @@ def new_meal_form() -> rx.Component:
                 width="100%",
             ),
             rx.text(AppState.t["meals.field.photos"], class_name="field-label", id="photos-label"),
-            rx.upload.root(
+            camera_button(UPLOAD_ID),
+            drop_zone(
                 rx.vstack(
                     rx.button(AppState.t["meals.choose_photos"], type="button", variant="soft",
                               aria_describedby="photos-label"),
@@ -97,10 +101,7 @@ def new_meal_form() -> rx.Component:
                 padding="1em",
                 width="100%",
             ),
-            rx.hstack(
-                rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.badge(name)),
-                wrap="wrap",
-            ),
+            thumbnails(UPLOAD_ID),
             rx.text(MealsState.error_texts.get("photos", ""), color_scheme="red", size="2",
                     role="alert"),
             _label("records.field.note", "meal-note"),
@@ -168,7 +169,7 @@ def item_row(item: ObjectVar[ItemView]) -> rx.Component:
         rx.table.cell(item.protein_g),
         rx.table.cell(item.fat_g),
         rx.table.cell(
-            rx.badge(AppState.t["meals.source." + item.source.to(str)],
+            rx.badge(AppState.t[item.source_key],
                      color_scheme=match_colour(item.source, SOURCE_COLOURS, "gray"))
         ),
         rx.table.cell(
@@ -181,7 +182,7 @@ def item_row(item: ObjectVar[ItemView]) -> rx.Component:
                 rx.button(AppState.t["meals.correct"], size="1", variant="soft",
                           on_click=MealEditorState.open_correction(item.id)),
                 rx.button(AppState.t["meals.remove"], size="1", variant="soft",
-                          color_scheme="red", on_click=MealsState.delete_item(item.id)),
+                          color_scheme="red", on_click=MealsState.ask_remove_item(item.id)),
                 spacing="2",
             )
         ),
@@ -265,6 +266,11 @@ def editor() -> rx.Component:
                 rx.input(id="food-search", type="search", value=MealEditorState.query,
                          on_change=MealEditorState.search.debounce(250),
                          placeholder=AppState.t["meals.search_placeholder"]),
+                rx.cond(MealEditorState.suggesting,
+                        rx.text(AppState.t["meals.suggested"], size="2", weight="medium")),
+                rx.cond(MealEditorState.no_match,
+                        rx.callout(AppState.t["meals.no_match"], role="status", size="1",
+                                   color_scheme="amber", id="food-no-match")),
                 rx.el.ul(
                     rx.foreach(
                         MealEditorState.results,
@@ -274,7 +280,7 @@ def editor() -> rx.Component:
                                 variant=rx.cond(MealEditorState.chosen_food == food.id, "solid",
                                                 "outline"),
                                 size="1",
-                                on_click=MealEditorState.choose_food(food.id, food.name),
+                                on_click=MealEditorState.choose_food(food.id),
                                 aria_pressed=rx.cond(MealEditorState.chosen_food == food.id, "true",
                                                      "false"),
                             ),
@@ -308,6 +314,17 @@ def editor() -> rx.Component:
         open=(MealEditorState.correcting_item > 0) | (MealEditorState.adding_to_meal > 0),
         on_open_change=lambda _open: MealEditorState.close_editor(),
     )  # fmt: skip
+
+
+def remove_item_dialog() -> rx.Component:
+    return confirm_dialog(
+        title_key="meals.remove_title",
+        text_key="meals.remove_text",
+        confirm_key="meals.remove",
+        is_open=MealsState.remove_item_id > 0,
+        on_open_change=MealsState.set_remove_item_open,
+        on_confirm=MealsState.delete_item,
+    )
 
 
 def delete_meal_dialog() -> rx.Component:
@@ -345,6 +362,7 @@ def meals_page() -> rx.Component:
         ),
         editor(),
         delete_meal_dialog(),
+        remove_item_dialog(),
         spacing="4",
         width="100%",
     )  # fmt: skip

@@ -1,17 +1,20 @@
-"""The food table: search, and the nutrients of a portion."""
+"""The food table: search (the person's own foods first), their recent and frequent foods, and
+the nutrients of a portion."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, TypedDict
+from typing import Any, Protocol, TypedDict
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from healthapp.models import Food
+from healthapp.models.meals import MealItem
 
 SEARCH_LIMIT = 20
 MIN_QUERY_LENGTH = 2
+SUGGESTION_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,16 @@ def portion_columns(food: Per100g, grams: float) -> PortionColumns:
     )
 
 
-def search_foods(db: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Food]:
-    """Foods whose English or Korean name contains every word of the query; names that start
-    with the query first, then shorter (more generic) names."""
+def _eaten_by(user_id: int) -> sa.Select:
+    return select(MealItem.food_id).where(MealItem.user_id == user_id).distinct()
+
+
+def search_foods(
+    db: Session, query: str, *, user_id: int | None = None, limit: int = SEARCH_LIMIT
+) -> list[Food]:
+    """Foods whose English or Korean name contains every word of the query: foods the user
+    (when given) has eaten before first, then names that start with the query, then shorter
+    (more generic) names."""
     words = [word for word in query.lower().split() if word]
     if len("".join(words)) < MIN_QUERY_LENGTH:
         return []
@@ -80,11 +90,34 @@ def search_foods(db: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[
     ]  # fmt: skip
     starts = sa.or_(name_en.startswith(words[0], autoescape=True),
                     col(Food.name_ko).startswith(words[0], autoescape=True))  # fmt: skip
-    return list(
-        db.exec(
-            select(Food)
-            .where(*conditions)
-            .order_by(sa.case((starts, 0), else_=1), sa.func.length(Food.name_en), Food.name_en)
-            .limit(limit)
-        ).all()
+    order: list[Any] = [sa.case((starts, 0), else_=1),
+                                     sa.func.length(Food.name_en), col(Food.name_en)]  # fmt: skip
+    if user_id is not None:
+        order.insert(0, sa.case((col(Food.id).in_(_eaten_by(user_id)), 0), else_=1))
+    return list(db.exec(select(Food).where(*conditions).order_by(*order).limit(limit)).all())
+
+
+def suggested_foods(db: Session, *, user_id: int, limit: int = SUGGESTION_LIMIT) -> list[Food]:
+    """What the food search offers before anything is typed: the user's most recent foods,
+    then their most frequent ones, each once (only this user's meal items are read)."""
+    per_food = (
+        select(
+            MealItem.food_id,
+            sa.func.max(MealItem.created_at).label("last"),
+            sa.func.count().label("times"),
+        )
+        .where(MealItem.user_id == user_id)
+        .group_by(col(MealItem.food_id))
+        .subquery()
     )
+    recent = db.exec(
+        select(per_food.c.food_id).order_by(per_food.c.last.desc()).limit(limit // 2)
+    ).all()
+    frequent = db.exec(
+        select(per_food.c.food_id)
+        .order_by(per_food.c.times.desc(), per_food.c.last.desc())
+        .limit(limit)
+    ).all()
+    ids = list(dict.fromkeys([*recent, *frequent]))[:limit]
+    found = {f.id: f for f in db.exec(select(Food).where(col(Food.id).in_(ids))).all()}
+    return [found[i] for i in ids if i in found]

@@ -26,6 +26,7 @@ class AccountState(FormState, AppState):
         settings = get_settings()
         user_agent = self.router.headers.user_agent
         client_ip = request_client(self)
+        ended = sessions.default_ended_sessions()
 
         def work(db: Session, user_id: int) -> str:
             accounts.change_password(
@@ -40,7 +41,8 @@ class AccountState(FormState, AppState):
             )
             # Every session, this one included, ends; this browser gets a fresh one through
             # the claim route, which sets its cookie and brings it back to this page.
-            sessions.revoke_all_sessions(db, user_id=user_id)
+            sessions.revoke_all_sessions(db, user_id=user_id, ended=ended,
+                                         reason=sessions.ENDED_ELSEWHERE)  # fmt: skip
             return sessions.default_handoffs().issue(user_id=user_id, user_agent=user_agent)
 
         attempt = await self._attempt(work)

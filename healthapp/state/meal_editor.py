@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from healthapp.models import Food
 from healthapp.services import foods, meals
 from healthapp.state.meals import MealsState
 
@@ -19,7 +20,8 @@ from healthapp.state.meals import MealsState
 class FoodOption:
     id: str
     name: str
-    portion: str
+    portion: str  # what the list shows: "30 g (1 slice)"
+    grams: str  # the USDA default portion, filled in when the food is chosen
 
 
 class MealEditorState(MealsState):
@@ -30,11 +32,31 @@ class MealEditorState(MealsState):
     grams: str = ""
     query: str = ""
     results: list[FoodOption] = []
+    # True once a typed query found nothing: the list says so instead of staying empty.
+    no_match: bool = False
+    # The list shows the person's recent and frequent foods (nothing typed yet).
+    suggesting: bool = False
+    _grams_typed: bool = False
 
     def _close(self) -> None:
         self.correcting_item = self.adding_to_meal = 0
         self.chosen_food = self.chosen_name = self.grams = self.query = ""
         self.results = []
+        self.no_match = self.suggesting = self._grams_typed = False
+
+    def _option(self, food: Food) -> FoodOption:
+        grams = f"{food.default_portion_g:g}"
+        # USDA's portion names are English only
+        named = food.portion_name and self.current_lang == "en"
+        portion = f"{grams} g ({food.portion_name})" if named else f"{grams} g"
+        return FoodOption(food.id, self._food_name(food.name_en, food.name_ko), portion, grams)
+
+    async def _suggest(self) -> None:
+        found = await self._if_signed_in(
+            lambda db, uid: [self._option(f) for f in foods.suggested_foods(db, user_id=uid)]
+        )
+        self.results = found or []
+        self.suggesting = bool(found)
 
     @rx.event
     def open_correction(self, item_id: int) -> None:
@@ -44,20 +66,21 @@ class MealEditorState(MealsState):
             for item in meal.foods:
                 if item.id == int(item_id):
                     self.correcting_item = item.id
+                    self._grams_typed = True  # the item's own portion stays unless changed
                     self.chosen_food, self.grams = item.food_id, item.grams
                     self.chosen_name = self._food_name(item.name_en, item.name_ko)
                     # the model's other guesses for this photo come first
                     self.results = [
-                        FoodOption(c.food_id, f"{self._food_name(c.name_en, c.name_ko)} "
-                                   f"({c.score})", "")
+                        FoodOption(c.food_id, self._food_name(c.name_en, c.name_ko), c.score, "")
                         for c in item.candidates
-                    ]  # fmt: skip
+                    ]
 
     @rx.event
-    def open_add(self, meal_id: int) -> None:
+    async def open_add(self, meal_id: int) -> None:
         self._clear_messages()
         self._close()
         self.adding_to_meal = int(meal_id)
+        await self._suggest()
 
     @rx.event
     def close_editor(self) -> None:
@@ -68,27 +91,35 @@ class MealEditorState(MealsState):
 
     @rx.event
     async def search(self, query: str) -> None:
-        self.query = query
-        text = query
+        self.query = text = str(query)
+        if len(text.strip()) < foods.MIN_QUERY_LENGTH:
+            self.no_match = False
+            if self.adding_to_meal:
+                await self._suggest()
+            return
 
-        def work(db: Session, _user_id: int) -> list[FoodOption]:
-            return [
-                FoodOption(f.id, self._food_name(f.name_en, f.name_ko),
-                           f"{f.default_portion_g:g} g")
-                for f in foods.search_foods(db, text)
-            ]  # fmt: skip
+        def work(db: Session, user_id: int) -> list[FoodOption]:
+            return [self._option(f) for f in foods.search_foods(db, text, user_id=user_id)]
 
         results = await self._if_signed_in(work)
         if results is not None:
-            self.results = results
+            self.results, self.suggesting, self.no_match = results, False, not results
 
     @rx.event
-    def choose_food(self, food_id: str, name: str) -> None:
-        self.chosen_food, self.chosen_name = food_id, name
+    def choose_food(self, food_id: str) -> None:
+        """A food from the list: its name, and for a new item its default portion (USDA's
+        portion weight) unless grams were typed (or the item being corrected has its own)."""
+        for option in self.results:
+            if option.id == str(food_id):
+                self.chosen_food = option.id
+                self.chosen_name = option.name
+                if not self._grams_typed and option.grams:
+                    self.grams = option.grams
 
     @rx.event
     def set_grams(self, value: str) -> None:
         self.grams = value
+        self._grams_typed = True
 
     @rx.event
     async def save_editor(self) -> Any:

@@ -19,13 +19,15 @@ from healthapp.domain.errors import ValidationError
 from healthapp.i18n import translate
 from healthapp.job_queue import JobQueue
 from healthapp.redis_client import get_redis
-from healthapp.services import analysis, meals, preferences
+from healthapp.services import analysis, meals, preferences, undo
 from healthapp.services.auth import sessions
 from healthapp.services.forms import to_local_input
 from healthapp.services.meals.meal_log import log_meal, submit_jobs
 from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
 from healthapp.services.meals.storage import default_photo_storage
+from healthapp.state import feedback
 from healthapp.state.base import AppState, FormState, guarded
+from healthapp.state.feedback import Undoable
 from healthapp.state.meal_events import MealEvents
 from healthapp.state.uploads import refusal_key, refused_names
 
@@ -47,7 +49,7 @@ def _queue() -> JobQueue:
     return JobQueue(get_redis(), get_settings().redis_prefix)
 
 
-class MealsState(FormState, AppState):
+class MealsState(Undoable, FormState, AppState):
     day: str = ""
     meals: rx.Field[list[meals.MealView]] = rx.field(default_factory=list)
     total_kcal: str = "0"
@@ -57,11 +59,15 @@ class MealsState(FormState, AppState):
     pending: int = 0
 
     new_eaten_at: str = ""
+    # False while the time field shows "now" as the page filled it: such a meal is stamped
+    # with the time of saving (and the field follows the clock on every refresh).
+    eaten_at_edited: bool = False
     new_meal_type: str = "lunch"
     new_note: str = ""
     saving: bool = False
     editing_meal: int = 0
     delete_meal_id: int = 0
+    remove_item_id: int = 0
 
     _listening: bool = False
 
@@ -98,7 +104,7 @@ class MealsState(FormState, AppState):
         self.pending = view.pending
         if not self.day:
             self.day = now_local[:10]
-        if not self.new_eaten_at:
+        if not self.new_eaten_at or not (self.eaten_at_edited or self.editing_meal):
             self.new_eaten_at = now_local
         return None
 
@@ -109,7 +115,7 @@ class MealsState(FormState, AppState):
     async def load(self) -> Any:
         self._clear_messages()
         self._reset_meal_form()
-        self.delete_meal_id = 0
+        self.delete_meal_id = self.remove_item_id = 0
         redirect = await self._refresh()
         return redirect or self._after_change()
 
@@ -128,6 +134,7 @@ class MealsState(FormState, AppState):
     @rx.event
     def set_new_eaten_at(self, value: str) -> None:
         self.new_eaten_at = value
+        self.eaten_at_edited = True
 
     @rx.event
     def set_new_meal_type(self, value: str) -> None:
@@ -151,6 +158,7 @@ class MealsState(FormState, AppState):
         uploads = [await upload.read() for upload in files]
         form = {"eaten_at": self.new_eaten_at, "meal_type": self.new_meal_type,
                 "note": self.new_note}  # fmt: skip
+        at_now = not (self.editing_meal or self.eaten_at_edited)
         self.saving = True
         yield
 
@@ -170,15 +178,16 @@ class MealsState(FormState, AppState):
                 quota=PhotoQuota.from_settings(settings, get_redis()),
                 queue=_queue(),
                 meal_id=self.editing_meal or None,
+                at_now=at_now,
             )
         finally:  # @guarded turns a failure into the form's message or a redirect
             self.saving = False
         if self.editing_meal:
-            self.done_key = "meals.updated"
+            done = "meals.updated"
         else:
-            self.done_key = "meals.saved_with_photos" if logged.job_ids else "meals.saved"
+            done = "meals.saved_with_photos" if logged.job_ids else "meals.saved"
         self._reset_meal_form()
-        yield rx.clear_selected_files(UPLOAD_ID)
+        yield [rx.clear_selected_files(UPLOAD_ID), feedback.saved(self.current_lang, done)]
         await self._refresh()
         yield self._after_change()
 
@@ -192,6 +201,7 @@ class MealsState(FormState, AppState):
 
     def _reset_meal_form(self) -> None:
         self.editing_meal = 0
+        self.eaten_at_edited = False
         self.new_note = self.new_eaten_at = self.day = ""
 
     @rx.event
@@ -223,10 +233,13 @@ class MealsState(FormState, AppState):
         attempt = await self._attempt(work)
         if not attempt.ok:
             return attempt.redirect
-        if done_key:
-            self.done_key = done_key
         await self._refresh()
-        return self._after_change()
+        return self._toast_then_listen(
+            feedback.saved(self.current_lang, done_key) if done_key else None
+        )
+
+    def _toast_then_listen(self, toast: Any) -> list[Any]:
+        return [event for event in (toast, self._after_change()) if event is not None]
 
     @rx.event
     async def retry_job(self, job_id: int) -> Any:
@@ -241,9 +254,8 @@ class MealsState(FormState, AppState):
             return attempt.redirect
         # Queued again in the database for this user; now on the stream (or the sweeper's).
         await asyncio.to_thread(submit_jobs, [job], queue=_queue(), engine=None)
-        self.done_key = "meals.retrying"
         await self._refresh()
-        return self._after_change()
+        return self._toast_then_listen(feedback.saved(self.current_lang, "meals.retrying"))
 
     @rx.event
     async def confirm_item(self, item_id: int) -> Any:
@@ -253,21 +265,35 @@ class MealsState(FormState, AppState):
         )
 
     @rx.event
-    async def delete_item(self, item_id: int) -> Any:
-        item = int(item_id)
+    def ask_remove_item(self, item_id: int) -> None:
+        self.remove_item_id = int(item_id)
+
+    @rx.event
+    def set_remove_item_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.remove_item_id = 0
+
+    @rx.event
+    async def delete_item(self) -> Any:
+        """The confirm dialog's "Remove" for the food ask_remove_item named."""
+        item, self.remove_item_id = self.remove_item_id, 0
         return await self._run(
             lambda db, uid: meals.delete_item(db, user_id=uid, item_id=item), "meals.item_removed"
         )
 
     @rx.event
     async def delete_meal(self) -> Any:
-        meal, storage = self.delete_meal_id, default_photo_storage()
+        meal = self.delete_meal_id
         self.delete_meal_id = 0
-
-        def work(db: Session, user_id: int) -> None:  # the files go once this has committed
-            meals.delete_meal(db, user_id=user_id, meal_id=meal, storage=storage)
-
-        return await self._run(work, "meals.deleted")
+        self._clear_messages()
+        attempt = await self._attempt(
+            lambda db, uid: (uid, undo.take_meal(db, user_id=uid, meal_id=meal))
+        )
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        # the photo files stay until the undo window has passed (services/undo.py)
+        toast = await self._after_delete(*attempt.value, "meals.deleted")
+        return await self._refresh() or toast
 
     # --- live updates pushed by the worker ---------------------------------------------------
 

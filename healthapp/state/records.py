@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.i18n import translate
-from healthapp.services import preferences, records
+from healthapp.services import preferences, records, undo
 from healthapp.services.forms import to_local_input
+from healthapp.state import feedback
 from healthapp.state.base import AppState, Attempt, FormState
+from healthapp.state.feedback import Undoable
 
 T = TypeVar("T")
 
@@ -45,6 +47,7 @@ class RecordsState(rx.State, mixin=True):
 
         def _clear_messages(self) -> None: ...
         async def _attempt(self, work: Callable[[Session, int], T]) -> Attempt[T]: ...
+        async def _after_delete(self, user_id: int, kept: undo.Deleted, key: str) -> Any: ...
 
     # Backend only: the browser gets shown_rows (the same rows with their words), not both.
     _rows: list[dict[str, str]] = []
@@ -59,6 +62,9 @@ class RecordsState(rx.State, mixin=True):
     form_version: int = 0
     glucose_unit: str = ""
     delete_id: int = 0
+    # The time a new form was filled with: sent back unchanged, the record gets the time of
+    # saving instead (a page left open for an hour must not store the hour it was opened).
+    _shown_time: str = ""
 
     @rx.var
     def shown_rows(self) -> list[dict[str, str]]:
@@ -70,6 +76,7 @@ class RecordsState(rx.State, mixin=True):
         return [
             {
                 **row,
+                "value": text(row["value_key"], row),
                 "level_text": text(f"clinical.level.{row['level']}" if row["level"] else "", row),
                 "label_text": text(row["label_key"], row),
                 "context_text": text(row["context_key"], row),
@@ -96,6 +103,7 @@ class RecordsState(rx.State, mixin=True):
             if field == "measured_on"
             else to_local_input(now, prefs.tz)
         )
+        self._shown_time = when
         return {field: when, **NEW_FORM_DEFAULTS[self.kind]}
 
     def _reset_form(self, prefs: preferences.Preferences) -> None:
@@ -139,6 +147,7 @@ class RecordsState(rx.State, mixin=True):
     async def submit(self, form: dict[str, Any]) -> Any:
         self._clear_messages()
         kind, record_id = self.kind, self.editing_id
+        at_now = not record_id and str(form.get(TIME_FIELDS[kind], "")) == self._shown_time
 
         def work(db: Session, user_id: int) -> None:
             prefs = preferences.get_preferences(db, user_id=user_id)
@@ -147,15 +156,18 @@ class RecordsState(rx.State, mixin=True):
                     db, user_id=user_id, kind=kind, record_id=record_id, form=form, prefs=prefs
                 )
             else:
-                records.create_record(db, user_id=user_id, kind=kind, form=form, prefs=prefs)
+                records.create_record(
+                    db, user_id=user_id, kind=kind, form=form, prefs=prefs, at_now=at_now
+                )
 
         attempt = await self._attempt(work)
         if not attempt.ok:
             return attempt.redirect
-        self.done_key = "records.updated" if record_id else "records.saved"
         if not record_id:
             self.page = 1
-        return await self._refresh(reset_form=True)
+        toast = feedback.saved(self.current_lang,
+                               "records.updated" if record_id else "records.saved")  # fmt: skip
+        return await self._refresh(reset_form=True) or toast
 
     @rx.event
     async def start_edit(self, record_id: int) -> Any:
@@ -196,12 +208,12 @@ class RecordsState(rx.State, mixin=True):
         kind, record_id = self.kind, self.delete_id
         self.delete_id = 0
         attempt = await self._attempt(
-            lambda db, uid: records.delete_record(db, user_id=uid, kind=kind, record_id=record_id)
+            lambda db, uid: (uid, undo.take_record(db, user_id=uid, kind=kind, record_id=record_id))
         )
-        if not attempt.ok:
+        if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        self.done_key = "records.deleted"
-        return await self._refresh(reset_form=record_id == self.editing_id)
+        toast = await self._after_delete(*attempt.value, "records.deleted")
+        return await self._refresh(reset_form=record_id == self.editing_id) or toast
 
     @rx.event
     async def apply_filter(self, form: dict[str, Any]) -> Any:
@@ -222,11 +234,11 @@ class RecordsState(rx.State, mixin=True):
         return await self._refresh()
 
 
-class BloodPressureState(RecordsState, FormState, AppState):
+class BloodPressureState(RecordsState, Undoable, FormState, AppState):
     kind: ClassVar[str] = "bp"
 
 
-class GlucoseState(RecordsState, FormState, AppState):
+class GlucoseState(RecordsState, Undoable, FormState, AppState):
     kind: ClassVar[str] = "glucose"
 
     @rx.var
@@ -234,9 +246,9 @@ class GlucoseState(RecordsState, FormState, AppState):
         return translate(self.current_lang, "records.glucose.unit_help", unit=self.glucose_unit)
 
 
-class HbA1cState(RecordsState, FormState, AppState):
+class HbA1cState(RecordsState, Undoable, FormState, AppState):
     kind: ClassVar[str] = "hba1c"
 
 
-class ExerciseState(RecordsState, FormState, AppState):
+class ExerciseState(RecordsState, Undoable, FormState, AppState):
     kind: ClassVar[str] = "exercise"

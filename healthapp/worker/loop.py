@@ -114,7 +114,9 @@ class Worker(JobSteps):
             )
             periodic = [
                 asyncio.create_task(run_periodic(job, self.queue, self._stop))
-                for job in worker_jobs(self.config, self.engine, self.queue, self.sweep_now)
+                for job in worker_jobs(
+                    self.config, self.engine, self.queue, self.sweep_now, self.storage
+                )
             ]
             await self._job_loop()
             return 0

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from healthapp.job_queue import JobQueue
+from healthapp.services.meals.storage import PhotoStorage
+from healthapp.services.undo import UndoStore
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.rank_refresh import (
     DIRTY_INTERVAL_S,
@@ -29,6 +31,9 @@ from healthapp.worker.runtime import pause
 from healthapp.worker.sweeper import sweep
 
 log = logging.getLogger(__name__)
+
+# Every worker checks this often; a purge is one sorted-set read when nothing is due.
+UNDO_PURGE_INTERVAL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,25 @@ async def run_periodic(job: Periodic, queue: JobQueue, stop: asyncio.Event) -> N
 
 
 def worker_jobs(
-    config: WorkerConfig, engine: Engine, queue: JobQueue, sweep_now: asyncio.Event | None = None
+    config: WorkerConfig,
+    engine: Engine,
+    queue: JobQueue,
+    sweep_now: asyncio.Event | None = None,
+    storage: PhotoStorage | None = None,
 ) -> list[Periodic]:
-    """The periodic jobs every worker process runs; `sweep_now` wakes the sweeper early."""
+    """The periodic jobs every worker process runs; `sweep_now` wakes the sweeper early. With
+    `storage`, the photo files of meal deletes nobody undid go once their window has passed."""
     # The lease runs out a little before the next check, so a lock still held from the last
     # round never makes the next one skip.
     sweep_lease_ms = max(1000, int(config.sweep_interval_s * 1000 * 0.9))
     first = min(2.0, config.sweep_interval_s)
+    undo_purge = []
+    if storage is not None:
+        store, photos = UndoStore(queue.client, queue.prefix), storage
+        undo_purge.append(Periodic("undo-purge", lambda: asyncio.to_thread(store.purge_due, photos),
+                                   UNDO_PURGE_INTERVAL_S))  # fmt: skip
     return [
+        *undo_purge,
         Periodic(
             "sweeper",
             # Analysing jobs are touched every third of a lease while their worker lives.

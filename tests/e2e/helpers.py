@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import Locator, Page, expect
@@ -42,3 +43,8 @@ def save_meal(page: Page, meal_type: str) -> Locator:
     page.get_by_label("Meal", exact=True).select_option(meal_type)
     page.get_by_role("button", name="Save meal").click()
     return page.get_by_role("region", name=meal_type.capitalize())
+
+
+def toast(page: Page, text: str) -> Locator:
+    """The toast a save or a delete shows (sonner's notifications region)."""
+    return page.get_by_role("region", name=re.compile("^Notifications")).get_by_text(text).first

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, unique_login
+from tests.e2e.helpers import sign_up, toast, unique_login
 
 
 def add_glucose(page: Page, app: RunningApp, value: str, timing: str) -> None:
@@ -16,7 +16,7 @@ def add_glucose(page: Page, app: RunningApp, value: str, timing: str) -> None:
     page.get_by_label("Blood glucose").fill(value)
     page.get_by_label("Timing").select_option(timing)
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(toast(page, "Saved.")).to_be_visible()
 
 
 def test_dashboard_shows_what_was_just_entered(page: Page, app: RunningApp) -> None:

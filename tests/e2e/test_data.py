@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, unique_login
+from tests.e2e.helpers import sign_up, toast, unique_login
 
 
 def open_data(page: Page, app: RunningApp) -> None:
@@ -31,7 +31,7 @@ def test_export_downloads_and_printable_report(page: Page, app: RunningApp) -> N
     expect(page.get_by_label("Date and time")).not_to_have_value("")
     page.get_by_label("Blood glucose").fill("123")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(toast(page, "Saved.")).to_be_visible()
     open_data(page, app)
 
     with page.expect_download() as download:

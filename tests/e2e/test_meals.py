@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import save_meal, sign_up, unique_login
+from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 STATUS_RECORDER = """() => {
@@ -45,7 +45,7 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
     # Record every analysis status the page shows, to prove the result arrived by push.
     page.evaluate(STATUS_RECORDER)
     page.get_by_role("button", name="Save meal").click()
-    expect(page.get_by_role("status").filter(has_text="Meal saved")).to_be_visible()
+    expect(toast(page, "Meal saved")).to_be_visible()
 
     meal = page.get_by_role("region", name="Breakfast")
     row = meal.locator("tbody tr").first
@@ -63,9 +63,9 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
     row.get_by_role("button", name="Correct").click()
     dialog = page.get_by_role("dialog", name="Correct this food")
     # the model's other guesses are offered first
-    expect(
-        dialog.get_by_role("button", name=re.compile(r"Coffee, espresso \(\d+ %\)"))
-    ).to_be_visible()
+    guess = dialog.get_by_role("listitem").filter(has_text="Coffee, espresso").first
+    expect(guess.get_by_role("button", name="Coffee, espresso", exact=True)).to_be_visible()
+    expect(guess).to_contain_text(re.compile(r"\d+ %"))  # with the model's score
     dialog.get_by_label("Search the food database").fill("cappuccino")
     dialog.get_by_role("button", name="Coffee, Cappuccino", exact=True).click()
     dialog.get_by_label("Portion in grams").fill("240")
@@ -116,7 +116,7 @@ def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
     expect(page.get_by_role("heading", name="Edit meal")).to_be_visible()
     page.get_by_label("Meal", exact=True).select_option("snack")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("status").filter(has_text="Meal updated.")).to_be_visible()
+    expect(toast(page, "Meal updated.")).to_be_visible()
     snack = page.get_by_role("region", name="Snack")
     expect(snack).to_have_count(1)
     expect(page.get_by_role("region", name="Dinner")).to_have_count(0)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, unique_login
+from tests.e2e.helpers import sign_up, toast, unique_login
 
 
 @dataclass
@@ -110,7 +110,7 @@ def test_record_lifecycle(page: Page, app: RunningApp, name: str) -> None:
     # add: classified in the list
     fill(page, case.add, case.selects)
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(toast(page, "Saved.")).to_be_visible()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(1)
     for text in case.shown:
@@ -122,7 +122,7 @@ def test_record_lifecycle(page: Page, app: RunningApp, name: str) -> None:
     expect(page.get_by_role("heading", name="Edit entry")).to_be_visible()
     fill(page, case.edit)
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    expect(toast(page, "Changes saved.")).to_be_visible()
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-record-id", record_id or "")
     for text in case.edited:
@@ -136,7 +136,7 @@ def test_record_lifecycle(page: Page, app: RunningApp, name: str) -> None:
     expect(rows).to_have_count(1)
     rows.first.get_by_role("button", name="Delete").click()
     dialog.get_by_role("button", name="Delete").click()
-    expect(page.get_by_role("status").filter(has_text="Entry deleted.")).to_be_visible()
+    expect(toast(page, "Entry deleted.")).to_be_visible()
     expect(rows).to_have_count(0)
 
 
@@ -162,7 +162,7 @@ def test_late_evening_reading_is_grouped_in_the_local_day(page: Page, app: Runni
     row.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Blood glucose")).to_have_value("5.5")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    expect(toast(page, "Changes saved.")).to_be_visible()
     expect(row).to_contain_text("5.5 mmol/L")
 
     search = page.get_by_role("search")

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from healthapp.db import make_engine, migrate
 from healthapp.domain.errors import NotFound
+from healthapp.i18n import translate
 from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c, User
 from healthapp.services import preferences, records
 from healthapp.services.auth import accounts
@@ -54,10 +55,16 @@ def test_every_kind_round_trips_and_cascades(database_url: str, throttle: LoginT
             2026, 11, 1, 5, 30, tzinfo=UTC
         )
         assert shown["bp"]["label_key"] == "clinical.bp.grade1"  # Korean UI: KSH by default
-        assert (shown["glucose"]["day"], shown["glucose"]["value"]) == ("2026-11-28", "7.8 mmol/L")
+        glucose = shown["glucose"]
+        assert (glucose["day"], translate("en", glucose["value_key"], **glucose)) == (
+            "2026-11-28",
+            "7.8 mmol/L",
+        )
         assert shown["glucose"]["label_key"] == "clinical.glucose.prediabetes_range"
         assert shown["hba1c"]["label_key"] == "clinical.hba1c.diabetes"
-        assert shown["exercise"]["value"] == "45 min · 600 kcal"  # 10 MET x 80 kg x 0.75 h
+        exercise = shown["exercise"]
+        # 10 MET x 80 kg x 0.75 h
+        assert translate("ko", exercise["value_key"], **exercise) == "45분 · 600 kcal"
         by_day = records.list_records(
             db, user_id=uid, kind="glucose", prefs=prefs,
             start=date(2026, 11, 28), end=date(2026, 11, 28),

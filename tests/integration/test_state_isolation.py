@@ -3,16 +3,11 @@ another user's record id in, nothing of theirs out."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-from datetime import timedelta
-from typing import TypeVar
-
 import reflex as rx
 from sqlmodel import Session, select
 
-from healthapp import config, db
-from healthapp.models import BloodPressure, User
+from healthapp import db
+from healthapp.models import BloodPressure
 from healthapp.services import preferences, records
 from healthapp.services.auth import sessions
 from healthapp.state.auth import GuestState
@@ -20,57 +15,17 @@ from healthapp.state.base import AppState
 from healthapp.state.data import DataState
 from healthapp.state.meals import MealsState
 from healthapp.state.records import BloodPressureState
-from tests.aio import run
 from tests.integration.handler_calls import sign_in
+from tests.integration.states import call, secret, state_of, user_with_session
 
-
-def _secret() -> str:
-    return config.get_settings().secret_key.get_secret_value()
+_secret = secret
 
 
 FORM = {"measured_at": "2026-11-28T08:00", "systolic": "128", "diastolic": "84"}
 
 
-def user_with_session(login: str) -> tuple[int, str]:
-    with db.session_scope() as session:
-        user = User(login=login, password_hash="x", timezone="UTC")
-        session.add(user)
-        session.flush()
-        assert user.id is not None
-        token = sessions.create_session(
-            session, user_id=user.id, secret_key=_secret(), ttl=timedelta(hours=1)
-        )
-        return user.id, token
-
-
-S = TypeVar("S", bound=rx.State)
-
-
-def state_of(kind: type[S], token: str) -> S:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(kind.get_full_name().split("."))
-    assert isinstance(state, kind)
-    sign_in(state, token)
-    return state
-
-
 def bp_state(token: str) -> BloodPressureState:
     return state_of(BloodPressureState, token)
-
-
-def call(state: rx.State, handler: str, *args: object) -> object:
-    """What the handler returns; for a handler that yields, the list of what it yielded."""
-    result = type(state).event_handlers[handler].fn(state, *args)
-    if inspect.isasyncgen(result):
-        updates = result
-
-        async def drain() -> list[object]:
-            return [update async for update in updates]
-
-        result = drain()
-    if not asyncio.iscoroutine(result):
-        return result
-    return run(result)
 
 
 def test_handlers_never_reach_another_users_record(app_env: str) -> None:

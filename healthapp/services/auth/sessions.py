@@ -72,9 +72,65 @@ def revoke_session_hash(db: Session, *, hashed: str) -> None:
     db.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hashed))
 
 
-def revoke_all_sessions(db: Session, *, user_id: int) -> int:
-    """End every session of the user; returns how many ended."""
+def revoke_all_sessions(
+    db: Session, *, user_id: int, ended: EndedSessions | None = None, reason: str = ""
+) -> int:
+    """End every session of the user; returns how many ended. With `ended`, each session's
+    hash is remembered with `reason`, so a browser still holding one is told why."""
+    if ended is not None and reason:
+        hashes = db.exec(select(AuthSession.token_hash).where(AuthSession.user_id == user_id))
+        ended.remember(list(hashes.all()), reason)
     return db.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id)).rowcount
+
+
+# Why a session a browser still names is gone (the log-in page says so); a catalogue key each.
+ENDED_ELSEWHERE = "login.ended.elsewhere"
+ENDED_EXPIRED = "login.ended.expired"
+ENDED_UNKNOWN = "login.ended.unknown"
+ENDED_REASON_TTL_SECONDS = 90 * 24 * 3600  # longer than any session lives
+
+
+@dataclass(frozen=True)
+class EndedSessions:
+    """Why sessions were revoked, kept in Redis under their token's keyed hash (which only the
+    browser holding the cookie can present), so nothing about an account is told to anyone
+    else. Redis being down loses only the explanation, never the revocation."""
+
+    client: redis.Redis
+    prefix: str
+
+    def remember(self, hashes: list[str], reason: str) -> None:
+        if not hashes:
+            return
+        try:
+            pipe = self.client.pipeline()
+            for hashed in hashes:
+                pipe.set(f"{self.prefix}{hashed}", reason, ex=ENDED_REASON_TTL_SECONDS)
+            pipe.execute()
+        except redis.RedisError:
+            pass  # the sessions end all the same; the log-in page then gives no reason
+
+    def reason(self, db: Session, hashed: str) -> str:
+        """The catalogue key that says why the session `hashed` names is not live ("" when it
+        is live or no session was ever named)."""
+        if not hashed or _user_id_for_hash(db, hashed) is not None:
+            return ""
+        try:
+            raw = self.client.get(f"{self.prefix}{hashed}")
+        except redis.RedisError:
+            raw = None
+        if raw is not None:
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            return text if text in {ENDED_ELSEWHERE} else ENDED_UNKNOWN
+        row = db.exec(select(AuthSession).where(col(AuthSession.token_hash) == hashed)).first()
+        return ENDED_EXPIRED if row is not None else ENDED_UNKNOWN
+
+
+def default_ended_sessions() -> EndedSessions:
+    from healthapp.config import get_settings
+    from healthapp.redis_client import get_redis
+
+    return EndedSessions(client=get_redis(), prefix=f"{get_settings().redis_prefix}session-ended:")
 
 
 T = TypeVar("T")

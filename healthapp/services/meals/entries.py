@@ -194,6 +194,8 @@ class ItemView:
     protein_g: str
     fat_g: str
     source: str
+    # "Added" for a food the person added by hand, "Corrected" for a photo's food they changed
+    source_key: str
     photo_id: int
     candidates: list[Candidate] = field(default_factory=list)
 
@@ -231,6 +233,12 @@ class DayView:
     protein_g: str
     fat_g: str
     pending: int  # photos still queued or analysing
+
+
+def _source_key(item: MealItem) -> str:
+    if item.source == ItemSource.MANUAL and item.photo_id is None:
+        return "meals.source.added"
+    return f"meals.source.{item.source}"
 
 
 def _fmt(value: float) -> str:
@@ -313,6 +321,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         protein_g=_fmt(i.protein_g),
                         fat_g=_fmt(i.fat_g),
                         source=i.source,
+                        source_key=_source_key(i),
                         photo_id=i.photo_id or 0,
                         candidates=_candidates(jobs_by_photo.get(i.photo_id or 0), foods),
                     )

@@ -44,11 +44,15 @@ def log_meal(
     queue: JobQueue | None,
     meal_id: int | None = None,
     engine: Engine | None = None,
+    at_now: bool = False,
 ) -> LoggedMeal:
     """Log a new meal, or (with `meal_id`) change one of the user's meals and add photos to it.
-    Raises FormInvalid / ValidationError before anything is stored."""
+    With `at_now` (the person left the time as the form showed it) the meal is stamped with
+    the moment of saving. Raises FormInvalid / ValidationError before anything is stored."""
     now = utcnow()
     values = meals.meal_values(form, prefs, now)  # validate the form before any photo work
+    if at_now:
+        values["eaten_at"] = now
     processed = intake_and_count(uploads, user_id=user_id, limits=limits, quota=quota)
     keys = []
     try:

@@ -111,9 +111,11 @@ def _parse_bp(
 
 def _view_bp(row: BloodPressure, prefs: Preferences) -> Row:
     result = classify_bp(row.systolic, row.diastolic, prefs.bp_standard)
-    pulse = f" · {row.pulse} /min" if row.pulse else ""
     return {
-        "value": f"{row.systolic}/{row.diastolic} mmHg{pulse}",
+        "value_key": "records.value.bp_pulse" if row.pulse else "records.value.bp",
+        "systolic": str(row.systolic),
+        "diastolic": str(row.diastolic),
+        "pulse": str(row.pulse or ""),
         "context_key": prefs.bp_standard.label_key,
         **_judged(result),
         **_when(row.measured_at, prefs),
@@ -154,7 +156,9 @@ def _parse_glucose(
 def _view_glucose(row: Glucose, prefs: Preferences) -> Row:
     result = prefs.classify_glucose(row.mg_dl, row.timing)
     return {
-        "value": f"{format_glucose(row.mg_dl, prefs.glucose_unit)} {prefs.glucose_unit.value}",
+        "value_key": "records.value.glucose",
+        "glucose": format_glucose(row.mg_dl, prefs.glucose_unit),
+        "glucose_unit": prefs.glucose_unit.value,
         "context_key": GlucoseTiming(row.timing).label_key,
         **_judged(result),
         **_when(row.measured_at, prefs),
@@ -189,7 +193,8 @@ def _parse_hba1c(
 def _view_hba1c(row: HbA1c, prefs: Preferences) -> Row:
     result = prefs.classify_hba1c(row.percent)
     return {
-        "value": f"{row.percent:g} %",
+        "value_key": "records.value.hba1c",
+        "percent": f"{row.percent:g}",
         "context_key": "",
         "level": result.level.value,
         "label_key": result.label_key,
@@ -228,9 +233,11 @@ def _parse_exercise(
 
 
 def _view_exercise(row: Exercise, prefs: Preferences) -> Row:
-    kcal = "" if row.energy_kcal is None else f" · {math.floor(row.energy_kcal + 0.5)} kcal"
+    kcal = "" if row.energy_kcal is None else str(math.floor(row.energy_kcal + 0.5))
     return {
-        "value": f"{row.duration_min} min{kcal}",
+        "value_key": "records.value.exercise_kcal" if kcal else "records.value.exercise",
+        "minutes": str(row.duration_min),
+        "kcal": kcal,
         "context_key": ExerciseKind(row.kind).label_key,
         "level": "",
         "label_key": Intensity(row.intensity).label_key,
@@ -276,9 +283,16 @@ def create_record(
     form: Mapping[str, Any],
     prefs: Preferences,
     now: datetime | None = None,
+    at_now: bool = False,
 ) -> Any:
+    """A new record. With `at_now` (the person left the time as the form showed it) the
+    record is stamped with `now`, the moment of saving, not the time the page was loaded."""
     spec = _kind(kind)
-    values = spec.parse(form, prefs, now or utcnow(), None)
+    now = now or utcnow()
+    values = spec.parse(form, prefs, now, None)
+    if at_now:
+        stamp = now.astimezone(prefs.tz).date() if spec.time_field == "measured_on" else now
+        values[spec.time_field] = stamp
     row = spec.model(user_id=user_id, **values)
     db.add(row)
     db.flush()

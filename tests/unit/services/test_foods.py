@@ -3,7 +3,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from healthapp.models import Food
-from healthapp.services.foods import portion, search_foods
+from healthapp.services.foods import portion, search_foods, suggested_foods
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,51 @@ def test_portion_scales_per_100_g() -> None:
                 default_portion_g=100)  # fmt: skip
     n = portion(food, 150)
     assert (n.kcal, n.carb_g, n.protein_g, n.fat_g) == (375.0, 45.0, 15.8, 15.0)
+
+
+def _eat(db: Session, user_id: int, food_id: str, times: int = 1) -> None:
+    from datetime import UTC, datetime
+
+    from healthapp.models import Meal, MealItem
+
+    meal = Meal(user_id=user_id, eaten_at=datetime(2026, 11, 29, tzinfo=UTC), meal_type="lunch")
+    db.add(meal)
+    db.flush()
+    assert meal.id is not None
+    for _ in range(times):
+        db.add(MealItem(meal_id=meal.id, user_id=user_id, food_id=food_id, grams=100, kcal=1,
+                        carb_g=0, protein_g=0, fat_g=0, source="manual"))  # fmt: skip
+    db.flush()
+
+
+def _users(db: Session) -> tuple[int, int]:
+    from healthapp.models import User
+
+    alice, bob = User(login="alice", password_hash="x"), User(login="bob", password_hash="x")
+    db.add_all([alice, bob])
+    db.flush()
+    assert alice.id is not None
+    assert bob.id is not None
+    return alice.id, bob.id
+
+
+def test_suggestions_are_the_users_own_recent_then_frequent_foods(engine: Engine) -> None:
+    with Session(engine) as db:
+        alice, bob = _users(db)
+        _eat(db, alice, "fndds_kimchi", times=3)  # frequent
+        _eat(db, alice, "fndds_coffee_espresso")  # most recent
+        _eat(db, bob, "fndds_coffee_brewed", times=5)  # someone else's
+        ids = [food.id for food in suggested_foods(db, user_id=alice)]
+        assert ids == ["fndds_coffee_espresso", "fndds_kimchi"]
+        assert suggested_foods(db, user_id=bob)[0].id == "fndds_coffee_brewed"
+        assert "fndds_coffee_brewed" not in ids
+
+
+def test_search_puts_foods_the_user_ate_before_first(engine: Engine) -> None:
+    with Session(engine) as db:
+        alice, bob = _users(db)
+        generic = search_foods(db, "coffee")
+        eaten = generic[-1]
+        _eat(db, alice, eaten.id)
+        assert search_foods(db, "coffee", user_id=alice)[0].id == eaten.id
+        assert search_foods(db, "coffee", user_id=bob)[0].id == generic[0].id  # not bob's

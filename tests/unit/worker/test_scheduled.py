@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 
 import fakeredis
 import pytest
 import redis
 
 from healthapp.job_queue import JobQueue
+from healthapp.services.meals.storage import LocalPhotoStorage
+from healthapp.services.undo import Deleted, UndoStore
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.scheduled import Periodic, run_periodic, worker_jobs
 from tests.aio import run
@@ -79,3 +83,18 @@ def test_every_worker_runs_the_sweeper_and_both_rank_refreshes(queue: JobQueue) 
     assert jobs["rank-refresh"].lease_ms == 55 * 60 * 1000
     assert jobs["rank-dirty"].lease_ms is None
     assert jobs["rank-dirty"].repeat_while_busy
+
+
+def test_with_photo_storage_every_worker_purges_the_files_of_deletes_not_undone(
+    queue: JobQueue, tmp_path: Path
+) -> None:
+    storage = LocalPhotoStorage(tmp_path)
+    key = "ab/" + "a" * 32 + ".jpg"
+    storage.put(key, b"jpg", "image/jpeg")
+    store = UndoStore(queue.client, queue.prefix)
+    store.keep(user_id=1, deleted=Deleted("meal", [], [key]), now=time.time() - 60)
+    config = WorkerConfig(consumer="w1", sweep_interval_s=30)
+    jobs = {job.name: job for job in worker_jobs(config, None, queue, storage=storage)}  # type: ignore[arg-type]
+    assert jobs["undo-purge"].lease_ms is None  # GETDEL lets any number of workers race
+    assert run(jobs["undo-purge"].run()) == 1
+    assert not (tmp_path / key).exists()

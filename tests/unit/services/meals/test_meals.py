@@ -179,3 +179,19 @@ def test_a_fall_back_meal_saved_unchanged_keeps_its_instant(db: Session) -> None
     meals.update_meal_from_values(db, user_id=uid, meal_id=meal_id, values=changed, tz=prefs.tz)
     db.refresh(row)
     assert row.eaten_at == datetime(2026, 11, 1, 5, 45, tzinfo=UTC)  # the first 01:45 (EDT)
+
+
+def test_a_food_added_by_hand_is_labelled_added_and_a_changed_estimate_corrected(
+    db: Session,
+) -> None:
+    uid, prefs = user(db, "alice")
+    meal_id = meal(db, uid, prefs)
+    guessed = estimate(db, uid, meal_id)
+    meals.add_item(db, user_id=uid, meal_id=meal_id,
+                   form={"food_id": "fndds_kimchi", "grams": "50"})  # fmt: skip
+    shown = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
+    assert [f.source_key for f in shown.foods] == ["meals.source.estimate", "meals.source.added"]
+    meals.correct_item(db, user_id=uid, item_id=guessed,
+                       form={"food_id": "fndds_kimchi", "grams": "80"})  # fmt: skip
+    shown = meals.day_meals(db, user_id=uid, prefs=prefs, day=date(2026, 11, 29)).meals[0]
+    assert [f.source_key for f in shown.foods] == ["meals.source.manual", "meals.source.added"]

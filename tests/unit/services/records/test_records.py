@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from healthapp.domain.errors import NotFound
+from healthapp.i18n import translate
 from healthapp.models import BloodPressure, Glucose
 from healthapp.services import preferences, records
 from healthapp.services.forms import FormInvalid
@@ -25,13 +26,19 @@ def listing(db: Session, user_id: int, kind: str, **kwargs: object) -> records.R
     return records.list_records(db, user_id=user_id, kind=kind, prefs=prefs, **kwargs)  # type: ignore[arg-type]
 
 
+def value(row: dict[str, str]) -> str:
+    """The list's value column as the English page shows it."""
+    return translate("en", row["value_key"], **row)
+
+
 def test_blood_pressure_is_classified_by_the_users_standard(
     db: Session, make_user: MakeUser, user_prefs_form: dict[str, str]
 ) -> None:
     alice = make_user("alice")
     add(db, alice, "bp", measured_at="2026-11-29T08:00", systolic="135", diastolic="85", pulse="70")
     row = listing(db, alice, "bp").rows[0]
-    assert row["value"] == "135/85 mmHg · 70 /min"
+    assert value(row) == "135/85 mmHg · 70 /min"
+    assert translate("ko", row["value_key"], **row) == "135/85 mmHg · 맥박 70회/분"
     assert (row["level"], row["label_key"]) == ("borderline", "clinical.bp.stage1")
     assert row["context_key"] == "clinical.bp_standard.acc_aha"
     preferences.update_preferences(
@@ -137,7 +144,7 @@ def test_mmol_entry_survives_edit_without_drift(db: Session, make_user: MakeUser
         records.update_record(db, user_id=alice, kind="glucose", record_id=record_id,
                               prefs=prefs, form=form, now=NOW)  # fmt: skip
     assert db.get(Glucose, record_id).mg_dl == stored  # type: ignore[union-attr]
-    assert listing(db, alice, "glucose").rows[0]["value"] == "5.5 mmol/L"
+    assert value(listing(db, alice, "glucose").rows[0]) == "5.5 mmol/L"
 
 
 def test_a_late_evening_reading_belongs_to_its_local_day(db: Session, make_user: MakeUser) -> None:
@@ -160,8 +167,8 @@ def test_newest_first_and_pagination(db: Session, make_user: MakeUser) -> None:
     second = listing(db, alice, "bp", page=2)
     beyond = listing(db, alice, "bp", page=9)
     assert (first.total, first.pages, len(first.rows), len(second.rows)) == (25, 2, 20, 5)
-    assert first.rows[0]["value"].startswith("124/")
-    assert second.rows[-1]["value"].startswith("100/")
+    assert value(first.rows[0]).startswith("124/")
+    assert value(second.rows[-1]).startswith("100/")
     assert beyond.page == 2
 
 
@@ -175,8 +182,8 @@ def test_exercise_energy_uses_weight_when_set(
     preferences.update_preferences(db, user_id=alice, form={**user_prefs_form, "weight_kg": "70"})
     add(db, alice, "exercise", **{**form, "started_at": "2026-11-29T08:00"})
     newest, oldest = listing(db, alice, "exercise").rows
-    assert newest["value"] == "60 min · 245 kcal"  # 3.5 MET x 70 kg x 1 h
-    assert oldest["value"] == "60 min"
+    assert value(newest) == "60 min · 245 kcal"  # 3.5 MET x 70 kg x 1 h
+    assert value(oldest) == "60 min"
 
 
 def test_other_users_records_are_invisible_and_untouchable(
@@ -199,7 +206,7 @@ def test_other_users_records_are_invisible_and_untouchable(
     # nor by guessing the kind: the id of a BP row is not a glucose row of anyone's
     with pytest.raises(NotFound):
         records.delete_record(db, user_id=alice, kind="glucose", record_id=record_id)
-    assert listing(db, alice, "bp").rows[0]["value"] == "120/80 mmHg"
+    assert value(listing(db, alice, "bp").rows[0]) == "120/80 mmHg"
 
 
 def test_delete_removes_only_that_record(db: Session, make_user: MakeUser) -> None:
@@ -208,7 +215,7 @@ def test_delete_removes_only_that_record(db: Session, make_user: MakeUser) -> No
     add(db, alice, "hba1c", measured_on="2026-11-01", percent="6.9")
     records.delete_record(db, user_id=alice, kind="hba1c", record_id=first)
     rows = listing(db, alice, "hba1c").rows
-    assert [(r["value"], r["level"]) for r in rows] == [("6.9 %", "borderline")]
+    assert [(value(r), r["level"]) for r in rows] == [("6.9 %", "borderline")]
 
 
 @pytest.mark.parametrize(("kind", "field", "form"), [
@@ -233,3 +240,19 @@ def test_a_fall_back_reading_saved_unchanged_keeps_its_instant(
                               form=shown, now=NOW)  # fmt: skip
     db.refresh(row)
     assert getattr(row, field) == second_0130
+
+
+def test_a_time_left_as_the_form_showed_it_is_the_moment_of_saving(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")  # Asia/Seoul
+    prefs = preferences.get_preferences(db, user_id=alice)
+    shown = {"measured_at": "2026-11-29T19:00", "systolic": "120", "diastolic": "80"}
+    row = records.create_record(db, user_id=alice, kind="bp", form=shown, prefs=prefs, now=NOW,
+                                at_now=True)  # fmt: skip
+    assert row.measured_at == NOW
+    day = {"measured_on": "2026-11-28", "percent": "6.8"}
+    late = NOW.replace(hour=16)  # 01:00 on the 30th in Seoul
+    row = records.create_record(db, user_id=alice, kind="hba1c", form=day, prefs=prefs,
+                                now=late, at_now=True)  # fmt: skip
+    assert row.measured_on == date(2026, 11, 30)
