@@ -111,6 +111,10 @@ class Settings(BaseSettings):
                 f"UPLOAD_MAX_BYTES={self.upload_max_bytes} is below UPLOAD_MAX_FILES x "
                 f"PHOTO_MAX_BYTES plus {UPLOAD_OVERHEAD_BYTES} bytes of form overhead ({needed})."
             )
+        for entry in filter(None, (e.strip() for e in self.jwt_keys.get_secret_value().split(","))):
+            kid, sep, secret = entry.partition(":")
+            if not sep or not kid or len(secret) < 32:  # refused at start, not on a request
+                raise ConfigError("JWT_KEYS: each entry is kid:secret, the secret 32+ characters.")
         if self.healthapp_env == "production":
             problem = secret_key_problem(self.secret_key.get_secret_value())
             if problem:

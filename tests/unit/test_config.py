@@ -126,3 +126,10 @@ def test_var_dir_is_private_whether_new_or_left_open(tmp_path: Path) -> None:
     opened.chmod(0o755)
     assert private_dir(opened) == opened
     assert opened.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("keys", ["k1", "k1:short", ":" + "x" * 40, "good:" + "g" * 40 + ",bad"])
+def test_malformed_jwt_keys_stop_start_up(keys: str) -> None:
+    with pytest.raises(ConfigError, match="JWT_KEYS"):
+        make(jwt_keys=keys)
+    assert make(jwt_keys="new:" + "n" * 40 + ", old:" + "o" * 32).jwt_keys
