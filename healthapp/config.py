@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # upload_max_files photos of photo_max_bytes each.
     upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
     upload_max_files: int = Field(default=6, ge=1, le=50)
+    # Every other request body (JSON, forms): parsed in memory, so kept small.
+    request_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
     photo_uploads_per_minute: int = Field(default=10, ge=1)
     photo_uploads_per_day: int = Field(default=100, ge=1)
     # Every file sent, refused ones included, counted before decoding: refusals cost a client

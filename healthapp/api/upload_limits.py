@@ -43,21 +43,34 @@ BAD_LENGTH = "upload.bad_length"
 class UploadLimits:
     """ASGI middleware: the session check for uploads and the body limit for every request.
 
-    `max_bytes`, `secret_key` and `engine` default to the settings and the app's database,
-    read on the first request (the settings are not loaded when Reflex builds the app)."""
+    Uploads may carry `max_bytes` (UPLOAD_MAX_BYTES); every other request `request_max_bytes`
+    (REQUEST_MAX_BYTES: JSON and form bodies are parsed in memory, and the log-in route reads
+    one before anybody is known). Both, `secret_key` and `engine` default to the settings and
+    the app's database, read on the first request (the settings are not loaded when Reflex
+    builds the app)."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         max_bytes: int | None = None,
+        request_max_bytes: int | None = None,
         secret_key: str | None = None,
         engine: Engine | None = None,
     ) -> None:
         self.app = app
         self._max_bytes = max_bytes
+        self._request_max_bytes = request_max_bytes
         self._secret_key = secret_key
         self.engine = engine
+
+    @property
+    def request_max_bytes(self) -> int:
+        if self._request_max_bytes is None:
+            from healthapp.config import get_settings
+
+            self._request_max_bytes = get_settings().request_max_bytes
+        return self._request_max_bytes
 
     @property
     def max_bytes(self) -> int:
@@ -85,15 +98,16 @@ class UploadLimits:
         if upload and not await self._signed_in(headers):
             await _refuse(send, 401, NOT_SIGNED_IN, handler)
             return
+        limit = self.max_bytes if upload else self.request_max_bytes
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 await _refuse(send, 400, BAD_LENGTH, handler)
                 return
-            if int(declared) > self.max_bytes:
+            if int(declared) > limit:
                 await _refuse(send, 413, TOO_LARGE, handler)
                 return
-        await self._counted(scope, receive, send, handler)
+        await self._counted(scope, receive, send, handler, limit)
 
     async def _signed_in(self, headers: Headers) -> bool:
         token = cookie_parser(headers.get("cookie", "")).get(sessions.SESSION_COOKIE, "")
@@ -110,8 +124,10 @@ class UploadLimits:
 
         return await anyio.to_thread.run_sync(check)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send, handler: str) -> None:
-        limit, received = self.max_bytes, 0
+    async def _counted(
+        self, scope: Scope, receive: Receive, send: Send, handler: str, limit: int
+    ) -> None:
+        received = 0
         refused = started = False
 
         async def counting_receive() -> Message:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from healthapp.api.v1 import auth, insights, records
+from healthapp.api.v1.bearer_first import BearerFirst
 from healthapp.api.v1.problems import (
     ApiProblem,
     on_api_problem,
@@ -46,6 +47,7 @@ v1.include_router(insights.router)
 for router in records.routers:
     v1.include_router(router)
 v1.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+v1.add_middleware(BearerFirst)
 
 
 @v1.get("/docs", include_in_schema=False)

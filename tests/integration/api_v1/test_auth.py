@@ -229,3 +229,14 @@ def _claims(token: str) -> dict[str, object]:
 
 def _header(token: str) -> dict[str, object]:
     return _segment(token, 0)
+
+
+def test_a_body_from_an_unknown_token_is_refused_before_it_is_read(alice: Client) -> None:
+    for token in ("forged", alice.access + "x", "hap_" + "b" * 43):
+        reply = alice.http.post(
+            GLUCOSE,
+            content=b"{not even json",
+            headers={**alice.headers(token), "Content-Type": "application/json"},
+        )
+        assert reply.status_code == 401  # not 400/422: the body was never parsed
+        assert reply.headers["content-type"] == "application/problem+json"

@@ -48,10 +48,16 @@ class Recorder:
 
 
 def call(
-    path: str, chunks: list[bytes], *, method: str = "POST", length: str | None = None
+    path: str,
+    chunks: list[bytes],
+    *,
+    method: str = "POST",
+    length: str | None = None,
+    request_limit: int = LIMIT,
 ) -> tuple[Recorder, list[dict[str, Any]], int]:
     inner = Recorder()
-    middleware = UploadLimits(inner, max_bytes=LIMIT, secret_key="k" * 40)
+    middleware = UploadLimits(inner, max_bytes=LIMIT * 100, request_max_bytes=request_limit,
+                              secret_key="k" * 40)  # fmt: skip
     headers = [] if length is None else [(b"content-length", length.encode())]
     scope = {"type": "http", "method": method, "path": path, "headers": headers}
     pending = [
@@ -97,6 +103,15 @@ def test_reading_uploaded_files_back_needs_no_session() -> None:
 def test_a_body_under_the_limit_reaches_the_app_whole() -> None:
     inner, sent, _ = call("/api/x", [b"x" * 600, b"x" * 400], length="1000")
     assert (sent[0]["status"], inner.read) == (200, 1000)
+
+
+def test_requests_other_than_uploads_have_their_own_smaller_limit() -> None:
+    inner, sent, pulled = call("/api/v1/auth/token", [b"x" * 600], length="600", request_limit=500)
+    assert reason(sent) == (413, TOO_LARGE)
+    assert (inner.called, pulled) == (False, 0)
+    streamed, sent, _ = call("/api/v1/glucose", [b"x" * 300] * 2, request_limit=500)
+    assert reason(sent) == (413, TOO_LARGE)
+    assert streamed.read == 300
 
 
 def test_a_declared_length_over_the_limit_is_refused_unread() -> None:
