@@ -5,12 +5,14 @@ from collections.abc import Sequence
 import reflex as rx
 
 from healthapp import routes
+from healthapp.components.api_access import api_access_card
 from healthapp.components.forms import Control, form_alert, form_done, labelled
 from healthapp.components.layout import template
 from healthapp.components.props import InputMode
 from healthapp.domain.clinical import BPStandard, DiabetesStatus
 from healthapp.domain.units import GlucoseUnit
 from healthapp.i18n import LANGUAGES
+from healthapp.state.api_access import ApiAccessState
 from healthapp.state.base import AppState
 from healthapp.state.settings import SettingsState
 
@@ -58,7 +60,7 @@ def _targets(fields: Sequence[tuple[str, str]]) -> rx.Component:
     )  # fmt: skip
 
 
-@template(route=routes.SETTINGS, on_load=[SettingsState.load])
+@template(route=routes.SETTINGS, on_load=[SettingsState.load, ApiAccessState.load])
 def settings() -> rx.Component:
     unit_options = [rx.el.option(unit.value, value=unit.value) for unit in GlucoseUnit]
     standard_options = [
@@ -130,5 +132,6 @@ def settings() -> rx.Component:
             ),
             width="min(100%, 34rem)",
         ),
+        api_access_card(),
         spacing="4",
     )  # fmt: skip
