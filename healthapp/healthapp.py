@@ -8,6 +8,7 @@ from healthapp.api import api
 from healthapp.api.headers import security_headers
 from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
+from healthapp.components.head import head_components
 
 STYLE: ComponentStyle = {
     ".app-header": {
@@ -35,4 +36,10 @@ STYLE: ComponentStyle = {
 # apply in order, each wrapping the ones before: session_socket hands Reflex's event socket the
 # session's hash instead of the cookie, limit_uploads bounds bodies before any route reads them,
 # and the headers middleware (which reads no request body) wraps everything.
-app = rx.App(style=STYLE, api_transformer=[api, session_socket, limit_uploads, security_headers])
+# assets/responsive.css holds the rules that need media queries (phone layout, touch targets).
+app = rx.App(
+    style=STYLE,
+    stylesheets=["/responsive.css"],
+    head_components=head_components(),
+    api_transformer=[api, session_socket, limit_uploads, security_headers],
+)
