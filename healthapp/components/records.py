@@ -122,6 +122,8 @@ def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) ->
             on_submit=state.submit,
             id=form_id,
             key=state.form_version,
+            # on every (re)mount: the load that fills the form remounts it (new key)
+            on_mount=focus_on_arrival(f"#{form_id} input[inputmode]"),
         ),
         width="100%",
     )
@@ -311,5 +313,4 @@ def record_page(
         delete_dialog(state),
         spacing="4",
         width="100%",
-        on_mount=focus_on_arrival(f"#{form_id} input[inputmode]"),
     )
