@@ -131,7 +131,7 @@ def header(signed_in: bool) -> rx.Component:
         rx.hstack(
             nav_sheet(items),
             rx.link(
-                rx.heading(AppState.t["app.name"], size="5"),
+                rx.heading(AppState.t["app.name"], size=rx.breakpoints(initial="4", sm="5")),
                 href=routes.HOME,
                 underline="none",
                 class_name="app-title",
@@ -141,7 +141,7 @@ def header(signed_in: bool) -> rx.Component:
             language_switch(),
             user_menu() if signed_in else rx.fragment(),
             align="center",
-            spacing=rx.breakpoints(initial="3", md="5"),
+            spacing=rx.breakpoints(initial="2", md="5"),
             width="100%",
         ),
         class_name="app-header",

@@ -51,7 +51,8 @@ def new_context(
 
 def _add_record(page: Page, app: RunningApp, route: str, form: str, values: dict[str, str]) -> None:
     page.goto(f"{app.url}{route}")
-    expect(page.locator(f"#{form} input").first).to_be_visible()
+    # the load fills the form and remounts it: typing before that would be lost
+    expect(page.locator(f"#{form} input").first).not_to_have_value("")
     for field, value in values.items():
         page.locator(f"#{form}-{field}").fill(value)
     page.locator(f"#{form} button[type=submit]").click()
@@ -103,12 +104,14 @@ OVERFLOW_JS = """() => {
 }"""
 
 # Controls smaller than a finger (44 px, WCAG 2.5.5): buttons, fields, selects, the navigation's
-# links and button-styled links. A checkbox counts with its label, which takes the tap too.
+# links and button-styled links. What takes the tap counts: a checkbox's label, and a text field's
+# frame (Radix's TextField.Root focuses its input on a press anywhere inside it).
 SMALL_TARGETS_JS = """() => {
     const selector = 'button, select, textarea, input:not([type=hidden]):not([type=file]),'
         + ' nav a[href], header a[href], a.rt-Button, [role=menuitem]';
     return [...document.querySelectorAll(selector)].map(el => {
-        const target = ['checkbox', 'radio'].includes(el.type) ? (el.closest('label') || el) : el;
+        const target = ['checkbox', 'radio'].includes(el.type) ? (el.closest('label') || el)
+            : (el.closest('.rt-TextFieldRoot') || el);
         return [el, target.getBoundingClientRect()];
     }).filter(([el, r]) => r.width > 0 && r.height > 0 && r.height < 43.5
         && getComputedStyle(el).visibility !== 'hidden')
@@ -126,5 +129,5 @@ def assert_no_sideways_scroll(page: Page, where: str) -> None:
 def wait_for_page(page: Page) -> None:
     """The page's heading is shown and no spinner is left (protected pages load the user
     first)."""
-    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("heading", level=1).first).to_be_visible()
     expect(page.locator(".rt-Spinner")).to_have_count(0)
