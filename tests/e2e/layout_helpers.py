@@ -121,6 +121,12 @@ SMALL_TARGETS_JS = """() => {
 }"""
 
 
+def small_targets(page: Page) -> list[str]:
+    """SMALL_TARGETS_JS once menus and sheets have finished opening (they grow as they open)."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    return page.evaluate(SMALL_TARGETS_JS)
+
+
 def assert_no_sideways_scroll(page: Page, where: str) -> None:
     found = page.evaluate(OVERFLOW_JS)
     assert found["scroll"] <= found["inner"], f"{where} scrolls sideways: {found}"

@@ -24,11 +24,11 @@ from tests.e2e.layout_helpers import (
     SCREENSHOT_DIR,
     SIGNED_IN_PAGES,
     SIGNED_OUT_PAGES,
-    SMALL_TARGETS_JS,
     Person,
     assert_no_sideways_scroll,
     new_context,
     seed,
+    small_targets,
     t,
     wait_for_page,
 )
@@ -137,7 +137,7 @@ def test_navigation_and_log_out_at_each_width(
         sheet = page.get_by_role("dialog", name=t(lang, "nav.menu"))
         nav = sheet.get_by_role("navigation", name=t(lang, "nav.label"))
         expect(nav.get_by_role("link")).to_have_count(9)
-        assert page.evaluate(SMALL_TARGETS_JS) == []
+        assert small_targets(page) == []
         nav.get_by_role("link", name=meals, exact=True).click()
         expect(sheet).to_be_hidden()  # following a link closes the sheet
     expect(page.get_by_role("heading", name=t(lang, "meals.title"), exact=True)).to_be_visible()
@@ -159,17 +159,17 @@ def test_touch_targets_are_at_least_44_px_on_a_phone(
     for path in (routes.LOGIN, routes.SIGNUP):
         page.goto(f"{app.url}{path}")
         wait_for_page(page)
-        assert page.evaluate(SMALL_TARGETS_JS) == [], path
+        assert small_targets(page) == [], path
     guest.close()
     context = new_context(browser, lang, PHONE, people[lang])
     page = context.new_page()
     for path in SIGNED_IN_PAGES:
         page.goto(f"{app.url}{path}")
         wait_for_page(page)
-        assert page.evaluate(SMALL_TARGETS_JS) == [], path
+        assert small_targets(page) == [], path
     page.get_by_role("button", name=t(lang, "user_menu.label")).click()
     expect(page.get_by_role("menuitem", name=t(lang, "nav.logout"))).to_be_visible()
-    assert page.evaluate(SMALL_TARGETS_JS) == [], "the user menu"
+    assert small_targets(page) == [], "the user menu"
     context.close()
 
 
