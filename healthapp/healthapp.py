@@ -11,11 +11,16 @@ from healthapp.api.upload_limits import limit_uploads
 from healthapp.components.head import head_components
 
 STYLE: ComponentStyle = {
+    # a phone (below sm, 48em) keeps its narrow width for the content
     ".app-header": {
-        "padding": "0.75em 1.5em",
+        "padding": rx.breakpoints(initial="0.5em 0.75em", sm="0.75em 1.5em"),
         "border_bottom": "1px solid var(--gray-a5)",
     },
-    ".app-main": {"padding": "1.5em", "max_width": "72rem", "margin": "0 auto"},
+    ".app-main": {
+        "padding": rx.breakpoints(initial="1em 0.75em", sm="1.5em"),
+        "max_width": "72rem",
+        "margin": "0 auto",
+    },
     ".field-label": {"font_weight": "500", "font_size": "0.9em"},
     ".native-select": {
         "padding": "0.35em 0.5em",

@@ -81,8 +81,15 @@ def test_tables_become_cards_with_their_actions_on_a_phone(
     expect(page.locator(".stack-table thead")).to_be_hidden()
     # each cell says which column it is
     expect(row.locator("td").first).to_have_attribute("data-label", t(lang, "records.col_when"))
+    card = row.bounding_box()
     for name in ("records.edit", "records.delete"):
-        expect(row.get_by_role("button", name=t(lang, name))).to_be_in_viewport()
+        button = row.get_by_role("button", name=t(lang, name))
+        expect(button).to_be_in_viewport()
+        box = button.bounding_box()
+        assert card is not None
+        assert box is not None
+        # inside its card, not spilling over the next one
+        assert card["y"] <= box["y"] <= box["y"] + box["height"] <= card["y"] + card["height"]
 
     page.goto(f"{app.url}{routes.MEALS}")
     item = page.locator("[data-item-id]")
