@@ -10,16 +10,21 @@ from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
 from healthapp.components.head import head_components
 
+PHONE_MEDIA = "@media (max-width: 47.99em)"
+
 STYLE: ComponentStyle = {
-    # a phone (below sm, 48em) keeps its narrow width for the content
+    # A phone (below Radix's sm, 48em) keeps its narrow width for the content. Here, not in
+    # assets/responsive.css: these global rules would outrank the stylesheet's.
     ".app-header": {
-        "padding": rx.breakpoints(initial="0.5em 0.75em", sm="0.75em 1.5em"),
+        "padding": "0.75em 1.5em",
         "border_bottom": "1px solid var(--gray-a5)",
+        PHONE_MEDIA: {"padding": "0.5em 0.75em"},
     },
     ".app-main": {
-        "padding": rx.breakpoints(initial="1em 0.75em", sm="1.5em"),
+        "padding": "1.5em",
         "max_width": "72rem",
         "margin": "0 auto",
+        PHONE_MEDIA: {"padding": "1em 0.75em"},
     },
     ".field-label": {"font_weight": "500", "font_size": "0.9em"},
     ".native-select": {

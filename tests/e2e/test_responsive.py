@@ -257,6 +257,8 @@ def test_screenshots_of_the_main_pages(
         wait_for_page(page)
         page.evaluate("document.fonts.ready")
         assert_no_sideways_scroll(page, f"{path} ({size})")
+        padding = page.evaluate("getComputedStyle(document.querySelector('main')).paddingLeft")
+        assert padding == ("12px" if size == "phone" else "24px"), padding  # 0.75em, 1.5em
         # a phone page whole (its cards are below the form), a desktop's first screen
         png = Image.open(io.BytesIO(page.screenshot(full_page=size == "phone")))
         # a 256-colour palette keeps the committed PNGs small without visible loss on flat UI
