@@ -99,6 +99,11 @@ def test_tables_become_cards_with_their_actions_on_a_phone(
     box = item.get_by_role("button", name=t(lang, "meals.remove")).bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= PHONE["width"], box
+    # a card spans its meal's width, whatever its content
+    card, meal = item.bounding_box(), page.locator("[data-meal-id]").bounding_box()
+    assert card is not None
+    assert meal is not None
+    assert card["width"] > meal["width"] - 60, (card, meal)
 
     page.goto(f"{app.url}{routes.DATA}")
     csv = tmp_path / "meter.csv"
