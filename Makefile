@@ -12,7 +12,8 @@ BUN := $(TOOLS)/node_modules/.bin/bun
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format unit integration e2e deps models demo system-deps-run system-deps-test clean \
+.PHONY: help run test lint format unit integration e2e screenshots deps models demo system-deps-run \
+	system-deps-test clean \
 	bench bench-inference bench-pipeline bench-web bench-reports bench-gpu
 
 help:
@@ -20,6 +21,7 @@ help:
 	@echo "make test   install what the tests need, lint, run the whole suite"
 	@echo "make lint   ruff, import-linter (layers) and pyright (types)"
 	@echo "make demo   create demo users (DEMO_PASSWORD=... required), then make run"
+	@echo "make screenshots  the README's phone and desktop screenshots (docs/screenshots)"
 	@echo "make bench  run the benchmarks and append their figures to bench/RESULTS.md"
 
 # Debian's Python needs python3-venv for `-m venv`; install it the first time if missing.
@@ -91,6 +93,12 @@ integration: deps system-deps-run
 
 e2e: deps system-deps-test
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/*.png) from the layout e2e test, at phone and desktop
+# width; in a normal test run the same test writes them under test-artifacts/ only.
+screenshots: deps system-deps-test
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_responsive.py \
+		-k screenshots $(PYTEST_ARGS)
 
 # Demo users with months of correlated readings, meals and exercise, in the app's database.
 # DEMO_PASSWORD is required (no password is built in): make demo DEMO_PASSWORD='...'

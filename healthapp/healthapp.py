@@ -8,13 +8,24 @@ from healthapp.api import api
 from healthapp.api.headers import security_headers
 from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
+from healthapp.components.head import head_components
+
+PHONE_MEDIA = "@media (max-width: 47.99em)"
 
 STYLE: ComponentStyle = {
+    # A phone (below Radix's sm, 48em) keeps its narrow width for the content. Here, not in
+    # assets/responsive.css: these global rules would outrank the stylesheet's.
     ".app-header": {
         "padding": "0.75em 1.5em",
         "border_bottom": "1px solid var(--gray-a5)",
+        PHONE_MEDIA: {"padding": "0.5em 0.75em"},
     },
-    ".app-main": {"padding": "1.5em", "max_width": "72rem", "margin": "0 auto"},
+    ".app-main": {
+        "padding": "1.5em",
+        "max_width": "72rem",
+        "margin": "0 auto",
+        PHONE_MEDIA: {"padding": "1em 0.75em"},
+    },
     ".field-label": {"font_weight": "500", "font_size": "0.9em"},
     ".native-select": {
         "padding": "0.35em 0.5em",
@@ -35,4 +46,10 @@ STYLE: ComponentStyle = {
 # apply in order, each wrapping the ones before: session_socket hands Reflex's event socket the
 # session's hash instead of the cookie, limit_uploads bounds bodies before any route reads them,
 # and the headers middleware (which reads no request body) wraps everything.
-app = rx.App(style=STYLE, api_transformer=[api, session_socket, limit_uploads, security_headers])
+# assets/responsive.css holds the rules that need media queries (phone layout, touch targets).
+app = rx.App(
+    style=STYLE,
+    stylesheets=["/responsive.css"],
+    head_components=head_components(),
+    api_transformer=[api, session_socket, limit_uploads, security_headers],
+)

@@ -31,6 +31,11 @@ GUEST_NAV: tuple[tuple[str, str], ...] = (
 )
 
 
+# Below Radix's `md` breakpoint (62em) the navigation folds into a sheet behind a menu button.
+PHONE_ONLY = rx.breakpoints(initial="flex", md="none")
+WIDE_ONLY = rx.breakpoints(initial="none", md="flex")
+
+
 def language_switch() -> rx.Component:
     return rx.el.select(
         *[rx.el.option(AppState.t[f"lang.{lang}"], value=lang) for lang in LANGUAGES],
@@ -45,11 +50,59 @@ def language_switch() -> rx.Component:
 def _nav(items: tuple[tuple[str, str], ...]) -> rx.Component:
     return rx.el.nav(
         rx.hstack(
-            *[rx.link(AppState.t[key], href=route) for route, key in items],
+            *[rx.link(AppState.t[key], href=route, class_name="nav-link") for route, key in items],
             spacing="4",
             wrap="wrap",
         ),
         aria_label=AppState.t["nav.label"],
+        display=WIDE_ONLY,
+    )
+
+
+def nav_sheet(items: tuple[tuple[str, str], ...]) -> rx.Component:
+    """The phone's navigation: a menu button opening the links in a sheet; a link closes it."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("menu", aria_hidden="true"),
+                variant="soft",
+                size="3",
+                aria_label=AppState.t["nav.menu_open"],
+                display=PHONE_ONLY,
+            )
+        ),
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title(AppState.t["nav.menu"], size="4", margin="0"),
+                rx.spacer(),
+                rx.dialog.close(
+                    rx.icon_button(
+                        rx.icon("x", aria_hidden="true"),
+                        variant="ghost",
+                        size="3",
+                        color_scheme="gray",
+                        aria_label=AppState.t["nav.menu_close"],
+                    )
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.el.nav(
+                rx.vstack(
+                    *[
+                        rx.dialog.close(
+                            rx.link(AppState.t[key], href=route, class_name="sheet-link")
+                        )
+                        for route, key in items
+                    ],
+                    spacing="0",
+                    width="100%",
+                ),
+                aria_label=AppState.t["nav.label"],
+            ),
+            align="start",
+            class_name="nav-sheet",
+        ),
     )
 
 
@@ -58,7 +111,8 @@ def user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle-user", aria_hidden="true"),
-                AppState.user_login,
+                # on a phone the icon alone: a long login would push the header off screen
+                rx.el.span(AppState.user_login, class_name="user-login"),
                 variant="soft",
                 aria_label=AppState.t["user_menu.label"],
             )
@@ -73,19 +127,22 @@ def user_menu() -> rx.Component:
 
 
 def header(signed_in: bool) -> rx.Component:
+    items = SIGNED_IN_NAV if signed_in else GUEST_NAV
     return rx.el.header(
         rx.hstack(
+            nav_sheet(items),
             rx.link(
-                rx.heading(AppState.t["app.name"], size="5"),
+                rx.heading(AppState.t["app.name"], size=rx.breakpoints(initial="4", sm="5")),
                 href=routes.HOME,
                 underline="none",
+                class_name="app-title",
             ),
-            _nav(SIGNED_IN_NAV if signed_in else GUEST_NAV),
+            _nav(items),
             rx.spacer(),
             language_switch(),
             user_menu() if signed_in else rx.fragment(),
             align="center",
-            spacing="5",
+            spacing=rx.breakpoints(initial="2", md="5"),
             width="100%",
         ),
         class_name="app-header",

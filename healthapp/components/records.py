@@ -10,6 +10,8 @@ from reflex.event import EventType
 
 from healthapp.components.forms import Control, form_alert, labelled
 from healthapp.components.props import Colour, InputMode, InputType, match_colour
+from healthapp.components.quick_add import focus_on_arrival
+from healthapp.components.tables import cell, header_row, stacked_table
 from healthapp.state.base import AppState
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
@@ -126,6 +128,8 @@ def entry_form(state: RecordPageState, form_id: str, fields: list[FormField]) ->
             on_submit=state.submit,
             id=form_id,
             key=state.form_version,
+            # on every (re)mount: the load that fills the form remounts it (new key)
+            on_mount=focus_on_arrival(f"#{form_id} input[inputmode]"),
         ),
         width="100%",
     )
@@ -185,14 +189,20 @@ def classification(row: Any) -> rx.Component:
     )
 
 
+COLUMNS = ["records.col_when", "records.col_value", "records.col_context", "records.col_class",
+           "records.col_note", "records.col_actions"]  # fmt: skip
+
+
 def _row(state: RecordPageState, row: Any) -> rx.Component:
+    when, value, context, level, note, actions = COLUMNS
     return rx.table.row(
-        rx.table.cell(row["day"], " ", row["time"]),
-        rx.table.cell(rx.text(row["value"], weight="medium")),
-        rx.table.cell(row["context_text"]),
-        rx.table.cell(classification(row)),
-        rx.table.cell(rx.text(row["note"], size="2")),
-        rx.table.cell(
+        cell(when, row["day"], " ", row["time"]),
+        cell(value, rx.text(row["value"], weight="medium")),
+        cell(context, row["context_text"]),
+        cell(level, classification(row)),
+        cell(note, rx.text(row["note"], size="2")),
+        cell(
+            actions,
             rx.hstack(
                 rx.button(
                     AppState.t["records.edit"],
@@ -208,24 +218,20 @@ def _row(state: RecordPageState, row: Any) -> rx.Component:
                     on_click=state.ask_delete(row["id"]),
                 ),
                 spacing="2",
-            )
+                wrap="wrap",
+            ),
         ),
         data_record_id=row["id"],
     )
 
 
 def record_table(state: RecordPageState, empty_key: str) -> rx.Component:
-    headers = ["records.col_when", "records.col_value", "records.col_context",
-               "records.col_class", "records.col_note", "records.col_actions"]  # fmt: skip
     return rx.cond(
         state.total > 0,
         rx.vstack(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(AppState.t[h]) for h in headers])
-                ),
+            stacked_table(
+                header_row(COLUMNS),
                 rx.table.body(rx.foreach(state.shown_rows, lambda row: _row(state, row))),
-                width="100%",
                 variant="surface",
             ),
             rx.hstack(

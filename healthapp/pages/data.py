@@ -7,6 +7,7 @@ import reflex as rx
 from healthapp import routes
 from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
+from healthapp.components.tables import cell, stacked_table
 from healthapp.domain.units import GlucoseUnit
 from healthapp.services import importer
 from healthapp.services.importer import ImportKind
@@ -110,12 +111,12 @@ def import_card() -> rx.Component:
                 DataState.header.length() > 0,
                 rx.vstack(
                     rx.text(DataState.file_name, weight="medium"),
-                    rx.table.root(
+                    stacked_table(
                         rx.table.header(rx.table.row(rx.foreach(
                             DataState.header, lambda h: rx.table.column_header_cell(h)))),
                         rx.table.body(rx.foreach(DataState.sample, lambda row: rx.table.row(
-                            rx.foreach(row, lambda cell: rx.table.cell(cell))))),
-                        size="1", variant="surface", width="100%",
+                            rx.foreach(row, lambda value, i: cell(DataState.header[i], value))))),
+                        size="1", variant="surface",
                         aria_label=AppState.t["data.preview"],
                     ),
                     rx.grid(rx.foreach(DataState.fields, _mapping_row),

@@ -6,6 +6,7 @@ from healthapp import routes
 from healthapp.components.charts import bp_chart, exercise_chart, glucose_chart, nutrition_chart
 from healthapp.components.layout import template
 from healthapp.components.props import match_colour
+from healthapp.components.quick_add import quick_add_href
 from healthapp.components.records import LEVEL_COLOURS
 from healthapp.state.base import AppState
 from healthapp.state.dashboard import DashboardState
@@ -16,6 +17,34 @@ def _card(title_key: str, *children: rx.Component) -> rx.Component:
         rx.vstack(rx.heading(AppState.t[title_key], size="3", as_="h2"), *children, spacing="2"),
         width="100%",
     )
+
+
+# (route, catalogue key, icon): the readings and the meal photo people log most, one tap away.
+QUICK_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    (routes.GLUCOSE, "dash.quick_glucose", "droplet"),
+    (routes.BLOOD_PRESSURE, "dash.quick_bp", "heart-pulse"),
+    (routes.MEALS, "dash.quick_meal", "camera"),
+)
+
+
+def quick_actions() -> rx.Component:
+    return rx.el.section(
+        rx.grid(
+            *[
+                rx.button(
+                    rx.link(rx.icon(icon, aria_hidden="true"), AppState.t[key],
+                            href=quick_add_href(route), underline="none"),
+                    as_child=True, size="3", variant="soft", width="100%",
+                )
+                for route, key, icon in QUICK_ACTIONS
+            ],
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="3",
+            width="100%",
+        ),
+        aria_label=AppState.t["dash.quick_title"],
+        width="100%",
+    )  # fmt: skip
 
 
 def today_card() -> rx.Component:
@@ -115,6 +144,7 @@ def empty_state() -> rx.Component:
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(AppState.greeting, size="7", as_="h1"),
+        quick_actions(),
         rx.cond(~DashboardState.has_data, empty_state()),
         latest_cards(),
         rx.grid(

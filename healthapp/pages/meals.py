@@ -10,7 +10,9 @@ from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
 from healthapp.components.photo_picker import camera_button, drop_zone, thumbnails
 from healthapp.components.props import Colour, match_colour
+from healthapp.components.quick_add import focus_on_arrival
 from healthapp.components.records import confirm_dialog
+from healthapp.components.tables import cell, header_row, stacked_table
 from healthapp.config import get_settings
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
 from healthapp.state.base import AppState
@@ -160,19 +162,32 @@ def _food_name(item: ObjectVar[ItemView]) -> rx.Var:
                    item.name_en)  # fmt: skip
 
 
+ITEM_COLUMNS = [
+    "meals.col_food",
+    "meals.col_grams",
+    "meals.col_kcal",
+    "meals.col_carb",
+    "meals.col_protein",
+    "meals.col_fat",
+    "meals.col_source",
+    "records.col_actions",
+]
+
+
 def item_row(item: ObjectVar[ItemView]) -> rx.Component:
+    food, grams, kcal, carb, protein, fat, source, actions = ITEM_COLUMNS
     return rx.table.row(
-        rx.table.cell(rx.text(_food_name(item), weight="medium")),
-        rx.table.cell(item.grams),
-        rx.table.cell(item.kcal),
-        rx.table.cell(item.carb_g),
-        rx.table.cell(item.protein_g),
-        rx.table.cell(item.fat_g),
-        rx.table.cell(
-            rx.badge(AppState.t[item.source_key],
-                     color_scheme=match_colour(item.source, SOURCE_COLOURS, "gray"))
-        ),
-        rx.table.cell(
+        cell(food, rx.text(_food_name(item), weight="medium")),
+        cell(grams, item.grams),
+        cell(kcal, item.kcal),
+        cell(carb, item.carb_g),
+        cell(protein, item.protein_g),
+        cell(fat, item.fat_g),
+        cell(source,
+             rx.badge(AppState.t[item.source_key],
+                      color_scheme=match_colour(item.source, SOURCE_COLOURS, "gray"))),
+        cell(
+            actions,
             rx.hstack(
                 rx.cond(
                     item.source == "estimate",
@@ -184,23 +199,14 @@ def item_row(item: ObjectVar[ItemView]) -> rx.Component:
                 rx.button(AppState.t["meals.remove"], size="1", variant="soft",
                           color_scheme="red", on_click=MealsState.ask_remove_item(item.id)),
                 spacing="2",
-            )
+                wrap="wrap",
+            ),
         ),
         data_item_id=item.id,
     )  # fmt: skip
 
 
 def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
-    headers = [
-        "meals.col_food",
-        "meals.col_grams",
-        "meals.col_kcal",
-        "meals.col_carb",
-        "meals.col_protein",
-        "meals.col_fat",
-        "meals.col_source",
-        "records.col_actions",
-    ]
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -226,13 +232,8 @@ def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
             rx.hstack(rx.foreach(meal.photos, photo_tile), spacing="3", wrap="wrap"),
             rx.cond(
                 meal.foods.length() > 0,
-                rx.table.root(
-                    rx.table.header(rx.table.row(
-                        *[rx.table.column_header_cell(AppState.t[h]) for h in headers])),
-                    rx.table.body(rx.foreach(meal.foods, item_row)),
-                    width="100%",
-                    size="1",
-                ),
+                stacked_table(header_row(ITEM_COLUMNS),
+                              rx.table.body(rx.foreach(meal.foods, item_row)), size="1"),
             ),
             rx.hstack(
                 rx.button(AppState.t["meals.add_food"], size="1", variant="soft",
@@ -242,6 +243,7 @@ def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
                 rx.button(AppState.t["meals.delete_meal"], size="1", variant="ghost",
                           color_scheme="red", on_click=MealsState.ask_delete_meal(meal.id)),
                 spacing="2",
+                wrap="wrap",
             ),
             spacing="3",
             width="100%",
@@ -353,6 +355,7 @@ def meals_page() -> rx.Component:
                       on_click=MealsState.shift_day(1)),
             align="center",
             spacing="3",
+            wrap="wrap",
         ),
         rx.text(MealsState.day_text, weight="bold", id="day-totals", role="status"),
         rx.cond(
@@ -365,4 +368,6 @@ def meals_page() -> rx.Component:
         remove_item_dialog(),
         spacing="4",
         width="100%",
+        # the dashboard's "add a meal photo": straight to the photo picker
+        on_mount=focus_on_arrival('[aria-describedby="photos-label"]'),
     )  # fmt: skip
