@@ -25,7 +25,8 @@ from healthapp.i18n import translate
 from healthapp.models import AnalysisJob, Food, JobStatus, Meal, User
 from healthapp.redis_client import get_redis
 from healthapp.services import analysis, meals, preferences, records
-from healthapp.services.auth import sessions
+from healthapp.services.auth import api_tokens, sessions
+from healthapp.services.nightscout import secrets as nightscout_secrets
 from healthapp.state.meals import MealsState
 from tests.integration.handler_calls import (
     FORMS,
@@ -126,6 +127,11 @@ def _seed_victim(food_id: str) -> tuple[int, list[int]]:
             item = meals.add_item(session, user_id=uid, meal_id=meal,
                                   form={"food_id": food_id, "grams": "100"})  # fmt: skip
             ids.update({meal, photo, job, item.id or 0})
+        # an API token (ApiAccessState.revoke_token's target) and a Nightscout secret
+        pat, _token = api_tokens.create_pat(session, user_id=uid, name=SECRET, scopes="read",
+                                            secret_key=KEY)  # fmt: skip
+        nightscout_secrets.new_secret(session, user_id=uid, secret_key=KEY)
+        ids.add(pat.id)
     return uid, sorted(ids - {0})
 
 
@@ -226,7 +232,7 @@ def test_the_registry_walk_finds_the_apps_handlers() -> None:
     """The test above is only as good as the walk: it must see the handlers known today."""
     found = {f"{s.__name__}.{n}" for s, n in HANDLERS}
     assert {"MealsState.retry_job", "MealsState.save_meal", "MealsState.listen",
-            "MealEditorState.save_editor",
+            "MealEditorState.save_editor", "ApiAccessState.revoke_token",
             "BloodPressureState.confirm_delete", "ExerciseState.submit", "DataState.run_import",
             "AccountState.delete_account", "AppState.logout", "SettingsState.submit",
             "LoginState.submit"} <= found  # fmt: skip
