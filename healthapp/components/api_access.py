@@ -35,18 +35,8 @@ def _token_row(token: TokenRow) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(token.name, weight="medium"),
-                rx.text(token.hint, "… · ", token.scopes, size="1", color_scheme="gray"),
-                rx.text(
-                    AppState.t["api.created"],
-                    " ",
-                    token.created,
-                    " · ",
-                    AppState.t["api.last_used"],
-                    " ",
-                    token.last_used,
-                    size="1",
-                    color_scheme="gray",
-                ),
+                rx.text(token.what, size="1", color_scheme="gray"),
+                rx.text(token.when, size="1", color_scheme="gray"),
                 spacing="0",
                 min_width="0",
             ),

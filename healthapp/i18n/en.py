@@ -593,8 +593,6 @@ MESSAGES: dict[str, str] = {
     "api.create": "Create token",
     "api.tokens": "Your tokens",
     "api.no_tokens": "No tokens yet.",
-    "api.created": "Created",
-    "api.last_used": "last used",
     "api.never_used": "never",
     "api.revoke": "Revoke",
     "api.revoke_title": "Revoke this token?",
@@ -612,4 +610,6 @@ MESSAGES: dict[str, str] = {
     "api.nightscout_url": "Uploader address",
     "api.nightscout_made": "Uploader address made.",
     "api.nightscout_removed": "Uploader access removed.",
+    "api.token_what": "{hint}… · {scopes}",
+    "api.token_when": "Created {created} · last used {used}",
 }

@@ -589,8 +589,6 @@ MESSAGES: dict[str, str] = {
     "api.create": "토큰 만들기",
     "api.tokens": "내 토큰",
     "api.no_tokens": "아직 토큰이 없습니다.",
-    "api.created": "만든 날",
-    "api.last_used": "마지막 사용",
     "api.never_used": "없음",
     "api.revoke": "폐기",
     "api.revoke_title": "이 토큰을 폐기할까요?",
@@ -608,4 +606,6 @@ MESSAGES: dict[str, str] = {
     "api.nightscout_url": "업로더 주소",
     "api.nightscout_made": "업로더 주소를 만들었습니다.",
     "api.nightscout_removed": "업로더 접근을 없앴습니다.",
+    "api.token_what": "{hint}… · {scopes}",
+    "api.token_when": "만든 날 {created} · 마지막 사용 {used}",
 }

@@ -24,10 +24,8 @@ from healthapp.state.feedback import saved
 class TokenRow:
     id: int
     name: str
-    hint: str
-    scopes: str
-    created: str
-    last_used: str
+    what: str  # its first characters and its scopes
+    when: str  # created, last used
 
 
 def _secret_key() -> str:
@@ -49,10 +47,13 @@ class ApiAccessState(FormState, AppState):
         never = translate(lang, "api.never_used")
         rows = [
             TokenRow(
-                v.id, v.name, v.hint, translate(lang, "api.scopes." + v.scopes.replace(" ", "_")),
-                v.created_at.astimezone(zone).strftime("%Y-%m-%d"),
-                v.last_used_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                if v.last_used_at else never,
+                v.id, v.name,
+                translate(lang, "api.token_what", hint=v.hint,
+                          scopes=translate(lang, "api.scopes." + v.scopes.replace(" ", "_"))),
+                translate(lang, "api.token_when",
+                          created=v.created_at.astimezone(zone).strftime("%Y-%m-%d"),
+                          used=v.last_used_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                          if v.last_used_at else never),
             )
             for v in api_tokens.list_pats(db, user_id=user_id)
         ]  # fmt: skip

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from healthapp import routes
 from healthapp.i18n import CATALOGUES
 from tests.e2e.conftest import ROOT, RunningApp
-from tests.e2e.helpers import save_meal, sign_up, unique_login
+from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -56,7 +56,7 @@ def _add_record(page: Page, app: RunningApp, route: str, form: str, values: dict
     for field, value in values.items():
         page.locator(f"#{form}-{field}").fill(value)
     page.locator(f"#{form} button[type=submit]").click()
-    expect(page.get_by_role("status").filter(has_text=t("en", "records.saved"))).to_be_visible()
+    expect(toast(page, t("en", "records.saved"))).to_be_visible()
 
 
 def seed(browser: Browser, app: RunningApp, lang: str) -> Person:

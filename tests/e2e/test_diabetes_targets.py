@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from healthapp.i18n import translate
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, unique_login
+from tests.e2e.helpers import sign_up, toast, unique_login
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -28,7 +28,9 @@ def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Pag
 
 def _submit(page: Page, form_id: str, done: str) -> None:
     page.locator(f"#{form_id} button[type=submit]").click()
-    expect(page.get_by_role("status").filter(has_text=done)).to_be_visible()
+    # the settings page says it in a status line; the record pages in a toast
+    said = page.get_by_role("status").filter(has_text=done).or_(toast(page, done))
+    expect(said.first).to_be_visible()
 
 
 def _add(page: Page, form_id: str, done: str, /, **fields: str) -> None:

@@ -10,18 +10,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from healthapp.db import make_engine, migrate
-from healthapp.domain.clinical import GlucoseTiming
+from healthapp.domain.clinical import DiabetesStatus, GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
 from healthapp.models import (
     AnalysisJob,
     Exercise,
     Food,
     Glucose,
+    GlucoseSource,
     ItemSource,
     JobStatus,
     Meal,
     MealItem,
     MealType,
+    User,
 )
 from tests.conftest import MealPhotoFactory
 
@@ -33,6 +35,8 @@ ENUM_COLUMNS: list[EnumColumn] = [
     (MealItem, "source", ItemSource),
     (Meal, "meal_type", MealType),
     (Glucose, "timing", GlucoseTiming),
+    (Glucose, "source", GlucoseSource),
+    (User, "diabetes_status", DiabetesStatus),
     (Exercise, "kind", ExerciseKind),
     (Exercise, "intensity", Intensity),
 ]
@@ -89,7 +93,7 @@ def rows(
         ]
         db.add_all(added)
         db.commit()
-        ids = {Meal: meal_id} | {type(row): row.id for row in added}
+        ids = {Meal: meal_id, User: user_id} | {type(row): row.id for row in added}
     yield engine, ids
     engine.dispose()
 
