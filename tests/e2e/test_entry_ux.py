@@ -130,7 +130,9 @@ def test_meal_photos_food_search_and_removals(person: Person) -> None:
     page.locator("#meal-meal_type").select_option("dinner")
     person.button("meals.save").click()
     person.toast("meals.saved")
-    # the toast lies over the lower part of a phone's screen until it goes (or is swiped away)
+    # The toast lies over the lower part of a phone's screen until it goes (or is swiped away);
+    # a pointer resting on it would hold it, which a finger does not: move the pointer off.
+    page.mouse.move(1, 1)
     expect(toast(page, t("meals.saved"))).to_be_hidden(timeout=15_000)
     meal = page.get_by_role("region", name=t("meals.type.dinner"))
 
