@@ -359,8 +359,9 @@ def worker_breakdown(logs: Sequence[Path], phases: Sequence[Phase]) -> list[list
     records: dict[int, dict[str, Any]] = {}
     for path in logs:
         for line in path.read_text(errors="replace").splitlines():
-            start = line.find('{"event": "analysis_job"')
-            if start < 0:
+            # Text logs: the job's fields follow the message; JSON logs: the line is the object.
+            start = 0 if line.startswith("{") else line.find('{"event": "analysis_job"')
+            if start < 0 or '"event": "analysis_job"' not in line:
                 continue
             with contextlib.suppress(ValueError):
                 record = json.loads(line[start:])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +99,20 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=5, ge=1)
     job_reclaim_idle_seconds: float = Field(default=30.0, gt=0)
     photo_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Logs of every process (web, worker, launcher) on stderr: "text" for a terminal, "json"
+    # (one object a line, with request / event / job ids) for a log shipper in production.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _defaults_and_production_rules(self) -> Settings:

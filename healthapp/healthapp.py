@@ -6,9 +6,12 @@ from reflex.components.component import ComponentStyle
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
 from healthapp.api.headers import security_headers
+from healthapp.api.observe import observe_requests
 from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
 from healthapp.components.head import head_components
+from healthapp.observability import logs
+from healthapp.state.observe import ObserveEvents
 
 PHONE_MEDIA = "@media (max-width: 47.99em)"
 
@@ -42,14 +45,26 @@ STYLE: ComponentStyle = {
     },
 }
 
-# The REST routes (/api/...) are served by the same backend, on the same port. The transformers
-# apply in order, each wrapping the ones before: session_socket hands Reflex's event socket the
-# session's hash instead of the cookie, limit_uploads bounds bodies before any route reads them,
-# and the headers middleware (which reads no request body) wraps everything.
+# The REST routes (/api/...) and /metrics are served by the same backend, on the same port. The
+# transformers apply in order, each wrapping the ones before: session_socket hands Reflex's
+# event socket the session's hash instead of the cookie, limit_uploads bounds bodies before any
+# route reads them, observe_requests gives each request its id, log line and metrics (it sees
+# the route that answered and the refusals of limit_uploads), and the headers middleware (which
+# reads no request body) wraps everything.
 # assets/responsive.css holds the rules that need media queries (phone layout, touch targets).
 app = rx.App(
     style=STYLE,
     stylesheets=["/responsive.css"],
     head_components=head_components(),
-    api_transformer=[api, session_socket, limit_uploads, security_headers],
+    api_transformer=[api, session_socket, limit_uploads, observe_requests, security_headers],
 )
+# Each Reflex event timed and counted by handler (state/observe.py).
+app.add_middleware(ObserveEvents())
+
+
+def _configure_logging() -> None:
+    """LOG_LEVEL and LOG_FORMAT for the web process, as each server worker starts."""
+    logs.configure_from_settings(process="web")
+
+
+app.register_lifespan_task(_configure_logging)

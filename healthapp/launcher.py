@@ -30,6 +30,8 @@ from healthapp.config import (
     private_dir,
     redact_url,
 )
+from healthapp.observability import logs
+from healthapp.observability.metrics import MULTIPROC_ENV
 from healthapp.processes import free_port, stop_group
 
 log = logging.getLogger("healthapp.launcher")
@@ -175,7 +177,19 @@ def redis_service(settings: Settings) -> tuple[Service, str]:
     ), url
 
 
+def metrics_dir(settings: Settings) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR for the web's server workers (observability/metrics.py): the
+    one given, else var/metrics; emptied, since values left by an earlier run would add up."""
+    given = os.environ.get(MULTIPROC_ENV, "")
+    path = Path(given) if given else settings.var_dir / "metrics"
+    private_dir(path)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return path
+
+
 def web_service(settings: Settings, env: dict[str, str]) -> Service:
+    env = {**env, MULTIPROC_ENV: str(metrics_dir(settings))}
     reflex = Path(sys.executable).with_name("reflex")
     port = str(settings.port)
     argv = [str(reflex), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port]
@@ -286,15 +300,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, help="port of the web app (default: PORT or 3000)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s launcher %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.port:
         os.environ["PORT"] = str(args.port)
     try:
         settings = get_settings()
     except ConfigError as exc:
+        logs.configure(process="launcher")
         log.error("configuration error: %s", exc)
         return 2
+    logs.configure(settings.log_level, settings.log_format, process="launcher")
     return run(settings)
 
 

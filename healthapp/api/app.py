@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from healthapp.api.deps import Refused, refusal
 from healthapp.api.export import router as export_routes
+from healthapp.api.metrics import router as metrics_routes
 from healthapp.api.nightscout import BASE as NIGHTSCOUT_BASE
 from healthapp.api.nightscout import nightscout
 from healthapp.api.photos import router as photo_routes
@@ -19,5 +20,6 @@ api.add_exception_handler(Refused, refusal)
 api.include_router(photo_routes)
 api.include_router(export_routes)
 api.include_router(session_routes)
+api.include_router(metrics_routes)
 api.mount(V1_BASE, v1)
 api.mount(NIGHTSCOUT_BASE, nightscout)

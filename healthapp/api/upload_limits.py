@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from healthapp import routes
 from healthapp.api.deps import REFUSAL_HEADERS
+from healthapp.observability import metrics
 from healthapp.services.auth import sessions
 
 UPLOAD_PATH = routes.UPLOAD
@@ -96,18 +97,19 @@ class UploadLimits:
         upload = _is_upload(scope)
         handler = headers.get("reflex-event-handler", "") if upload else ""
         if upload and not await self._signed_in(headers):
-            await _refuse(send, 401, NOT_SIGNED_IN, handler)
+            await _refuse(send, 401, NOT_SIGNED_IN, handler, upload=True)
             return
         limit = self.max_bytes if upload else self.request_max_bytes
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _refuse(send, 400, BAD_LENGTH, handler)
+                await _refuse(send, 400, BAD_LENGTH, handler, upload=upload)
                 return
             if int(declared) > limit:
-                await _refuse(send, 413, TOO_LARGE, handler)
+                await _refuse(send, 413, TOO_LARGE, handler, upload=upload)
                 return
-        await self._counted(scope, receive, send, handler, limit)
+        if await self._counted(scope, receive, send, handler, limit, upload=upload) and upload:
+            metrics.UPLOADS_ACCEPTED.inc()
 
     async def _signed_in(self, headers: Headers) -> bool:
         token = cookie_parser(headers.get("cookie", "")).get(sessions.SESSION_COOKIE, "")
@@ -125,8 +127,9 @@ class UploadLimits:
         return await anyio.to_thread.run_sync(check)
 
     async def _counted(
-        self, scope: Scope, receive: Receive, send: Send, handler: str, limit: int
-    ) -> None:
+        self, scope: Scope, receive: Receive, send: Send, handler: str, limit: int, *, upload: bool
+    ) -> bool:
+        """Run the app with the body counted; False when the count passed `limit` (refused)."""
         received = 0
         refused = started = False
 
@@ -140,7 +143,9 @@ class UploadLimits:
                 if received > limit:
                     refused = True
                     if not started:
-                        await _refuse(send, 413, TOO_LARGE, handler)
+                        await _refuse(send, 413, TOO_LARGE, handler, upload=upload)
+                    else:  # the app answered before reading it all: counted all the same
+                        _count_refusal(TOO_LARGE, upload=upload)
                     # The app sees a client that went away: it stops parsing and keeps nothing.
                     return {"type": "http.disconnect"}
             return message
@@ -154,6 +159,7 @@ class UploadLimits:
             await send(message)
 
         await self.app(scope, counting_receive, guarded_send)
+        return not refused
 
 
 def _is_upload(scope: Scope) -> bool:
@@ -171,7 +177,15 @@ def refusal_body(handler: str, reason: str) -> bytes:
     return json.dumps({"delta": {}, "events": [event]}).encode() + b"\n"
 
 
-async def _refuse(send: Send, status: int, reason: str, handler: str = "") -> None:
+def _count_refusal(reason: str, *, upload: bool) -> None:
+    counter = metrics.UPLOADS_REFUSED if upload else metrics.BODIES_REFUSED
+    counter.labels(reason=metrics.upload_reason(reason)).inc()
+
+
+async def _refuse(
+    send: Send, status: int, reason: str, handler: str = "", *, upload: bool = True
+) -> None:
+    _count_refusal(reason, upload=upload)
     body = refusal_body(handler, reason)
     headers = {**REFUSAL_HEADERS, REASON_HEADER: reason, "connection": "close"}
     if body:

@@ -7,7 +7,9 @@ Run any number of them; they share the Redis consumer group.
     scheduled.py       periodic jobs beside the loop, under Redis leases where one worker runs
     sweeper.py         re-enqueue open jobs Redis holds nowhere (lost, or never queued)
     rank_refresh.py    rank metrics of users who wrote something or whose day began
-    health.py          GET /healthz: JSON status, 200 when Redis and Triton answer, else 503
+    health.py          GET /healthz: JSON status, 200 when Redis and Triton answer, else 503;
+                       GET /metrics: the page metrics.py builds
+    metrics.py         the worker's Prometheus metrics: jobs, attempts, latencies, queue
     cli.py             arguments, wiring, main()
 
 SIGTERM/SIGINT: stop reading, finish the jobs in hand within --shutdown-grace (the rest stay

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import socket
-import sys
 
 import redis
 
@@ -16,6 +14,7 @@ from healthapp.config import get_settings
 from healthapp.db import make_engine
 from healthapp.inference.triton_client import FoodModelClient
 from healthapp.job_queue import JobQueue
+from healthapp.observability import logs
 from healthapp.services.meals.storage import default_photo_storage
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.loop import Worker
@@ -88,11 +87,7 @@ def parse_args(argv: list[str] | None = None) -> WorkerConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure_from_settings(process="worker")
     config = parse_args(argv)
     worker = build_worker(config)
     return asyncio.run(worker.run())

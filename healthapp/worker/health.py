@@ -1,5 +1,6 @@
 """The worker's health endpoint: GET (or HEAD) /healthz answers the worker's status as JSON,
-200 when it is running and Redis and Triton answer, 503 otherwise; any other path is 404.
+200 when it is running and Redis and Triton answer, 503 otherwise; GET /metrics the worker's
+Prometheus metrics (metrics.py); any other path is 404.
 
 A plain ASGI app served by uvicorn on the worker's own event loop, so a check sees the live
 job loop. The worker handles SIGTERM/SIGINT itself (it finishes the jobs in hand), so uvicorn
@@ -27,6 +28,8 @@ from healthapp.worker.config import WorkerConfig
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+Exposition = Callable[[], bytes]  # blocking: run in a thread
+METRICS_CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 NOT_FOUND = b'{"error": "not found"}'
@@ -84,19 +87,30 @@ async def check_health(worker: Checked) -> tuple[bool, dict[str, Any]]:
     return healthy, body
 
 
-def health_app(check: HealthCheck) -> Callable[[dict[str, Any], Receive, Send], Awaitable[None]]:
-    """The ASGI app: `check()` gives (healthy, body) for each request to /healthz."""
+def health_app(
+    check: HealthCheck, metrics: Exposition | None = None
+) -> Callable[[dict[str, Any], Receive, Send], Awaitable[None]]:
+    """The ASGI app: `check()` gives (healthy, body) for each request to /healthz, `metrics()`
+    the page for /metrics."""
 
     async def app(scope: dict[str, Any], _receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        content_type = b"application/json"
         if scope["method"] in ("GET", "HEAD") and scope["path"] == "/healthz":
             healthy, body = await check()
             status, content = (200 if healthy else 503), json.dumps(body).encode()
+        elif (
+            metrics is not None
+            and scope["method"] in ("GET", "HEAD")
+            and (scope["path"] == "/metrics")
+        ):
+            status, content = 200, await asyncio.to_thread(metrics)
+            content_type = METRICS_CONTENT_TYPE
         else:
             status, content = 404, NOT_FOUND
         headers = [
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type),
             (b"content-length", str(len(content)).encode()),
             (b"cache-control", b"no-store"),
         ]
@@ -115,10 +129,12 @@ class _Server(uvicorn.Server):
 class HealthServer:
     """Serves `check` on host:port from `start()` until `close()`."""
 
-    def __init__(self, check: HealthCheck, host: str, port: int) -> None:
+    def __init__(
+        self, check: HealthCheck, host: str, port: int, metrics: Exposition | None = None
+    ) -> None:
         self.host, self.port = host, port
         config = uvicorn.Config(
-            health_app(check),
+            health_app(check, metrics),
             http="h11",
             ws="none",
             lifespan="off",

@@ -7,7 +7,6 @@ is in loop.py."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,9 +21,11 @@ from healthapp.db import utcnow
 from healthapp.inference.preprocess import decode, preprocess
 from healthapp.inference.triton_client import FoodModelClient
 from healthapp.job_queue import JobMessage, JobQueue
+from healthapp.observability.logs import JOB_ID
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
 from healthapp.services.meals.storage import PhotoReadTimeout, PhotoStorage
+from healthapp.worker import metrics
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, Failure, classify, retry_delay
 from healthapp.worker.lease import JobLeases
@@ -82,11 +83,15 @@ class JobSteps:
 
     @staticmethod
     def _log(record: dict[str, Any], **fields: Any) -> None:
+        """The job's one line (and its count by outcome): fields after the message in text
+        logs, top-level keys of the JSON line in JSON logs."""
         line = {**record, **{key: value for key, value in fields.items() if value is not None}}
-        log.info("%s", json.dumps(line, sort_keys=False))
+        metrics.record_job(str(line.get("outcome", "")))
+        log.info("analysis_job", extra={"fields": line})
 
     async def _process(self, message: JobMessage) -> None:
         """One delivery of one job; never raises (an unexpected error leaves it pending)."""
+        JOB_ID.set(message.job_id)  # this task's own context: every line of the job names it
         try:
             if await self._leased(message):
                 async with self.leases.held(message):
@@ -131,6 +136,7 @@ class JobSteps:
             await self._ack(message)
             self._log(record, outcome="duplicate", total_ms=_ms(started))
             return
+        metrics.JOB_ATTEMPTS.inc()
         record.update(
             attempt=job.attempts,
             queued_ms=round((utcnow() - job.created_at).total_seconds() * 1000, 1),
@@ -165,11 +171,17 @@ class JobSteps:
         step = time.perf_counter()
         stored = await self._db(analysis.complete_job, job_id, prediction)
         timings["store_ms"] = _ms(step)
+        metrics.record_steps(timings)
         if stored:
             status_key = "" if prediction.recognised else analysis.ERROR_NO_FOOD
             await self._announce(job, analysis.DONE, status_key)
             self.jobs_done += 1
             self.last_job_at = utcnow()
+            metrics.record_result(
+                "done" if prediction.recognised else "no_food",
+                (self.last_job_at - job.created_at).total_seconds(),
+                job.attempts,
+            )
         await self._ack(message)
         estimate = prediction.estimate
         self._log(
@@ -198,7 +210,14 @@ class JobSteps:
         tensor = await asyncio.to_thread(preprocess, image)
         timings["preprocess_ms"] = _ms(step)
         step = time.perf_counter()
-        scores = await self.model_client.infer(tensor, request_id=str(job.job_id))
+        failure: BaseException | None = None
+        try:
+            scores = await self.model_client.infer(tensor, request_id=str(job.job_id))
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            metrics.record_triton(time.perf_counter() - step, failure)
         timings["infer_ms"] = _ms(step)
         return predict(
             scores[0], k=self.config.top_k, model=self.model_client.model, timings_ms=timings
@@ -240,7 +259,12 @@ class JobSteps:
         elif outcome == "failed":
             self.jobs_failed += 1
             self.last_job_at = utcnow()
+            metrics.record_result(
+                "failed", (self.last_job_at - job.created_at).total_seconds(), job.attempts
+            )
             await self._announce(job, analysis.FAILED, error_key)
+        if timings:
+            metrics.record_steps(timings)
         self._log(
             record,
             outcome=outcome,

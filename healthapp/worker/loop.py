@@ -32,6 +32,7 @@ from healthapp.worker.config import WorkerConfig
 from healthapp.worker.health import HealthServer, check_health
 from healthapp.worker.job import JobSteps, log
 from healthapp.worker.lease import JobLeases
+from healthapp.worker.metrics import worker_exposition
 from healthapp.worker.readiness import wait_for_redis, wait_for_triton
 from healthapp.worker.runtime import pause
 from healthapp.worker.scheduled import run_periodic, worker_jobs
@@ -101,7 +102,10 @@ class Worker(JobSteps):
         server = None
         if self.config.health_port:
             server = HealthServer(
-                partial(check_health, self), self.config.health_host, self.config.health_port
+                partial(check_health, self),
+                self.config.health_host,
+                self.config.health_port,
+                metrics=partial(worker_exposition, self),
             )
             await server.start()
         periodic: list[asyncio.Task[None]] = []

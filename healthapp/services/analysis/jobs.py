@@ -324,6 +324,32 @@ def touch_job(db: Session, job_id: int) -> bool:
     return _transition(db, job_id, (ANALYSING,))
 
 
+@dataclass(frozen=True)
+class OpenJobStats:
+    """The open jobs of all users, for the worker's metrics."""
+
+    queued: int
+    analysing: int
+    oldest_created_at: datetime | None  # of the oldest open job; None when none is open
+
+
+def open_job_stats(db: Session) -> OpenJobStats:
+    """How many jobs are queued and analysing, and when the oldest of them was uploaded (two
+    aggregates over the status index)."""
+    rows = db.exec(
+        select(AnalysisJob.status, sa.func.count(), sa.func.min(AnalysisJob.created_at))
+        .where(col(AnalysisJob.status).in_(OPEN_STATUSES))
+        .group_by(AnalysisJob.status)
+    ).all()
+    counts = {str(status): int(count) for status, count, _oldest in rows}
+    oldest = [created for _status, _count, created in rows if created is not None]
+    return OpenJobStats(
+        queued=counts.get(str(QUEUED), 0),
+        analysing=counts.get(str(ANALYSING), 0),
+        oldest_created_at=min(oldest, default=None),
+    )
+
+
 def open_jobs_to_sweep(
     db: Session,
     *,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import redis
 
+from healthapp.observability.metrics import record_throttle_hit
 from healthapp.services.auth.throttle import ADMIT_SCRIPT
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ class RateLimit:
         except redis.RedisError:
             log.exception("API rate limit unavailable; allowing the request")
             return 0
-        return int(wait)  # type: ignore[arg-type]  # the sync client's reply
+        seconds = int(wait)  # type: ignore[arg-type]  # the sync client's reply
+        if seconds:
+            record_throttle_hit("api")
+        return seconds
 
 
 def default_rate_limit() -> RateLimit:

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import redis
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from healthapp.db import session_scope, utcnow
 from healthapp.models import AuthSession, User
@@ -57,6 +57,11 @@ def create_session(
     )
     db.flush()
     return token
+
+
+def count_live_sessions(db: Session) -> int:
+    """Sessions not yet expired, of all users (the web's active-sessions gauge)."""
+    return int(db.exec(select(func.count()).where(col(AuthSession.expires_at) > utcnow())).one())
 
 
 def user_id_for_token(db: Session, *, token: str, secret_key: str) -> int | None:

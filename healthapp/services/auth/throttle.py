@@ -22,6 +22,7 @@ import redis
 from redis.typing import ResponseT
 
 from healthapp.domain.errors import ThrottledError
+from healthapp.observability.metrics import record_throttle_hit
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ class LoginThrottle:
             return None
         member, wait = admitted
         if wait:
+            record_throttle_hit("login")
             raise ThrottledError(wait)
         return Admission(member, tuple(key for key, _limit in windows))
 
@@ -172,6 +174,7 @@ class LoginThrottle:
         windows = [(self._key("signup", client_ip), self.signup_max_per_client)]
         admitted = self._admit(windows, self.signup_window_seconds, now)
         if admitted is not None and admitted[1]:
+            record_throttle_hit("signup")
             raise ThrottledError(admitted[1], key="error.signup_throttled")
 
 
