@@ -63,10 +63,13 @@ system-deps-run:
 	@[ -n "$$REDIS_URL" ] || command -v redis-server >/dev/null || $(call apt_install,redis-server)
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not reachable);
-# the CJK fonts make failure screenshots of Korean pages readable.
+# the CJK fonts make failure screenshots of Korean pages readable. Debian's prometheus (with
+# promtool) checks deploy/prometheus and scrapes the running app in the observability tests.
 system-deps-test: system-deps-run
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 		|| $(call apt_install,chromium fonts-noto-cjk)
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null \
+		|| $(call apt_install,prometheus)
 
 run: deps system-deps-run
 	$(BIN)/python -m healthapp.launcher

@@ -11,7 +11,8 @@ The event's id (Reflex's transaction id, not the client token) is put on every l
 event writes (observability.logs.EVENT_ID); at LOG_LEVEL=DEBUG each event logs one line with
 its handler and duration, and any event slower than SLOW_EVENT_SECONDS logs a warning.
 
-Cost per event, measured by tests/unit/state/test_observe.py: a few microseconds.
+Cost per event, measured by tests/unit/state/test_observe.py: 12-27 us on a loaded two-core
+machine (a done-callback, one histogram observation, one counter increment); the budget is 0.1 ms.
 """
 
 from __future__ import annotations

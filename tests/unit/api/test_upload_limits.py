@@ -149,3 +149,48 @@ def test_a_refused_uploads_reply_asks_the_page_to_call_its_states_handler() -> N
 @pytest.mark.parametrize("handler", ["", "h", "x.y<script>", "a.b\nc"])
 def test_a_reply_to_anything_but_a_state_handler_has_no_body(handler: str) -> None:
     assert refusal_body(handler, TOO_LARGE) == b""
+
+
+class SignedIn(UploadLimits):
+    async def _signed_in(self, headers: Any) -> bool:
+        return True
+
+
+def metric(name: str, **labels: str) -> float:
+    from healthapp.observability import metrics
+
+    return metrics.WEB.get_sample_value(name, labels) or 0.0
+
+
+def test_uploads_accepted_and_refused_are_counted_by_reason() -> None:
+    accepted = metric("healthapp_uploads_accepted_total")
+    too_large = metric("healthapp_uploads_refused_total", reason="too_large")
+    anonymous = metric("healthapp_uploads_refused_total", reason="not_signed_in")
+    body_too_large = metric("healthapp_request_bodies_refused_total", reason="too_large")
+
+    call(UPLOAD_PATH, [b"x"], length="1")  # no session
+    call("/api/x", [b"x" * 600], length="600", request_limit=500)  # not an upload
+
+    async def upload(chunks: list[bytes]) -> None:
+        app = SignedIn(Recorder(), max_bytes=LIMIT, request_max_bytes=LIMIT, secret_key="k" * 40)
+        pending = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                   for i, c in enumerate(chunks)]  # fmt: skip
+
+        async def receive() -> dict[str, Any]:
+            return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+        async def send(_message: dict[str, Any]) -> None:
+            return None
+
+        await app({"type": "http", "method": "POST", "path": UPLOAD_PATH, "headers": []},
+                  receive, send)  # fmt: skip
+
+    run(upload([b"x" * 10]))  # accepted
+    run(upload([b"x" * 600, b"x" * 600]))  # streamed past the limit
+
+    assert metric("healthapp_uploads_accepted_total") == accepted + 1
+    assert metric("healthapp_uploads_refused_total", reason="too_large") == too_large + 1
+    assert metric("healthapp_uploads_refused_total", reason="not_signed_in") == anonymous + 1
+    assert (
+        metric("healthapp_request_bodies_refused_total", reason="too_large") == body_too_large + 1
+    )

@@ -172,3 +172,11 @@ def test_a_taken_port_fails_at_start() -> None:
             await first.close()
 
     run(scenario())
+
+
+def test_metrics_is_served_when_the_worker_gives_a_page() -> None:
+    app = health_app(fixed(True), lambda: b"healthapp_jobs_total 1.0\n")
+    status, headers, body = call(app, "GET", "/metrics")
+    assert (status, body) == (200, b"healthapp_jobs_total 1.0\n")
+    assert headers[b"content-type"].startswith(b"text/plain; version=0.0.4")
+    assert call(app, "GET", "/healthz")[0] == 200

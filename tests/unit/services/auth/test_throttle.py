@@ -144,3 +144,22 @@ def test_client_address(
     peer: str, forwarded_for: str, trusted: list[ipaddress.IPv4Network], expected: str
 ) -> None:
     assert client_address(peer, forwarded_for, trusted) == expected
+
+
+def test_refused_attempts_are_counted_as_throttle_hits(throttle: LoginThrottle) -> None:
+    from healthapp.observability import metrics
+
+    def hits(kind: str) -> float:
+        return metrics.WEB.get_sample_value("healthapp_throttle_hits_total", {"kind": kind}) or 0
+
+    login, signup = hits("login"), hits("signup")
+    for i in range(5):
+        fail(throttle, "carol", "ip9", T0 + i)
+    for _ in range(2):
+        with pytest.raises(ThrottledError):
+            throttle.admit_password_check("carol", "ip9", now=T0 + 10)
+    for _ in range(3):
+        throttle.admit_signup("ip9", now=T0)
+    with pytest.raises(ThrottledError):
+        throttle.admit_signup("ip9", now=T0 + 1)
+    assert (hits("login"), hits("signup")) == (login + 2, signup + 1)
