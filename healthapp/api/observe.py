@@ -9,7 +9,8 @@ the routes:
   route template (the route that answered, e.g. /api/v1/glucose/{reading_id}, never the raw
   path: bounded label values, no ids);
 - one log line per request with method, route, status and duration; never the query string
-  (a claim link carries a one-time nonce) or a header. /metrics and /ping lines are DEBUG.
+  (a claim link carries a one-time nonce) or a header. Successful scrapes, probes and frontend
+  files log at DEBUG.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 # Requests that no route of the app matched, or that an edge answered before the routes.
 _PREFIXES = ((routes.UPLOAD, routes.UPLOAD), ("/_event", "/_event"))
 UNMATCHED = "unmatched"
-_QUIET_ROUTES = frozenset({"/metrics", "/ping", "/_health"})
+# Scrapes, probes and the frontend's own files (pages, scripts, images): DEBUG when they succeed.
+_QUIET_ROUTES = frozenset({"/metrics", "/ping", "/_health", "/{path}"})
 
 
 def route_template(scope: Scope, before: object = None) -> str:
@@ -131,7 +133,7 @@ class ObserveRequests:
 
 def _log_request(method: str, route: str, status: int, seconds: float) -> None:
     level = logging.WARNING if status >= 500 else logging.INFO
-    if route in _QUIET_ROUTES and status < 500:
+    if route in _QUIET_ROUTES and status < 400:
         level = logging.DEBUG
     if not log.isEnabledFor(level):
         return

@@ -96,3 +96,15 @@ def test_watch_reports_a_dead_service() -> None:
     supervisor.start(Service("short", ["sleep", "0.5"], lambda: True, timeout=5))
     assert supervisor.watch() == 1
     supervisor.stop_all()
+
+
+def test_log_format_json_makes_the_launchers_lines_json(tmp_path: Path) -> None:
+    import json
+
+    url = f"redis://:pw-not-for-logs@127.0.0.1:{free_port()}/0"
+    result = launch(tmp_path, "--port", str(free_port()), REDIS_URL=url, LOG_FORMAT="json")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    [refusal] = [line for line in lines if "does not answer PING" in line["message"]]
+    assert (refusal["level"], refusal["process"]) == ("ERROR", "launcher")
+    assert "pw-not-for-logs" not in result.stderr

@@ -133,3 +133,13 @@ def test_malformed_jwt_keys_stop_start_up(keys: str) -> None:
     with pytest.raises(ConfigError, match="JWT_KEYS"):
         make(jwt_keys=keys)
     assert make(jwt_keys="new:" + "n" * 40 + ", old:" + "o" * 32).jwt_keys
+
+
+def test_log_level_and_format_take_any_case_and_refuse_others() -> None:
+    settings = make(log_level="debug", log_format="JSON")
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "json")
+    assert (make().log_level, make().log_format) == ("INFO", "text")
+    with pytest.raises(ValueError, match="log_level"):
+        make(log_level="chatty")
+    with pytest.raises(ValueError, match="log_format"):
+        make(log_format="xml")

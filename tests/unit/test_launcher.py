@@ -43,3 +43,21 @@ def test_the_database_url_is_logged_without_its_password(
         launcher.run(settings(tmp_path, redis_url=redis_server_url, database_url=db_url))
     assert "applying database migrations to postgresql+psycopg://app:***@127.0.0.1" in caplog.text
     assert PASSWORD not in caplog.text
+
+
+def test_the_web_gets_an_emptied_metrics_directory_and_the_workers_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(launcher.MULTIPROC_ENV, raising=False)
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_123.db").write_bytes(b"stale")
+    web = launcher.web_service(settings(tmp_path), {"PATH": "/bin"})
+    assert web.env[launcher.MULTIPROC_ENV] == str(folder)
+    assert list(folder.iterdir()) == []  # an earlier run's values would add up
+    assert launcher.MULTIPROC_ENV not in launcher.worker_service(0, {"PATH": "/bin"}).env
+
+    given = tmp_path / "elsewhere"
+    monkeypatch.setenv(launcher.MULTIPROC_ENV, str(given))
+    assert launcher.web_service(settings(tmp_path), {}).env[launcher.MULTIPROC_ENV] == str(given)
+    assert given.is_dir()

@@ -174,11 +174,14 @@ def test_the_log_line_names_the_route_not_the_path_or_query(
     assert record.levelno == logging.INFO
 
 
-def test_scrapes_and_pings_log_at_debug_only(
+def test_scrapes_probes_and_frontend_files_log_at_debug_unless_they_fail(
     tmp_path: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = ObserveRequests(build(tmp_path), trusted=())
     with caplog.at_level(logging.DEBUG, logger="healthapp.http"):
-        call(app, "/ping")
-    [record] = [r for r in caplog.records if r.name == "healthapp.http"]
-    assert record.levelno == logging.DEBUG
+        for path in ("/ping", "/index.html", "/missing.js"):
+            call(app, path)
+    levels = [(r.fields["route"], r.fields["status"], r.levelno)  # type: ignore[attr-defined]
+              for r in caplog.records if r.name == "healthapp.http"]  # fmt: skip
+    assert levels == [("/ping", 200, logging.DEBUG), ("/{path}", 200, logging.DEBUG),
+                      ("/{path}", 404, logging.INFO)]  # fmt: skip
