@@ -571,6 +571,9 @@ MESSAGES: dict[str, str] = {
     "api.cursor_invalid": "This page cursor is not one the API gave out.",
     "api.idempotency_key_invalid": "The Idempotency-Key must be 1 to {max} printable characters.",
     "api.idempotency_key_reused": "This Idempotency-Key was already used for a different request.",
+    "api.report_range": "Choose an end on or after the start, at most {max} days after it.",
+    "api.unexpected_file": 'Only the field "photos" may carry files.',
+    "api.photos_required": 'Send at least one photo in the field "photos".',
     # Nightscout-compatible uploads, and where a glucose reading came from
     "nightscout.date_invalid": "The entry has no valid date (ms since 1970, or an ISO time).",
     "nightscout.entry_invalid": "The entry is not a JSON object.",

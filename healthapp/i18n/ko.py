@@ -567,6 +567,9 @@ MESSAGES: dict[str, str] = {
     "api.cursor_invalid": "API가 준 페이지 커서가 아닙니다.",
     "api.idempotency_key_invalid": "Idempotency-Key는 인쇄 가능한 문자 1~{max}자여야 합니다.",
     "api.idempotency_key_reused": "이 Idempotency-Key는 이미 다른 요청에 쓰였습니다.",
+    "api.report_range": "끝 날짜는 시작 날짜와 같거나 그 뒤 {max}일 이내여야 합니다.",
+    "api.unexpected_file": '파일은 "photos" 필드로만 보낼 수 있습니다.',
+    "api.photos_required": '"photos" 필드로 사진을 한 장 이상 보내세요.',
     # Nightscout 호환 업로드, 혈당 측정값의 출처
     "nightscout.date_invalid": "항목에 올바른 날짜(1970년부터의 ms, 또는 ISO 시각)가 없습니다.",
     "nightscout.entry_invalid": "항목이 JSON 객체가 아닙니다.",
