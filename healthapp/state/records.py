@@ -111,8 +111,11 @@ class RecordsState(rx.State, mixin=True):
         self.form_values = self._new_form(prefs)
         self.form_version += 1
 
-    async def _refresh(self, *, reset_form: bool = False) -> Any:
-        kind, page = self.kind, self.page
+    def _listing(
+        self, *, page: int | None = None
+    ) -> Callable[[Session, int], tuple[preferences.Preferences, records.RecordPage]]:
+        """The unit of work that reads the page's rows (after a write, in the write's own)."""
+        kind, page = self.kind, page or self.page
         start, end = _parse_day(self.filter_start), _parse_day(self.filter_end)
 
         def work(db: Session, user_id: int) -> tuple[preferences.Preferences, records.RecordPage]:
@@ -122,10 +125,12 @@ class RecordsState(rx.State, mixin=True):
             )
             return prefs, listing
 
-        attempt = await self._attempt(work)
-        if not attempt.ok or attempt.value is None:
-            return attempt.redirect
-        prefs, listing = attempt.value
+        return work
+
+    def _show(
+        self, listed: tuple[preferences.Preferences, records.RecordPage], *, reset_form: bool
+    ) -> None:
+        prefs, listing = listed
         self._rows, self.page, self.pages, self.total = (
             listing.rows,
             listing.page,
@@ -135,6 +140,12 @@ class RecordsState(rx.State, mixin=True):
         self.glucose_unit = prefs.glucose_unit.value
         if reset_form or not self.form_values:
             self._reset_form(prefs)
+
+    async def _refresh(self, *, reset_form: bool = False) -> Any:
+        attempt = await self._attempt(self._listing())
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        self._show(attempt.value, reset_form=reset_form)
         return None
 
     @rx.event
@@ -149,7 +160,10 @@ class RecordsState(rx.State, mixin=True):
         kind, record_id = self.kind, self.editing_id
         at_now = not record_id and str(form.get(TIME_FIELDS[kind], "")) == self._shown_time
 
-        def work(db: Session, user_id: int) -> None:
+        # A new record is on page 1; the rows are read in the same transaction as the write.
+        listing = self._listing(page=None if record_id else 1)
+
+        def work(db: Session, user_id: int) -> tuple[preferences.Preferences, records.RecordPage]:
             prefs = preferences.get_preferences(db, user_id=user_id)
             if record_id:
                 records.update_record(
@@ -159,15 +173,14 @@ class RecordsState(rx.State, mixin=True):
                 records.create_record(
                     db, user_id=user_id, kind=kind, form=form, prefs=prefs, at_now=at_now
                 )
+            return listing(db, user_id)
 
         attempt = await self._attempt(work)
-        if not attempt.ok:
+        if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        if not record_id:
-            self.page = 1
-        toast = feedback.saved(self.current_lang,
-                               "records.updated" if record_id else "records.saved")  # fmt: skip
-        return await self._refresh(reset_form=True) or toast
+        self._show(attempt.value, reset_form=True)
+        return feedback.saved(self.current_lang,
+                              "records.updated" if record_id else "records.saved")  # fmt: skip
 
     @rx.event
     async def start_edit(self, record_id: int) -> Any:
