@@ -24,7 +24,7 @@ TIME_FIELDS = {"bp": "measured_at", "glucose": "measured_at", "hba1c": "measured
                "exercise": "started_at"}  # fmt: skip
 NEW_FORM_DEFAULTS: dict[str, dict[str, str]] = {
     "bp": {},
-    "glucose": {"timing": "fasting"},
+    "glucose": {"timing": "fasting", "source": "meter"},
     "hba1c": {},
     "exercise": {"kind": "walking", "intensity": "moderate"},
 }
@@ -81,6 +81,8 @@ class RecordsState(rx.State, mixin=True):
                 "label_text": text(row["label_key"], row),
                 "context_text": text(row["context_key"], row),
                 "alert_text": text(row["alert_key"], row),
+                # glucose only: meter or CGM ("" for the other kinds)
+                "source_text": text(row.get("source_key", ""), row),
             }
             for row in self._rows
         ]
