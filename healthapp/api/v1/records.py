@@ -68,6 +68,9 @@ class GlucoseIn(BaseModel):
     value: float
     unit: Literal["mg/dL", "mmol/L"] = "mg/dL"
     timing: GlucoseTiming
+    source: GlucoseSource | None = Field(
+        default=None, description="meter or cgm. Default: meter; on a replace, unchanged"
+    )
     note: Note
 
 
@@ -121,6 +124,8 @@ def _form(kind: str, body: BaseModel, prefs: preferences.Preferences) -> dict[st
         data[field] = data[field] or utcnow()
         data[field] = data[field].isoformat()
     data.pop("unit", None)
+    if data.get("source", "") is None:  # not sent: the service keeps or defaults it
+        del data["source"]
     return {name: _text(value) for name, value in data.items()}
 
 
