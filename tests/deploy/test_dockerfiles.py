@@ -126,6 +126,11 @@ def test_web_image_settings_ports_and_paths(
     assert env["__REFLEX_SKIP_COMPILE"] == env["__REFLEX_MOUNT_FRONTEND_COMPILED_APP"] == "true"
     assert int(env["GRANIAN_WORKERS"]) >= 2
     assert any("reflex export --frontend-only" in rest for rest in web.all("RUN"))
+    # What the backend needs of the build: the static client, the routes, and .web/backend,
+    # where it rewrites its markers at start (seen when the recipe ran without Docker).
+    copied = " ".join(web.final("COPY"))
+    for part in (".web/build", ".web/routes.json", ".web/backend"):
+        assert f"/src/{part} ./{part}" in copied, part
     assert 'ENTRYPOINT ["/app/deploy/docker/entrypoint.sh"]' in (
         f"ENTRYPOINT {rest}" for rest in web.final("ENTRYPOINT")
     )
