@@ -64,9 +64,14 @@ system-deps-run:
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not reachable);
 # the CJK fonts make failure screenshots of Korean pages readable.
+# The deployment checks (tests/deploy) run Debian's Caddy (`caddy validate`, and a real Caddy
+# with its internal CA) and kubectl (`kubectl kustomize`); hadolint, check-jsonschema,
+# kubernetes-validate and yamllint come from PyPI with the dev extra.
 system-deps-test: system-deps-run
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 		|| $(call apt_install,chromium fonts-noto-cjk)
+	@command -v caddy >/dev/null || { $(call apt_install,caddy); }
+	@command -v kubectl >/dev/null || { $(call apt_install,kubernetes-client); }
 
 run: deps system-deps-run
 	$(BIN)/python -m healthapp.launcher
