@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -37,6 +38,31 @@ def _parse_day(text: str) -> date | None:
         return None
 
 
+# What a row of the list shows (components/records.py); the rest of a row stays on the server.
+SHOWN_FIELDS = ("id", "day", "time", "note", "level", "source")
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_row(lang: str, items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A listed row with its words. Cached: after a save, all rows but the new one are the
+    ones the page showed before, and their words need not be formatted again."""
+    row = dict(items)
+
+    def text(key: str) -> str:
+        return translate(lang, key, **row) if key else ""
+
+    return (
+        *((name, row.get(name, "")) for name in SHOWN_FIELDS),
+        ("value", text(row["value_key"])),
+        ("level_text", text(f"clinical.level.{row['level']}" if row["level"] else "")),
+        ("label_text", text(row["label_key"])),
+        ("context_text", text(row["context_key"])),
+        ("alert_text", text(row["alert_key"])),
+        # glucose only: meter or CGM ("" for the other kinds)
+        ("source_text", text(row.get("source_key", ""))),
+    )
+
+
 class RecordsState(rx.State, mixin=True):
     """List, filter, paginate, create, edit and delete one kind of record."""
 
@@ -69,23 +95,7 @@ class RecordsState(rx.State, mixin=True):
     @rx.var
     def shown_rows(self) -> list[dict[str, str]]:
         lang = self.current_lang
-
-        def text(key: str, row: dict[str, str]) -> str:
-            return translate(lang, key, **row) if key else ""
-
-        return [
-            {
-                **row,
-                "value": text(row["value_key"], row),
-                "level_text": text(f"clinical.level.{row['level']}" if row["level"] else "", row),
-                "label_text": text(row["label_key"], row),
-                "context_text": text(row["context_key"], row),
-                "alert_text": text(row["alert_key"], row),
-                # glucose only: meter or CGM ("" for the other kinds)
-                "source_text": text(row.get("source_key", ""), row),
-            }
-            for row in self._rows
-        ]
+        return [dict(_shown_row(lang, tuple(row.items()))) for row in self._rows]
 
     @rx.var
     def page_text(self) -> str:
