@@ -5,6 +5,7 @@ from reflex.components.component import ComponentStyle
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
+from healthapp.api.forwarded import forwarded_proto
 from healthapp.api.headers import security_headers
 from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
@@ -45,11 +46,12 @@ STYLE: ComponentStyle = {
 # The REST routes (/api/...) are served by the same backend, on the same port. The transformers
 # apply in order, each wrapping the ones before: session_socket hands Reflex's event socket the
 # session's hash instead of the cookie, limit_uploads bounds bodies before any route reads them,
-# and the headers middleware (which reads no request body) wraps everything.
+# the headers middleware (which reads no request body) wraps those, and forwarded_proto, outermost,
+# gives every layer the scheme the TLS proxy saw (https behind Caddy).
 # assets/responsive.css holds the rules that need media queries (phone layout, touch targets).
 app = rx.App(
     style=STYLE,
     stylesheets=["/responsive.css"],
     head_components=head_components(),
-    api_transformer=[api, session_socket, limit_uploads, security_headers],
+    api_transformer=[api, session_socket, limit_uploads, security_headers, forwarded_proto],
 )
