@@ -70,7 +70,8 @@ system-deps-run:
 system-deps-test: system-deps-run
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 		|| $(call apt_install,chromium fonts-noto-cjk)
-	@command -v caddy >/dev/null || { $(call apt_install,caddy); }
+	@command -v caddy >/dev/null && command -v certutil >/dev/null \
+		|| $(call apt_install,caddy libnss3-tools)
 	@command -v kubectl >/dev/null || { $(call apt_install,kubernetes-client); }
 
 run: deps system-deps-run
