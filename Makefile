@@ -63,11 +63,17 @@ system-deps-run:
 	@[ -n "$$REDIS_URL" ] || command -v redis-server >/dev/null || $(call apt_install,redis-server)
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not reachable);
-# the CJK fonts make failure screenshots of Korean pages readable. Debian's prometheus (with
+# the CJK fonts make failure screenshots of Korean pages readable.
+# The deployment checks (tests/deploy) run Debian's Caddy (`caddy validate`, and a real Caddy
+# with its internal CA) and kubectl (`kubectl kustomize`); hadolint, check-jsonschema,
+# kubernetes-validate and yamllint come from PyPI with the dev extra. Debian's prometheus (with
 # promtool) checks deploy/prometheus and scrapes the running app in the observability tests.
 system-deps-test: system-deps-run
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 		|| $(call apt_install,chromium fonts-noto-cjk)
+	@command -v caddy >/dev/null && command -v certutil >/dev/null \
+		|| $(call apt_install,caddy libnss3-tools)
+	@command -v kubectl >/dev/null || { $(call apt_install,kubernetes-client); }
 	@command -v prometheus >/dev/null && command -v promtool >/dev/null \
 		|| $(call apt_install,prometheus)
 

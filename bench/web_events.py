@@ -223,7 +223,9 @@ class Client:
 # --- the app ---------------------------------------------------------------------------------
 
 
-def start_app(stack: common.Stack, tmp: Path, port: int) -> tuple[common.Group, str]:
+def start_app(
+    stack: common.Stack, tmp: Path, port: int, web_workers: int = 1
+) -> tuple[common.Group, str]:
     redis_port = common.free_port()
     redis = stack.add(
         common.start_group(
@@ -251,7 +253,10 @@ def start_app(stack: common.Stack, tmp: Path, port: int) -> tuple[common.Group, 
         SIGNUP_MAX_PER_CLIENT="1000000",
         SECRET_KEY=secrets.token_urlsafe(48),
         PYTHONUNBUFFERED="1",
+        GRANIAN_WORKERS=str(web_workers),
     )
+    if web_workers > 1:  # the workers share each tab's state through Redis (its own DB number)
+        env["REFLEX_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/1"
     log_path = tmp / "launcher.log"
     launcher = stack.add(
         common.start_group(
@@ -439,6 +444,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--signup-parallel", type=int, default=4, help="sign-ups at once")
     parser.add_argument("--port", type=int, default=0, help="web port (default: free, in range)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=int(os.environ.get("GRANIAN_WORKERS", "1")),
+        help="granian worker processes; more than 1 keeps Reflex state in Redis",
+    )
     args = parser.parse_args(argv)
     args.levels = sorted({int(x) for x in str(args.clients).split(",") if x.strip()})
     return args
@@ -452,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp_name, common.Stack() as stack:
         tmp = Path(tmp_name)
         started = time.monotonic()
-        launcher, base_url = start_app(stack, tmp, port)
+        launcher, base_url = start_app(stack, tmp, port, args.web_workers)
         notes.append(
             f"app start (launcher to ready, production build) {time.monotonic() - started:.0f} s"
         )
@@ -489,7 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "clients": args.clients,
                 "duration_s": args.duration,
                 "think_ms": f"{args.think_ms:g} (+-50 %)",
-                "GRANIAN_WORKERS": os.environ.get("GRANIAN_WORKERS", "1"),
+                "GRANIAN_WORKERS": args.web_workers,
+                "Reflex state": "Redis" if args.web_workers > 1 else "disk (one worker)",
                 "db": "SQLite (temp)",
             },
             body=body,

@@ -5,6 +5,7 @@ from reflex.components.component import ComponentStyle
 
 import healthapp.pages  # noqa: F401  (registers every page through its @template decorator)
 from healthapp.api import api
+from healthapp.api.forwarded import forwarded_proto
 from healthapp.api.headers import security_headers
 from healthapp.api.observe import observe_requests
 from healthapp.api.session_socket import session_socket
@@ -49,14 +50,22 @@ STYLE: ComponentStyle = {
 # transformers apply in order, each wrapping the ones before: session_socket hands Reflex's
 # event socket the session's hash instead of the cookie, limit_uploads bounds bodies before any
 # route reads them, observe_requests gives each request its id, log line and metrics (it sees
-# the route that answered and the refusals of limit_uploads), and the headers middleware (which
-# reads no request body) wraps everything.
+# the route that answered and the refusals of limit_uploads), the headers middleware (which
+# reads no request body) wraps those, and forwarded_proto, outermost, gives every layer the
+# scheme the TLS proxy saw (https behind Caddy).
 # assets/responsive.css holds the rules that need media queries (phone layout, touch targets).
 app = rx.App(
     style=STYLE,
     stylesheets=["/responsive.css"],
     head_components=head_components(),
-    api_transformer=[api, session_socket, limit_uploads, observe_requests, security_headers],
+    api_transformer=[
+        api,
+        session_socket,
+        limit_uploads,
+        observe_requests,
+        security_headers,
+        forwarded_proto,
+    ],
 )
 # Each Reflex event timed and counted by handler (state/observe.py).
 app.add_middleware(ObserveEvents())

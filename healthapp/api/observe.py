@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from healthapp import routes
 from healthapp.observability import metrics
 from healthapp.observability.logs import REQUEST_ID, new_id
+from healthapp.services.auth.throttle import is_trusted_proxy
 
 log = logging.getLogger("healthapp.http")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -94,13 +95,7 @@ class ObserveRequests:
 
     def _from_proxy(self, scope: Scope) -> bool:
         client = scope.get("client")
-        if not client or not self.trusted:
-            return False
-        try:
-            address = ipaddress.ip_address(client[0])
-        except ValueError:
-            return False
-        return any(address in network for network in self.trusted)
+        return bool(client and self.trusted and is_trusted_proxy(str(client[0]), self.trusted))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

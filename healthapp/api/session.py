@@ -6,7 +6,8 @@ JavaScript could write what it sends), so the browser comes here by a full navig
 - GET /api/session/claim?nonce=...&next=... : a log-in, sign-up or password change issued the
   one-time nonce (sessions.Handoffs); this opens the session and answers 303 to `next` (a local
   path, else /) with Set-Cookie: HttpOnly, SameSite=Strict, Path=/, Secure when the request came
-  over HTTPS or HEALTHAPP_ENV=production. An unknown, used or expired nonce goes to /login.
+  over HTTPS (behind the TLS proxy too: api/forwarded.py) or HEALTHAPP_ENV=production. An
+  unknown, used or expired nonce goes to /login.
 - GET /api/session/logout : revokes the cookie's session, expires the cookie, 303 to /login.
 
 The page that follows opens a new socket, whose handshake carries the new Cookie header: that is

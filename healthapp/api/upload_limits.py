@@ -4,7 +4,8 @@ whole backend with this).
 Reflex's upload endpoint parses the whole multipart body (to temp files, then the handler reads
 them) before any event handler can look at the session or a size. So the refusals happen here,
 in front of it: an upload without a valid session cookie gets 401 before one body byte is read;
-any request whose declared Content-Length passes UPLOAD_MAX_BYTES gets 413 at once, and one
+any upload (the page's, or a photo sent to the REST API) whose declared Content-Length passes
+UPLOAD_MAX_BYTES, or any other request over REQUEST_MAX_BYTES, gets 413 at once, and one
 that streams more than that (chunked, or lying about its length) gets 413 as soon as the count
 passes it, with the rest of the body never read. The server holds at most one ASGI message of
 the body at a time while counting.
@@ -23,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from healthapp import routes
 from healthapp.api.deps import REFUSAL_HEADERS
+from healthapp.api.v1.problems import TYPE_BASE as PROBLEM_TYPE_BASE
+from healthapp.i18n import translate
 from healthapp.observability import metrics
 from healthapp.services.auth import sessions
 
@@ -99,16 +102,20 @@ class UploadLimits:
         if upload and not await self._signed_in(headers):
             await _refuse(send, 401, NOT_SIGNED_IN, handler, upload=True)
             return
-        limit = self.max_bytes if upload else self.request_max_bytes
+        counted = upload or _is_api_upload(scope)  # the page's or the REST API's photo upload
+        limit = self.max_bytes if counted else self.request_max_bytes
+        api_limit = limit if _is_api(scope) else None
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _refuse(send, 400, BAD_LENGTH, handler, upload=upload)
+                await _refuse(send, 400, BAD_LENGTH, handler, api_limit=api_limit, upload=counted)
                 return
             if int(declared) > limit:
-                await _refuse(send, 413, TOO_LARGE, handler, upload=upload)
+                await _refuse(send, 413, TOO_LARGE, handler, api_limit=api_limit, upload=counted)
                 return
-        if await self._counted(scope, receive, send, handler, limit, upload=upload) and upload:
+        accepted = await self._counted(scope, receive, send, handler, limit, api_limit,
+                                       upload=counted)  # fmt: skip
+        if accepted and counted:
             metrics.UPLOADS_ACCEPTED.inc()
 
     async def _signed_in(self, headers: Headers) -> bool:
@@ -127,7 +134,15 @@ class UploadLimits:
         return await anyio.to_thread.run_sync(check)
 
     async def _counted(
-        self, scope: Scope, receive: Receive, send: Send, handler: str, limit: int, *, upload: bool
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        handler: str,
+        limit: int,
+        api_limit: int | None,
+        *,
+        upload: bool,
     ) -> bool:
         """Run the app with the body counted; False when the count passed `limit` (refused)."""
         received = 0
@@ -143,7 +158,8 @@ class UploadLimits:
                 if received > limit:
                     refused = True
                     if not started:
-                        await _refuse(send, 413, TOO_LARGE, handler, upload=upload)
+                        await _refuse(send, 413, TOO_LARGE, handler, api_limit=api_limit,
+                                      upload=upload)  # fmt: skip
                     else:  # the app answered before reading it all: counted all the same
                         _count_refusal(TOO_LARGE, upload=upload)
                     # The app sees a client that went away: it stops parsing and keeps nothing.
@@ -167,6 +183,20 @@ def _is_upload(scope: Scope) -> bool:
     return path.rstrip("/") == UPLOAD_PATH and scope.get("method") != "GET"
 
 
+# The REST API's photo uploads (api/v1/meals.py) take the upload limit too; their sender is
+# checked before the body is read by the API's own bearer check (api/v1/bearer_first.py).
+_API_UPLOAD = re.compile(r"/api/v1/meals(/[1-9][0-9]{0,18}/photos)?/?")
+
+
+def _is_api(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return path.startswith(("/api/v1/", "/nightscout/"))
+
+
+def _is_api_upload(scope: Scope) -> bool:
+    return scope.get("method") == "POST" and bool(_API_UPLOAD.fullmatch(scope.get("path", "")))
+
+
 def refusal_body(handler: str, reason: str) -> bytes:
     """The reply's body: for an upload from the page, the state update line that makes the
     page call routes.UPLOAD_REFUSED_EVENT(reason) on the handler's own state; else nothing."""
@@ -177,19 +207,40 @@ def refusal_body(handler: str, reason: str) -> bytes:
     return json.dumps({"delta": {}, "events": [event]}).encode() + b"\n"
 
 
+def _problem_body(status: int, reason: str, limit: int) -> bytes:
+    """An RFC 9457 problem for API clients (the REST API's own refusals look the same)."""
+    detail = translate("en", reason, max_mb=f"{limit / (1024 * 1024):g}")
+    kind = reason.removeprefix("upload.").replace("_", "-")
+    return json.dumps({"type": PROBLEM_TYPE_BASE + kind, "title": detail, "status": status,
+                       "detail": detail, "errors": []}).encode()  # fmt: skip
+
+
 def _count_refusal(reason: str, *, upload: bool) -> None:
     counter = metrics.UPLOADS_REFUSED if upload else metrics.BODIES_REFUSED
     counter.labels(reason=metrics.upload_reason(reason)).inc()
 
 
 async def _refuse(
-    send: Send, status: int, reason: str, handler: str = "", *, upload: bool = True
+    send: Send,
+    status: int,
+    reason: str,
+    handler: str = "",
+    *,
+    api_limit: int | None = None,
+    upload: bool = True,
 ) -> None:
+    """The refusal; `api_limit` (the limit that applied) for a request to the REST API;
+    `upload`: counted as a refused upload (the page's or the API's photos), else as a refused
+    request body."""
     _count_refusal(reason, upload=upload)
-    body = refusal_body(handler, reason)
     headers = {**REFUSAL_HEADERS, REASON_HEADER: reason, "connection": "close"}
-    if body:
-        headers["content-type"] = "application/x-ndjson"
+    if api_limit is not None:
+        body = _problem_body(status, reason, api_limit)
+        headers["content-type"] = "application/problem+json"
+    else:
+        body = refusal_body(handler, reason)
+        if body:
+            headers["content-type"] = "application/x-ndjson"
     await send({
         "type": "http.response.start",
         "status": status,

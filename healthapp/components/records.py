@@ -16,6 +16,7 @@ from healthapp.state.base import AppState
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
 LEVEL_COLOURS: dict[str, Colour] = {"normal": "green", "borderline": "amber", "danger": "red"}
+SOURCE_COLOURS: dict[str, Colour] = {"cgm": "violet", "meter": "gray"}
 INPUT_TYPES: dict[str, InputType] = {"datetime": "datetime-local", "date": "date"}
 INPUT_MODES: dict[str, InputMode] = {"integer": "numeric", "decimal": "decimal"}
 
@@ -189,6 +190,20 @@ def classification(row: Any) -> rx.Component:
     )
 
 
+def source_badge(row: Any) -> rx.Component:
+    """Where a glucose reading came from (meter or CGM); nothing for the other kinds."""
+    return rx.cond(
+        row["source_text"] != "",
+        rx.badge(
+            row["source_text"],
+            color_scheme=match_colour(row["source"], SOURCE_COLOURS, "gray"),
+            variant="soft",
+            class_name="source-badge",
+            data_source=row["source"],
+        ),
+    )
+
+
 COLUMNS = ["records.col_when", "records.col_value", "records.col_context", "records.col_class",
            "records.col_note", "records.col_actions"]  # fmt: skip
 
@@ -197,7 +212,16 @@ def _row(state: RecordPageState, row: Any) -> rx.Component:
     when, value, context, level, note, actions = COLUMNS
     return rx.table.row(
         cell(when, row["day"], " ", row["time"]),
-        cell(value, rx.text(row["value"], weight="medium")),
+        # one child: a phone's card lays a cell out as label | content
+        cell(
+            value,
+            rx.vstack(
+                rx.text(row["value"], weight="medium"),
+                source_badge(row),
+                spacing="1",
+                align="start",
+            ),
+        ),
         cell(context, row["context_text"]),
         cell(level, classification(row)),
         cell(note, rx.text(row["note"], size="2")),

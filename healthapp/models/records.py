@@ -44,7 +44,13 @@ class GlucoseSource(StrEnum):
 
     @property
     def label_key(self) -> str:
+        """The short label the records list and the dashboard show ("CGM", "Meter")."""
         return f"glucose.source.{self.value}"
+
+    @property
+    def option_key(self) -> str:
+        """The entry form's wording of the choice ("CGM (sensor)")."""
+        return f"glucose.source_option.{self.value}"
 
 
 class Glucose(RecordBase, table=True):

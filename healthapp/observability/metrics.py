@@ -73,12 +73,13 @@ HTTP_SECONDS = Histogram(
 )
 UPLOADS_ACCEPTED = Counter(
     "healthapp_uploads_accepted_total",
-    "Upload requests (/_upload) that passed the session check and the body limit.",
+    "Photo upload requests (the page's /_upload, the REST API's meal photos) that passed the "
+    "edge: the page's session check and the body limit.",
     registry=WEB,
 )
 UPLOADS_REFUSED = Counter(
     "healthapp_uploads_refused_total",
-    "Upload requests refused before the app read them, by reason (api/upload_limits.py).",
+    "Photo upload requests refused before the app read them, by reason (api/upload_limits.py).",
     ["reason"],
     registry=WEB,
 )

@@ -7,7 +7,7 @@ from healthapp.components.charts import bp_chart, exercise_chart, glucose_chart,
 from healthapp.components.layout import template
 from healthapp.components.props import match_colour
 from healthapp.components.quick_add import quick_add_href
-from healthapp.components.records import LEVEL_COLOURS
+from healthapp.components.records import LEVEL_COLOURS, source_badge
 from healthapp.state.base import AppState
 from healthapp.state.dashboard import DashboardState
 
@@ -82,7 +82,13 @@ def latest_cards() -> rx.Component:
             lambda card: rx.card(
                 rx.vstack(
                     rx.text(card["title"], size="2", color_scheme="gray"),
-                    rx.text(card["value"], size="6", weight="bold"),
+                    rx.hstack(
+                        rx.text(card["value"], size="6", weight="bold"),
+                        source_badge(card),
+                        align="center",
+                        wrap="wrap",
+                        spacing="2",
+                    ),
                     rx.cond(
                         card["level"] != "",
                         rx.hstack(

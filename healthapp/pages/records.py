@@ -8,6 +8,7 @@ from healthapp.components.layout import template
 from healthapp.components.records import FormField, record_page
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
+from healthapp.models import GlucoseSource
 from healthapp.state.agp import AgpState
 from healthapp.state.records import BloodPressureState, ExerciseState, GlucoseState, HbA1cState
 
@@ -48,6 +49,12 @@ def glucose() -> rx.Component:
                 "glucose.field.timing",
                 "select",
                 options=tuple((t.value, t.label_key) for t in GlucoseTiming),
+            ),
+            FormField(
+                "source",
+                "glucose.field.source",
+                "select",
+                options=tuple((s.value, s.option_key) for s in GlucoseSource),
             ),
             NOTE,
         ],

@@ -128,6 +128,10 @@ class DashboardState(FormState, AppState):
                 "label_text": translate(self.current_lang, card["label_key"], **card)
                 if card["label_key"]
                 else translate(self.current_lang, "dash.no_reading"),
+                # the glucose card: meter or CGM
+                "source_text": translate(self.current_lang, card["source_key"])
+                if card.get("source_key")
+                else "",
             }
             for card in self.latest
         ]
@@ -208,7 +212,8 @@ class DashboardState(FormState, AppState):
         self.latest = [
             {"title_key": "dash.latest_glucose", "value": f"{g.value} {g.unit}" if g else "—",
              "when": g.local if g else "", "level": g.level if g else "",
-             "label_key": g.label_key if g else ""},
+             "label_key": g.label_key if g else "", "source": g.source if g else "",
+             "source_key": g.source_key if g else ""},
             {"title_key": "dash.latest_bp",
              "value": f"{bp.systolic}/{bp.diastolic} mmHg" if bp else "—",
              "when": bp.local if bp else "", "level": bp.level if bp else "",

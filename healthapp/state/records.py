@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -24,7 +25,7 @@ TIME_FIELDS = {"bp": "measured_at", "glucose": "measured_at", "hba1c": "measured
                "exercise": "started_at"}  # fmt: skip
 NEW_FORM_DEFAULTS: dict[str, dict[str, str]] = {
     "bp": {},
-    "glucose": {"timing": "fasting"},
+    "glucose": {"timing": "fasting", "source": "meter"},
     "hba1c": {},
     "exercise": {"kind": "walking", "intensity": "moderate"},
 }
@@ -35,6 +36,31 @@ def _parse_day(text: str) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+# What a row of the list shows (components/records.py); the rest of a row stays on the server.
+SHOWN_FIELDS = ("id", "day", "time", "note", "level", "source")
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_row(lang: str, items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A listed row with its words. Cached: after a save, all rows but the new one are the
+    ones the page showed before, and their words need not be formatted again."""
+    row = dict(items)
+
+    def text(key: str) -> str:
+        return translate(lang, key, **row) if key else ""
+
+    return (
+        *((name, row.get(name, "")) for name in SHOWN_FIELDS),
+        ("value", text(row["value_key"])),
+        ("level_text", text(f"clinical.level.{row['level']}" if row["level"] else "")),
+        ("label_text", text(row["label_key"])),
+        ("context_text", text(row["context_key"])),
+        ("alert_text", text(row["alert_key"])),
+        # glucose only: meter or CGM ("" for the other kinds)
+        ("source_text", text(row.get("source_key", ""))),
+    )
 
 
 class RecordsState(rx.State, mixin=True):
@@ -69,21 +95,7 @@ class RecordsState(rx.State, mixin=True):
     @rx.var
     def shown_rows(self) -> list[dict[str, str]]:
         lang = self.current_lang
-
-        def text(key: str, row: dict[str, str]) -> str:
-            return translate(lang, key, **row) if key else ""
-
-        return [
-            {
-                **row,
-                "value": text(row["value_key"], row),
-                "level_text": text(f"clinical.level.{row['level']}" if row["level"] else "", row),
-                "label_text": text(row["label_key"], row),
-                "context_text": text(row["context_key"], row),
-                "alert_text": text(row["alert_key"], row),
-            }
-            for row in self._rows
-        ]
+        return [dict(_shown_row(lang, tuple(row.items()))) for row in self._rows]
 
     @rx.var
     def page_text(self) -> str:
@@ -111,8 +123,11 @@ class RecordsState(rx.State, mixin=True):
         self.form_values = self._new_form(prefs)
         self.form_version += 1
 
-    async def _refresh(self, *, reset_form: bool = False) -> Any:
-        kind, page = self.kind, self.page
+    def _listing(
+        self, *, page: int | None = None
+    ) -> Callable[[Session, int], tuple[preferences.Preferences, records.RecordPage]]:
+        """The unit of work that reads the page's rows (after a write, in the write's own)."""
+        kind, page = self.kind, page or self.page
         start, end = _parse_day(self.filter_start), _parse_day(self.filter_end)
 
         def work(db: Session, user_id: int) -> tuple[preferences.Preferences, records.RecordPage]:
@@ -122,10 +137,12 @@ class RecordsState(rx.State, mixin=True):
             )
             return prefs, listing
 
-        attempt = await self._attempt(work)
-        if not attempt.ok or attempt.value is None:
-            return attempt.redirect
-        prefs, listing = attempt.value
+        return work
+
+    def _show(
+        self, listed: tuple[preferences.Preferences, records.RecordPage], *, reset_form: bool
+    ) -> None:
+        prefs, listing = listed
         self._rows, self.page, self.pages, self.total = (
             listing.rows,
             listing.page,
@@ -135,6 +152,12 @@ class RecordsState(rx.State, mixin=True):
         self.glucose_unit = prefs.glucose_unit.value
         if reset_form or not self.form_values:
             self._reset_form(prefs)
+
+    async def _refresh(self, *, reset_form: bool = False) -> Any:
+        attempt = await self._attempt(self._listing())
+        if not attempt.ok or attempt.value is None:
+            return attempt.redirect
+        self._show(attempt.value, reset_form=reset_form)
         return None
 
     @rx.event
@@ -149,7 +172,10 @@ class RecordsState(rx.State, mixin=True):
         kind, record_id = self.kind, self.editing_id
         at_now = not record_id and str(form.get(TIME_FIELDS[kind], "")) == self._shown_time
 
-        def work(db: Session, user_id: int) -> None:
+        # A new record is on page 1; the rows are read in the same transaction as the write.
+        listing = self._listing(page=None if record_id else 1)
+
+        def work(db: Session, user_id: int) -> tuple[preferences.Preferences, records.RecordPage]:
             prefs = preferences.get_preferences(db, user_id=user_id)
             if record_id:
                 records.update_record(
@@ -159,15 +185,14 @@ class RecordsState(rx.State, mixin=True):
                 records.create_record(
                     db, user_id=user_id, kind=kind, form=form, prefs=prefs, at_now=at_now
                 )
+            return listing(db, user_id)
 
         attempt = await self._attempt(work)
-        if not attempt.ok:
+        if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        if not record_id:
-            self.page = 1
-        toast = feedback.saved(self.current_lang,
-                               "records.updated" if record_id else "records.saved")  # fmt: skip
-        return await self._refresh(reset_form=True) or toast
+        self._show(attempt.value, reset_form=True)
+        return feedback.saved(self.current_lang,
+                              "records.updated" if record_id else "records.saved")  # fmt: skip
 
     @rx.event
     async def start_edit(self, record_id: int) -> Any:

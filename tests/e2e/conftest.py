@@ -41,14 +41,19 @@ class RunningApp:
     url: str
     log_path: Path
     process: subprocess.Popen[bytes]
+    port: int  # the web process's own port (url may be a proxy in front of it)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    var_dir = tmp_path_factory.mktemp("var")
+@contextlib.contextmanager
+def launched_app(
+    var_dir: Path, extra_env: dict[str, str] | None = None, url: str | None = None
+) -> Iterator[RunningApp]:
+    """The launcher (`make run`) on a free port with its own var/ dir, stopped afterwards with
+    nothing left behind. `extra_env` adds settings; `url` is where the browser goes (default:
+    the app's own port)."""
     log_path = var_dir / "launcher.log"
     port = free_port()
     env = {
@@ -60,6 +65,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     env.update(
         VAR_DIR=str(var_dir), PORT=str(port), PYTHONUNBUFFERED="1", SIGNUP_MAX_PER_CLIENT="100000"
     )
+    env.update(extra_env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "healthapp.launcher"],
@@ -69,7 +75,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    running = RunningApp(f"http://localhost:{port}", log_path, process)
+    running = RunningApp(url or f"http://localhost:{port}", log_path, process, port)
     deadline = time.monotonic() + START_TIMEOUT
     while "healthapp is running at" not in running.log_text():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -77,14 +83,29 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
                 os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"the launcher did not start the app:\n{running.log_text()[-4000:]}")
         time.sleep(0.5)
-    yield running
-    started = descendants(process.pid)
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
-    time.sleep(0.5)
-    orphans = [pid for pid in started if alive(pid)]
+    try:
+        yield running
+    finally:
+        started = descendants(process.pid)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        time.sleep(0.5)
+        orphans = [pid for pid in started if alive(pid)]
+        for pid in orphans:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     assert process.returncode == 0, running.log_text()[-2000:]
     assert not orphans, f"processes left behind by the launcher: {orphans}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with launched_app(tmp_path_factory.mktemp("var")) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -49,24 +49,35 @@ def new_context(
     )
 
 
-def _add_record(page: Page, app: RunningApp, route: str, form: str, values: dict[str, str]) -> None:
+def _add_record(
+    page: Page,
+    app: RunningApp,
+    route: str,
+    form: str,
+    values: dict[str, str],
+    selects: dict[str, str] | None = None,
+) -> None:
     page.goto(f"{app.url}{route}")
     # the load fills the form and remounts it: typing before that would be lost
     expect(page.locator(f"#{form} input").first).not_to_have_value("")
     for field, value in values.items():
         page.locator(f"#{form}-{field}").fill(value)
+    for field, value in (selects or {}).items():
+        page.locator(f"#{form}-{field}").select_option(value)
     page.locator(f"#{form} button[type=submit]").click()
     expect(toast(page, t("en", "records.saved"))).to_be_visible()
 
 
 def seed(browser: Browser, app: RunningApp, lang: str) -> Person:
-    """A new user with a reading of every kind (one with a long note) and a meal with a food,
+    """A new user with a reading of every kind (a CGM one with a long note) and a meal with a food,
     who then chooses `lang`; the returned storage state signs a new context in."""
     context = new_context(browser, "en", DESKTOP)
     page = context.new_page()
     login = unique_login(f"layout{lang}")
     sign_up(page, app, login)
-    _add_record(page, app, routes.GLUCOSE, "glucose", {"value": "123", "note": LONG_NOTE})
+    # a CGM reading: the list's and the dashboard's longest source badge (Korean)
+    _add_record(page, app, routes.GLUCOSE, "glucose", {"value": "123", "note": LONG_NOTE},
+                {"source": "cgm"})  # fmt: skip
     _add_record(page, app, routes.BLOOD_PRESSURE, "bp", {"systolic": "135", "diastolic": "85"})
     _add_record(page, app, routes.HBA1C, "hba1c", {"percent": "6.8"})
     _add_record(page, app, routes.EXERCISE, "exercise", {"duration_min": "30"})

@@ -1,13 +1,17 @@
-"""Each record type end to end: add, see it classified, edit, delete, and one invalid entry."""
+"""Each record type end to end: add, see it classified, edit, delete, and one invalid entry;
+glucose readings say whether a meter or a CGM (the form, or a Nightscout uploader) took them."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from healthapp.services.nightscout.secrets import sha1_hex
 from tests.e2e.conftest import RunningApp
 from tests.e2e.helpers import sign_up, toast, unique_login
 
@@ -48,10 +52,10 @@ CASES = {
         nav="Glucose",
         heading="Blood glucose",
         add={"Blood glucose": "52"},
-        selects={"Timing": "fasting"},
-        shown=["52 mg/dL", "Fasting", "Danger", "Level 2 hypoglycaemia"],
+        selects={"Timing": "fasting", "Source": "cgm"},
+        shown=["52 mg/dL", "CGM", "Fasting", "Danger", "Level 2 hypoglycaemia"],
         edit={"Blood glucose": "95"},
-        edited=["95 mg/dL", "Normal"],
+        edited=["95 mg/dL", "CGM", "Normal"],  # the edit keeps the source
         invalid={"Blood glucose": "abc"},
         message="Enter a number, for example 5.5 or 120.",
     ),
@@ -174,3 +178,56 @@ def test_late_evening_reading_is_grouped_in_the_local_day(page: Page, app: Runni
     search.get_by_label("To").fill("2026-11-28")
     search.get_by_role("button", name="Show").click()
     expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_meter_and_cgm_readings_are_told_apart(page: Page, app: RunningApp) -> None:
+    sign_up(page, app, unique_login())
+    # An uploader address from Settings, and one sensor reading sent as xDrip+ sends it.
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Make uploader address").click()
+    address = page.get_by_label("Uploader address")
+    expect(address).to_contain_text("/nightscout/api/v1/")
+    match = re.match(r"https?://([^@/]+)@", address.inner_text())
+    assert match, address.inner_text()
+    taken = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    entry = {
+        "type": "sgv",
+        "sgv": 168,
+        "date": int(taken.timestamp() * 1000),
+        "dateString": taken.isoformat(),
+        "direction": "Flat",
+        "device": "xDrip-DexcomG6",
+    }
+    reply = page.request.post(
+        f"{app.url}/nightscout/api/v1/entries",
+        headers={"api-secret": sha1_hex(match[1]), "content-type": "application/json"},
+        data=json.dumps([entry]),
+    )
+    assert reply.ok, reply.text()
+
+    page.goto(f"{app.url}/glucose")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("168 mg/dL")
+    expect(rows.first.locator(".source-badge")).to_have_text("CGM")
+
+    # The form's source is Meter unless chosen.
+    expect(page.get_by_label("Date and time", exact=True)).not_to_have_value("")
+    expect(page.get_by_label("Source", exact=True)).to_have_value("meter")
+    fill(page, {"Blood glucose": "101"}, {"Timing": "fasting"})
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(toast(page, "Saved.")).to_be_visible()
+    expect(rows).to_have_count(2)
+    meter = rows.filter(has_text="101 mg/dL")
+    expect(meter.locator(".source-badge")).to_have_text("Meter")
+
+    # Editing the uploaded reading shows its source and keeps it.
+    sensor = rows.filter(has_text="168 mg/dL")
+    sensor.get_by_role("button", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit entry")).to_be_visible()
+    expect(page.get_by_label("Source", exact=True)).to_have_value("cgm")
+    fill(page, {"Blood glucose": "170"})
+    page.get_by_role("button", name="Save changes").click()
+    expect(toast(page, "Changes saved.")).to_be_visible()
+    expect(rows.filter(has_text="170 mg/dL").locator(".source-badge")).to_have_text("CGM")
+    expect(meter.locator(".source-badge")).to_have_text("Meter")

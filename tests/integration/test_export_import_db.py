@@ -23,7 +23,7 @@ def readings(
     db: Session, user_id: int
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     glucose = db.exec(
-        select(Glucose.measured_at, Glucose.mg_dl, Glucose.timing, Glucose.note)
+        select(Glucose.measured_at, Glucose.mg_dl, Glucose.timing, Glucose.source, Glucose.note)
         .where(Glucose.user_id == user_id)
         .order_by(col(Glucose.measured_at), col(Glucose.mg_dl))
     ).all()

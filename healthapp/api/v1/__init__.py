@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
-from healthapp.api.v1 import auth, insights, records
+from healthapp.api.v1 import auth, exports, insights, meal_items, meals, records
 from healthapp.api.v1.bearer_first import BearerFirst
 from healthapp.api.v1.problems import (
     ApiProblem,
@@ -44,7 +44,8 @@ v1.add_exception_handler(RequestValidationError, on_request_invalid)
 v1.add_exception_handler(HTTPException, on_http_error)
 v1.include_router(auth.router)
 v1.include_router(insights.router)
-for router in records.routers:
+for router in [*records.routers, meals.router, meal_items.items, meal_items.jobs,
+               meal_items.photos, exports.router]:  # fmt: skip
     v1.include_router(router)
 v1.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
 v1.add_middleware(BearerFirst)

@@ -121,6 +121,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _DESCRIPTIONS = {
     400: "Malformed request body", 401: "Not signed in", 403: "Token lacks the scope",
     404: "Not found", 409: "The same request is in progress", 412: "The record has changed",
-    422: "Invalid request", 429: "Rate limited",
+    413: "The body is larger than the upload limit", 415: "Unsupported media type",
+    422: "Invalid request", 429: "Rate limited", 503: "A service is unavailable; retry later",
 }  # fmt: skip
 PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 422, 429)

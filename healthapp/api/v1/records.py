@@ -8,7 +8,6 @@ comes in the unit the client names. Each reply carries the record's ETag."""
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at run time,
 # and the body and page types are made per record kind inside _router.
 
-import hashlib
 import json
 from dataclasses import replace
 from datetime import date, datetime
@@ -21,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from healthapp.api.v1.caller import ReadAccess, WriteAccess
-from healthapp.api.v1.problems import PROBLEM_RESPONSES, ApiProblem, problem_responses
+from healthapp.api.v1.problems import PROBLEM_RESPONSES, problem_responses
 from healthapp.api.v1.types import Instant, IsoDate, RecordId
+from healthapp.api.v1.writes import check_match, created, etag, in_progress
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
@@ -68,6 +68,9 @@ class GlucoseIn(BaseModel):
     value: float
     unit: Literal["mg/dL", "mmol/L"] = "mg/dL"
     timing: GlucoseTiming
+    source: GlucoseSource | None = Field(
+        default=None, description="meter or cgm. Default: meter; on a replace, unchanged"
+    )
     note: Note
 
 
@@ -121,6 +124,8 @@ def _form(kind: str, body: BaseModel, prefs: preferences.Preferences) -> dict[st
         data[field] = data[field] or utcnow()
         data[field] = data[field].isoformat()
     data.pop("unit", None)
+    if data.get("source", "") is None:  # not sent: the service keeps or defaults it
+        del data["source"]
     return {name: _text(value) for name, value in data.items()}
 
 
@@ -146,20 +151,6 @@ def _out(kind: str, row: Any, prefs: preferences.Preferences) -> dict[str, Any]:
                   "duration_min": row.duration_min, "intensity": row.intensity,
                   "energy_kcal": row.energy_kcal}  # fmt: skip
     return _schema(kind)[1].model_validate({**common, **fields}).model_dump(mode="json")
-
-
-def etag(row: Any) -> str:
-    stamp = f"{row.id}:{row.updated_at.isoformat()}".encode()
-    return f'"{hashlib.sha256(stamp).hexdigest()[:20]}"'
-
-
-def _check_match(if_match: str | None, row: Any) -> None:
-    if if_match is None:
-        return
-    tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in tags and etag(row) not in tags:
-        raise ApiProblem(412, "precondition-failed", "The record has changed",
-                         "Read it again (GET) and send its current ETag in If-Match.")  # fmt: skip
 
 
 _SCHEMAS: dict[str, tuple[type[BaseModel], type[BaseModel], str, str]] = {
@@ -244,18 +235,9 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
 
         try:
             status, text, replayed = access.run(work)
-        except IntegrityError:  # the same key's first try committed meanwhile
-            raise ApiProblem(
-                409,
-                "in-progress",
-                "The same request is in progress",
-                "Retry it: the reply of the first try will be sent.",
-            ) from None
-        item = json.loads(text)
-        headers = {"Location": f"/api/v1/{path}/{item['id']}"}
-        if replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(item, status_code=status, headers=headers)
+        except IntegrityError:
+            raise in_progress() from None
+        return created(text, replayed=replayed, location=f"/api/v1/{path}/{{id}}", status=status)
 
     @router.get("/{record_id}", response_model=schema_out, summary=f"One {title} record")
     def get(record_id: RecordId, access: ReadAccess) -> Response:
@@ -280,7 +262,7 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
         assert isinstance(body, BaseModel)
 
         def work(db: Session, caller: ApiCaller) -> Response:
-            _check_match(if_match, owned(db, model, record_id, user_id=caller.user_id))
+            check_match(if_match, owned(db, model, record_id, user_id=caller.user_id))
             prefs = _prefs_for(db, caller.user_id, body)
             row = records.update_record(db, user_id=caller.user_id, kind=kind,
                                         record_id=record_id, form=_form(kind, body, prefs),
@@ -299,7 +281,7 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
         record_id: RecordId, access: WriteAccess, if_match: Annotated[str | None, Header()] = None
     ) -> Response:
         def work(db: Session, caller: ApiCaller) -> None:
-            _check_match(if_match, owned(db, model, record_id, user_id=caller.user_id))
+            check_match(if_match, owned(db, model, record_id, user_id=caller.user_id))
             records.delete_record(db, user_id=caller.user_id, kind=kind, record_id=record_id)
 
         access.run(work)

@@ -166,13 +166,16 @@ def run_as_session(
 
 
 def _user_id_for_hash(db: Session, hashed: str) -> int | None:
+    # The user row comes with the session: the unit of work that follows reads the person's
+    # preferences from it (db.get finds it in the identity map), one query fewer per event.
     if not hashed:
         return None
-    return db.exec(
-        select(AuthSession.user_id).where(
-            col(AuthSession.token_hash) == hashed, col(AuthSession.expires_at) > utcnow()
-        )
+    user = db.exec(
+        select(User)
+        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+        .where(col(AuthSession.token_hash) == hashed, col(AuthSession.expires_at) > utcnow())
     ).first()
+    return user.id if user is not None else None
 
 
 def token_from_cookie_header(header: str) -> str:

@@ -61,13 +61,14 @@ def client_address(peer: str, forwarded_for: str, trusted: Sequence[IPNetwork]) 
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     address = peer
     for hop in [*reversed(hops), None]:
-        if not _is_trusted(address, trusted) or hop is None:
+        if not is_trusted_proxy(address, trusted) or hop is None:
             return address
         address = hop
     return address
 
 
-def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+def is_trusted_proxy(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    """Whether `address` (a socket's peer) is one of the proxies in `trusted`."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -8,7 +8,7 @@ CSV conventions (written into README.txt of every export too):
 - Times twice: `*_local` in the user's zone with its UTC offset (ISO 8601,
   2026-11-28T23:30:00-05:00) and `*_utc` (2026-11-29T04:30:00Z). HbA1c is a calendar day.
 - Glucose in mg/dL exactly as stored (3 decimals at most) and in mmol/L as the app shows it (one
-  decimal); the mg/dL column is the lossless one.
+  decimal); the mg/dL column is the lossless one. `source` is meter or cgm (GlucoseSource).
 - Free text (notes, food names) that Excel would run as a formula (starting with = + - @, a tab or
   a carriage return) is prefixed with an apostrophe, as is text that starts with an apostrophe;
   `unescape_cell` undoes exactly that.
@@ -31,7 +31,9 @@ PROFILE_FILE = "profile"
 BP_COLUMNS = ("id", "measured_at_local", "measured_at_utc", "systolic", "diastolic", "pulse",
               "category", "level", "note")  # fmt: skip
 GLUCOSE_COLUMNS = ("id", "measured_at_local", "measured_at_utc", "mg_dl", "mmol_l", "timing",
-                   "category", "level", "note")  # fmt: skip
+                   "source", "category", "level", "note")  # fmt: skip
+# glucose.csv as exports wrote it before readings had a source (meter or cgm): still imported.
+GLUCOSE_COLUMNS_WITHOUT_SOURCE = tuple(name for name in GLUCOSE_COLUMNS if name != "source")
 HBA1C_COLUMNS = ("id", "measured_on", "percent", "category", "level", "note")
 EXERCISE_COLUMNS = ("id", "started_at_local", "started_at_utc", "kind", "duration_min",
                     "intensity", "energy_kcal", "note")  # fmt: skip

@@ -26,7 +26,17 @@ from healthapp.domain.clinical import (
     classify_bp,
 )
 from healthapp.domain.units import GlucoseUnit, format_glucose
-from healthapp.models import BloodPressure, Exercise, Food, Glucose, HbA1c, Meal, MealItem, User
+from healthapp.models import (
+    BloodPressure,
+    Exercise,
+    Food,
+    Glucose,
+    GlucoseSource,
+    HbA1c,
+    Meal,
+    MealItem,
+    User,
+)
 from healthapp.services.export.csv_format import (
     BP_COLUMNS,
     BP_FILE,
@@ -61,6 +71,7 @@ Meal photos are not included.
 모든 파일은 UTF-8(BOM) CSV입니다. *_local 은 설정한 시간대의 시각(UTC 오프셋 포함),
 *_utc 는 같은 시각의 UTC 입니다. 혈당 mg_dl 열이 저장된 값 그대로이며
 mmol_l 은 표시용(소수 1자리)입니다.
+혈당 source 열은 meter(혈당측정기) 또는 cgm(연속혈당측정기, CGM)입니다.
 이 파일의 혈당·혈압 CSV는 앱의 '가져오기'로 다시 불러올 수 있습니다(중복은 건너뜀).
 
 blood_pressure.csv   one row per reading
@@ -69,7 +80,8 @@ blood_pressure.csv   one row per reading
 glucose.csv          one row per reading
   id, measured_at_local, measured_at_utc, mg_dl (as stored), mmol_l (mg/dL / 18.016, 1 decimal),
   timing (fasting, before_breakfast, after_breakfast, before_lunch, after_lunch, before_dinner,
-  after_dinner, bedtime, other), category (ADA diagnostic ranges, or with diabetes the
+  after_dinner, bedtime, other), source (meter = finger-stick meter; cgm = continuous glucose
+  monitor), category (ADA diagnostic ranges, or with diabetes the
   targets in profile.csv: below_target / in_target / above_target; hypoglycaemia and very_high
   either way), level, note
 hba1c.csv            one row per laboratory result
@@ -138,7 +150,8 @@ def _bp_row(bp: BloodPressure, prefs: Preferences) -> list[str]:
 def _glucose_row(reading: Glucose, prefs: Preferences) -> list[str]:
     result = prefs.classify_glucose(reading.mg_dl, reading.timing)
     return [*_timed(reading.id, reading.measured_at, prefs.tz), _num(reading.mg_dl),
-            format_glucose(reading.mg_dl, GlucoseUnit.MMOL_L), reading.timing, *_verdict(result),
+            format_glucose(reading.mg_dl, GlucoseUnit.MMOL_L), reading.timing,
+            GlucoseSource(reading.source).value, *_verdict(result),
             escape_cell(reading.note)]  # fmt: skip
 
 

@@ -17,6 +17,10 @@ Codes (shared/CLINICAL.md): LOINC for what was measured, UCUM for units.
   molar LOINC codes instead. Category laboratory (a point-of-care test is a laboratory
   observation in FHIR's observation-category system). The meal timing is also written into
   code.text (e.g. "Glucose, capillary blood, after dinner"), since R4 has no element for it.
+  A CGM reading (source cgm, from a sensor through a Nightscout uploader) measures interstitial
+  fluid, not capillary blood: LOINC 99504-3 ("Glucose [Mass/volume] in Interstitial fluid", the
+  code of HL7's CGM implementation guide's sensor reading), category laboratory, in mg/dL, with
+  method.text "Continuous glucose monitor" (the uploader names no device the app keeps).
 - HbA1c: 4548-4 (Hemoglobin A1c/Hemoglobin.total in Blood), %, category laboratory; the result
   belongs to a calendar day, so effectiveDateTime is a date.
 Every Observation refers to one Patient resource in the bundle that carries no identifying data.
@@ -34,7 +38,7 @@ from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
-from healthapp.models import BloodPressure, Glucose, HbA1c
+from healthapp.models import BloodPressure, Glucose, GlucoseSource, HbA1c
 from healthapp.services.export.queries import owned_rows
 from healthapp.services.ownership import existing_user
 from healthapp.services.preferences import Preferences
@@ -51,6 +55,8 @@ DIASTOLIC = ("8462-4", "Diastolic blood pressure")
 HEART_RATE = ("8867-4", "Heart rate")
 GLUCOSE_CAPILLARY = ("41653-7", "Glucose [Mass/volume] in Capillary blood by Glucometer")
 GLUCOSE_FASTING_CAPILLARY = ("1556-0", "Fasting glucose [Mass/volume] in Capillary blood")
+GLUCOSE_INTERSTITIAL = ("99504-3", "Glucose [Mass/volume] in Interstitial fluid")
+CGM_METHOD = "Continuous glucose monitor"
 HBA1C = ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")
 
 # A fixed namespace for this app's resource ids (uuid5 needs one; any constant UUID will do).
@@ -183,16 +189,25 @@ def _bp_entries(bp: BloodPressure, user_id: int, tz: ZoneInfo) -> list[dict[str,
 
 def _glucose_entry(reading: Glucose, user_id: int, tz: ZoneInfo) -> dict[str, Any]:
     timing = GlucoseTiming(reading.timing)
-    code = GLUCOSE_FASTING_CAPILLARY if timing is GlucoseTiming.FASTING else GLUCOSE_CAPILLARY
+    extra: dict[str, Any] = {}
+    if GlucoseSource(reading.source) is GlucoseSource.CGM:
+        text = f"Glucose, interstitial fluid (CGM), {_TIMING_TEXT[timing]}"
+        code = _concept(GLUCOSE_INTERSTITIAL, text)
+        extra["method"] = {"text": CGM_METHOD}
+    else:
+        fasting = timing is GlucoseTiming.FASTING
+        text = f"Glucose, capillary blood, {_TIMING_TEXT[timing]}"
+        code = _concept(GLUCOSE_FASTING_CAPILLARY if fasting else GLUCOSE_CAPILLARY, text)
     return _observation(
         user_id=user_id,
         kind="glucose",
         row_id=reading.id,
         category=LABORATORY,
-        code=_concept(code, f"Glucose, capillary blood, {_TIMING_TEXT[timing]}"),
+        code=code,
         effective=_instant(reading.measured_at, tz),
         note=reading.note,
         valueQuantity=_quantity(_number(reading.mg_dl), "mg/dL", "mg/dL"),
+        **extra,
     )
 
 

@@ -42,6 +42,7 @@ from healthapp.services.importer.parsing import (
     cell_text,
     number_text,
     parse_time_cell,
+    source_value,
     timing_value,
 )
 from healthapp.services.importer.table import (
@@ -76,7 +77,7 @@ IMPORT_KEYS: tuple[str, ...] = (
 @dataclass(frozen=True)
 class RowError:
     line: int  # line of the file where the row starts (1-based, the header's line counts)
-    field: str  # the app's field: measured_at, value, timing, note, systolic, diastolic, pulse
+    field: str  # the app's field: measured_at, value, timing, source, note, systolic, ...
     column: str  # header of the column mapped to that field ("" when none is)
     key: str  # catalogue key of the message
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -237,6 +238,8 @@ def _parse_row(
     if kind is ImportKind.GLUCOSE:
         form["value"] = number_text(cell_text(cells, columns["value"]))
         form["timing"] = timing_value(cell_text(cells, columns.get("timing")), local)
+        if "source" in columns:  # without the column: meter readings
+            form["source"] = source_value(cell_text(cells, columns["source"]))
     else:
         for name in ("systolic", "diastolic", "pulse"):
             form[name] = number_text(cell_text(cells, columns.get(name)))

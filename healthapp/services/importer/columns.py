@@ -25,7 +25,7 @@ ERROR_MAPPING_INVALID = "import.mapping_invalid"
 # Fields a column can be mapped to, required ones first. "time" is for files that keep the clock
 # time in a column of its own next to the date.
 FIELDS: dict[ImportKind, tuple[str, ...]] = {
-    ImportKind.GLUCOSE: ("measured_at", "value", "time", "timing", "note"),
+    ImportKind.GLUCOSE: ("measured_at", "value", "time", "timing", "source", "note"),
     ImportKind.BP: ("measured_at", "systolic", "diastolic", "time", "pulse", "note"),
 }
 REQUIRED: dict[ImportKind, tuple[str, ...]] = {
@@ -46,6 +46,7 @@ _EXACT_NAMES: dict[str, tuple[str, ...]] = {
               "value", "result", "결과", "측정값"),
     "timing": ("timing", "mealtiming", "측정시점", "시점", "식사", "식전식후", "mealtag", "meal",
                "relationtomeal", "tag"),
+    "source": ("source", "glucosesource", "readingsource", "측정기기"),
     "note": ("note", "notes", "comment", "comments", "memo", "메모", "비고"),
     "systolic": ("systolic", "systolicmmhg", "sys", "sbp", "수축기", "수축기혈압", "최고혈압"),
     "diastolic": ("diastolic", "diastolicmmhg", "dia", "dbp", "이완기", "이완기혈압", "확장기",
@@ -170,7 +171,11 @@ def preview_import(data: bytes, *, kind: str) -> Preview:
     table = read_table(data, kind_)
     cells = [c for _, c in table.rows]
     mapping = _suggest_mapping(table.header, kind_)
-    own = tuple(table.header) in (export.GLUCOSE_COLUMNS, export.BP_COLUMNS)
+    own = tuple(table.header) in (
+        export.GLUCOSE_COLUMNS,
+        export.GLUCOSE_COLUMNS_WITHOUT_SOURCE,
+        export.BP_COLUMNS,
+    )
     unit = (
         _suggest_unit(table.header, cells, mapping.get("value"))
         if kind_ is ImportKind.GLUCOSE

@@ -1,4 +1,5 @@
-"""Reading single cells: times and dates, numbers with their unit written after them, meal timings.
+"""Reading single cells: times and dates, numbers with their unit written after them, meal timings,
+glucose sources (meter or CGM).
 
 Times: a cell with an offset (2026-11-28T23:30:00-05:00, ...Z) or an epoch (10 digits: seconds,
 13: milliseconds) is that instant; any other time is naive, to be read in the import's zone.
@@ -17,6 +18,7 @@ from functools import cache
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.errors import ValidationError
 from healthapp.i18n import CATALOGUES
+from healthapp.models import GlucoseSource
 
 ERROR_TIME_MISSING = "import.time_missing"
 
@@ -145,3 +147,38 @@ def timing_value(text: str, local: datetime | None) -> str:
         meal = "breakfast" if hour < 12 else "lunch" if hour < 17 else "dinner"
         return f"after_{meal}"
     return text
+
+
+# --- glucose source -------------------------------------------------------------------------------
+
+_EXTRA_SOURCES = {
+    "sensor": GlucoseSource.CGM,
+    "sgv": GlucoseSource.CGM,  # Nightscout's entry types
+    "mbg": GlucoseSource.METER,
+    "bgm": GlucoseSource.METER,
+    "glucometer": GlucoseSource.METER,
+}
+
+
+@cache
+def _source_names() -> dict[str, GlucoseSource]:
+    """Source values, their English and Korean labels, and a few common synonyms."""
+    names = dict(_EXTRA_SOURCES)
+    for source in GlucoseSource:
+        names[normalized_name(source.value)] = source
+        for catalogue in CATALOGUES.values():
+            for key in (source.label_key, source.option_key):
+                label = catalogue.get(key)
+                if label:
+                    names[normalized_name(label)] = source
+    return names
+
+
+def source_value(text: str) -> str:
+    """A source cell as a GlucoseSource value; blank is "meter". Anything else is passed on
+    unchanged, for the form parser to refuse."""
+    name = normalized_name(text)
+    if not name:
+        return GlucoseSource.METER.value
+    known = _source_names().get(name)
+    return text if known is None else known.value

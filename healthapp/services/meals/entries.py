@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
@@ -18,6 +17,7 @@ from healthapp.domain.errors import ValidationError
 from healthapp.models import AnalysisJob, Food, ItemSource, Meal, MealItem, MealPhoto, MealType
 from healthapp.services import forms, ranking
 from healthapp.services.foods import Nutrients, portion
+from healthapp.services.meals.bundles import load_bundles
 from healthapp.services.meals.storage import PhotoStorage, remove_photos_after_commit
 from healthapp.services.ownership import owned
 from healthapp.services.preferences import Preferences
@@ -245,7 +245,7 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _sum(items: list[MealItem]) -> Nutrients:
+def totals(items: list[MealItem]) -> Nutrients:
     return Nutrients(
         kcal=sum(i.kcal for i in items),
         carb_g=sum(i.carb_g for i in items),
@@ -273,29 +273,16 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
         .where(Meal.user_id == user_id, col(Meal.eaten_at) >= low, col(Meal.eaten_at) < high)
         .order_by(col(Meal.eaten_at), col(Meal.id))
     ).all()
-    meal_ids = [m.id for m in meals]
-    items = db.exec(
-        select(MealItem).where(MealItem.user_id == user_id, col(MealItem.meal_id).in_(meal_ids))
-        .order_by(col(MealItem.id))
-    ).all() if meal_ids else []  # fmt: skip
-    photos = db.exec(
-        select(MealPhoto, AnalysisJob)
-        .join(AnalysisJob, sa.and_(col(AnalysisJob.photo_id) == col(MealPhoto.id)), isouter=True)
-        .where(MealPhoto.user_id == user_id, col(MealPhoto.meal_id).in_(meal_ids))
-        .order_by(col(MealPhoto.id))
-    ).all() if meal_ids else []  # fmt: skip
-    food_ids = {i.food_id for i in items} | {
-        c.get("food_id") or ""
-        for _, job in photos
-        for c in ((job.result or {}).get("candidates", []) if job else [])
-    }
-    foods = {f.id: f for f in db.exec(select(Food).where(col(Food.id).in_(food_ids))).all()}
+    loaded = load_bundles(db, user_id=user_id, meals=meals)
+    foods = loaded.foods
+    items = [item for bundle in loaded.meals for item in bundle.items]
+    photos = [pair for bundle in loaded.meals for pair in bundle.photos]
     jobs_by_photo = {photo.id: job for photo, job in photos}
 
     views = []
-    for meal in meals:
-        meal_items = [i for i in items if i.meal_id == meal.id]
-        total = _sum(meal_items)
+    for bundle in loaded.meals:
+        meal, meal_items = bundle.meal, bundle.items
+        total = totals(meal_items)
         local = meal.eaten_at.astimezone(prefs.tz)
         views.append(
             MealView(
@@ -335,12 +322,11 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         error_key=job.error_key if job else "",
                         url=f"/api/photos/{photo.id}",
                     )
-                    for photo, job in photos
-                    if photo.meal_id == meal.id
+                    for photo, job in bundle.photos
                 ],
             )
         )
-    total = _sum(list(items))
+    total = totals(items)
     pending = sum(1 for _, job in photos if job and job.status in {"queued", "analysing"})
     return DayView(views, _fmt(total.kcal), _fmt(total.carb_g), _fmt(total.protein_g),
                    _fmt(total.fat_g), pending)  # fmt: skip

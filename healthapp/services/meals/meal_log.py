@@ -8,12 +8,13 @@ The database is written first; a job whose enqueue fails (Redis down) stays `que
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from healthapp.db import session_scope, utcnow
 from healthapp.job_queue import JobQueue
@@ -45,10 +46,13 @@ def log_meal(
     meal_id: int | None = None,
     engine: Engine | None = None,
     at_now: bool = False,
+    before_commit: Callable[[Session, int, list[int]], None] | None = None,
 ) -> LoggedMeal:
     """Log a new meal, or (with `meal_id`) change one of the user's meals and add photos to it.
     With `at_now` (the person left the time as the form showed it) the meal is stamped with
-    the moment of saving. Raises FormInvalid / ValidationError before anything is stored."""
+    the moment of saving. Raises FormInvalid / ValidationError before anything is stored.
+    `before_commit(db, meal_id, job_ids)` runs in the meal's transaction (the API stores its
+    idempotent reply there); if it raises, nothing is kept."""
     now = utcnow()
     values = meals.meal_values(form, prefs, now)  # validate the form before any photo work
     if at_now:
@@ -78,6 +82,8 @@ def log_meal(
                 job = analysis.create_job(db, photo=row)
                 assert job.id is not None
                 job_ids.append(job.id)
+            if before_commit is not None:
+                before_commit(db, meal.id, job_ids)
             saved_id = meal.id
     except BaseException:
         for key in keys:  # the transaction did not commit: no orphan files, no used quota

@@ -26,7 +26,7 @@ from healthapp.domain.clinical import (
 from healthapp.domain.errors import ValidationError
 from healthapp.domain.exercise import ExerciseKind, Intensity, energy_kcal
 from healthapp.domain.units import format_glucose, parse_glucose, resolve_glucose_edit
-from healthapp.models import BloodPressure, Exercise, Glucose, HbA1c
+from healthapp.models import BloodPressure, Exercise, Glucose, GlucoseSource, HbA1c
 from healthapp.models.records import RecordBase
 from healthapp.services import forms, ranking
 from healthapp.services.ownership import owned
@@ -133,6 +133,20 @@ def _form_bp(row: BloodPressure, prefs: Preferences) -> dict[str, str]:
 
 # --- glucose ----------------------------------------------------------------------------------
 
+ERROR_SOURCE_INVALID = "error.glucose_source_invalid"
+
+
+def _source(form: Mapping[str, Any], current: Glucose | None) -> str:
+    """Meter or CGM. A form without the field (a REST client, a CSV file without the column)
+    gets a meter reading when new and keeps the stored source when editing; a value that is
+    sent must be one of GlucoseSource (any letter case)."""
+    if form.get("source") is None:
+        return GlucoseSource.METER.value if current is None else GlucoseSource(current.source).value
+    try:
+        return GlucoseSource(forms.text(form, "source").lower()).value
+    except ValueError:
+        raise ValidationError(ERROR_SOURCE_INVALID, field="source") from None
+
 
 def _parse_glucose(
     form: Mapping[str, Any], prefs: Preferences, now: datetime, current: Glucose | None
@@ -148,6 +162,7 @@ def _parse_glucose(
             "measured_at": lambda: _time(form, "measured_at", prefs, now, current),
             "mg_dl": value,
             "timing": lambda: forms.choice(form, "timing", GlucoseTiming).value,
+            "source": lambda: _source(form, current),
             "note": lambda: forms.note(form),
         }
     )
@@ -160,6 +175,8 @@ def _view_glucose(row: Glucose, prefs: Preferences) -> Row:
         "glucose": format_glucose(row.mg_dl, prefs.glucose_unit),
         "glucose_unit": prefs.glucose_unit.value,
         "context_key": GlucoseTiming(row.timing).label_key,
+        "source": GlucoseSource(row.source).value,
+        "source_key": GlucoseSource(row.source).label_key,
         **_judged(result),
         **_when(row.measured_at, prefs),
     }
@@ -170,6 +187,7 @@ def _form_glucose(row: Glucose, prefs: Preferences) -> dict[str, str]:
         "measured_at": forms.to_local_input(row.measured_at, prefs.tz),
         "value": format_glucose(row.mg_dl, prefs.glucose_unit),
         "timing": row.timing,
+        "source": GlucoseSource(row.source).value,
     }
 
 

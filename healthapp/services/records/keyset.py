@@ -1,51 +1,16 @@
-"""Records a page at a time for API clients: newest first, continued from an opaque cursor
-(keyset pagination on (time, id): stable while rows are added, and as fast on page 500 as
-on page 1, which OFFSET is not)."""
+"""Records a page at a time for API clients (services/keyset.py), by record kind."""
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from healthapp.domain.errors import ValidationError
-from healthapp.services import forms
+from healthapp.services.keyset import MAX_LIMIT, Keyset, page
 from healthapp.services.preferences import Preferences
 from healthapp.services.records.entries import KINDS
 
-MAX_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Keyset:
-    rows: list[Any]
-    next_cursor: str | None
-
-
-def _encode(moment: datetime | date, row_id: int) -> str:
-    raw = json.dumps([moment.isoformat(), row_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str, *, is_date: bool) -> tuple[datetime | date, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment, row_id = json.loads(raw)
-        if not isinstance(row_id, int) or not isinstance(moment, str):
-            raise ValueError(cursor)
-        if is_date:
-            return date.fromisoformat(moment), row_id
-        instant = datetime.fromisoformat(moment)
-        if instant.tzinfo is None:
-            raise ValueError(cursor)
-        return instant, row_id
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationError("api.cursor_invalid", field="cursor") from None
+__all__ = ["MAX_LIMIT", "Keyset", "list_after"]
 
 
 def list_after(
@@ -61,26 +26,5 @@ def list_after(
 ) -> Keyset:
     """Up to `limit` of the user's records within local days [start, end], after `cursor`."""
     spec = KINDS[kind]
-    model: Any = spec.model
-    column = spec.time_column
-    is_date = spec.time_field == "measured_on"
-    conditions: list[Any] = [model.user_id == user_id]
-    if is_date:
-        conditions += [column >= start] if start else []
-        conditions += [column <= end] if end else []
-    else:
-        low, high = forms.day_bounds(start, end, prefs.tz)
-        conditions += [column >= low] if low else []
-        conditions += [column < high] if high else []
-    if cursor:
-        moment, row_id = _decode(cursor, is_date=is_date)
-        conditions.append(sa.or_(column < moment, sa.and_(column == moment, model.id < row_id)))
-    limit = min(max(1, limit), MAX_LIMIT)
-    rows = list(db.exec(
-        select(model).where(*conditions)
-        .order_by(sa.desc(column), col(model.id).desc()).limit(limit + 1)
-    ).all())  # fmt: skip
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if more else None
-    return Keyset(rows, _encode(getattr(last, spec.time_field), last.id) if last else None)
+    return page(db, model=spec.model, time_field=spec.time_field, user_id=user_id, prefs=prefs,
+                start=start, end=end, cursor=cursor, limit=limit)  # fmt: skip

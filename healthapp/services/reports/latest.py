@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from healthapp.domain.clinical import classify_bp
 from healthapp.domain.stats import eag_mg_dl
 from healthapp.domain.units import format_glucose
-from healthapp.models import BloodPressure, Glucose, HbA1c
+from healthapp.models import BloodPressure, Glucose, GlucoseSource, HbA1c
 from healthapp.services.preferences import Preferences
 
 Record = TypeVar("Record", bound=SQLModel)
@@ -30,6 +30,8 @@ class LatestGlucose:
     level: str
     label_key: str
     alert_key: str
+    source: str  # meter | cgm
+    source_key: str  # its catalogue key ("glucose.source.cgm")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def latest_glucose(
         level=result.level.value,
         label_key=result.label_key,
         alert_key=result.alert_key or "",
+        source=GlucoseSource(row.source).value,
+        source_key=GlucoseSource(row.source).label_key,
     )
 
 

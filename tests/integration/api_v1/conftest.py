@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from healthapp import db
+from healthapp import config, db
 from healthapp.api import api
 from healthapp.services.auth import accounts
 
@@ -39,7 +40,15 @@ class Client:
 
 
 @pytest.fixture
-def http(app_env: str) -> Iterator[TestClient]:
+def photo_dir(app_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "photos"
+    monkeypatch.setenv("PHOTO_DIR", str(folder))
+    config.get_settings.cache_clear()
+    return folder
+
+
+@pytest.fixture
+def http(photo_dir: Path) -> Iterator[TestClient]:
     with TestClient(api) as client:
         yield client
 

@@ -191,3 +191,18 @@ def test_reports_rank_settings_and_foods(alice: Client) -> None:
     found = alice.http.get("/api/v1/foods", params={"q": "kimchi"}, headers=alice.headers())
     assert found.status_code == 200
     assert any("김치" in food["name_ko"] for food in found.json())
+
+
+def test_a_glucose_reading_names_its_source(alice: Client) -> None:
+    url = "/api/v1/glucose"
+    cgm = alice.http.post(url, json={**BODIES["glucose"], "source": "cgm"}, headers=alice.headers())
+    assert cgm.status_code == 201, cgm.text
+    assert cgm.json()["source"] == "cgm"
+    meter = alice.http.post(url, json=BODIES["glucose"], headers=alice.headers())
+    assert meter.json()["source"] == "meter"
+    kept = alice.http.put(f"{url}/{cgm.json()['id']}", json={**BODIES["glucose"], "value": 6.1},
+                          headers=alice.headers())  # fmt: skip
+    assert kept.json()["source"] == "cgm"
+    wrong = alice.http.post(url, json={**BODIES["glucose"], "source": "guess"},
+                            headers=alice.headers())  # fmt: skip
+    assert wrong.status_code == 422

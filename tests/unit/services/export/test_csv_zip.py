@@ -40,6 +40,8 @@ def test_zip_holds_every_record_type_of_this_user_only(
     add(alice, "exercise", started_at="2026-11-28T18:00", kind="cycling", duration_min="45",
         intensity="vigorous")  # fmt: skip
     add(other, "glucose", measured_at="2026-11-28T08:00", value="250", timing="fasting")
+    add(alice, "glucose", measured_at="2026-11-28T23:35", value="104", timing="after_dinner",
+        source="cgm")  # fmt: skip
     prefs = preferences.get_preferences(db, user_id=alice)
     values = meals.meal_values({"eaten_at": "2026-11-28T19:00", "meal_type": "dinner"}, prefs, NOW)
     meal = meals.create_meal_from_values(db, user_id=alice, values=values)
@@ -71,8 +73,10 @@ def test_zip_holds_every_record_type_of_this_user_only(
     assert (bp["systolic"], bp["diastolic"], bp["pulse"]) == ("142", "92", "70")
     assert (bp["category"], bp["level"]) == ("stage2", "danger")
     assert bp["note"] == "'=HYPERLINK(1)"  # a spreadsheet shows it, does not run it
-    (glucose,) = files["glucose.csv"]  # the other user's 250 mg/dL is not here
+    glucose, cgm = files["glucose.csv"]  # the other user's 250 mg/dL is not here
     assert (glucose["mg_dl"], glucose["mmol_l"], glucose["timing"]) == ("99", "5.5", "after_dinner")
+    assert (glucose["source"], cgm["source"], cgm["mg_dl"]) == ("meter", "cgm", "104")
+    assert tuple(files["glucose.csv"][0]) == export.GLUCOSE_COLUMNS
     assert glucose["measured_at_local"] == "2026-11-28T23:30:00-05:00"
     assert glucose["note"] == "저녁 후 산책"
     (hba1c,) = files["hba1c.csv"]

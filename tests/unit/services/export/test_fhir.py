@@ -118,3 +118,24 @@ def test_ids_are_stable(db: Session, bundle: dict[str, Any]) -> None:
     again = fhir.fhir_bundle(db, user_id=alice, prefs=prefs, now=NOW)
     assert [e["fullUrl"] for e in again["entry"]] == [e["fullUrl"] for e in bundle["entry"]]
     assert len({e["fullUrl"] for e in bundle["entry"]}) == len(bundle["entry"])
+
+
+def test_a_cgm_reading_is_interstitial_glucose_by_a_continuous_monitor(
+    db: Session, make_user: Callable[..., int], add: Callable[..., None]
+) -> None:
+    alice = make_user("alice", **PREFS)
+    add(alice, "glucose", measured_at="2026-11-28T07:00", value="5.5", timing="fasting",
+        source="cgm")  # fmt: skip
+    add(alice, "glucose", measured_at="2026-11-28T07:05", value="5.6", timing="fasting",
+        source="meter")  # fmt: skip
+    prefs = preferences.get_preferences(db, user_id=alice)
+    bundle = fhir.fhir_bundle(db, user_id=alice, prefs=prefs, now=NOW)
+    cgm, meter = (e["resource"] for e in bundle["entry"][1:])
+    Observation.model_validate(json.loads(json.dumps(cgm)))
+    assert loinc(cgm) == "99504-3"  # Glucose [Mass/volume] in Interstitial fluid
+    assert cgm["code"]["text"] == "Glucose, interstitial fluid (CGM), fasting"
+    assert cgm["method"] == {"text": "Continuous glucose monitor"}
+    assert category(cgm) == "laboratory"
+    assert cgm["valueQuantity"]["code"] == "mg/dL"
+    assert loinc(meter) == "1556-0"  # a meter reading keeps the capillary-blood codes
+    assert "method" not in meter

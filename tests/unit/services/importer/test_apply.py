@@ -205,3 +205,62 @@ def test_the_apps_own_export_round_trips(db: Session, make_user: MakeUser) -> No
     # The single CSV from the zip works as well, and adds nothing the second time.
     with zipfile.ZipFile(BytesIO(archive)) as z:
         assert run_import(db, bob, z.read("glucose.csv")).imported == 0
+
+
+def sources(db: Session, user_id: int) -> list[tuple[float, str]]:
+    rows = db.exec(
+        select(Glucose).where(Glucose.user_id == user_id).order_by(col(Glucose.measured_at))
+    ).all()
+    return [(r.mg_dl, r.source) for r in rows]
+
+
+def test_the_source_survives_the_round_trip_and_old_exports_still_import(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")
+    prefs = preferences.get_preferences(db, user_id=alice)
+    for minute, value, source in [("00", "101", "meter"), ("05", "140", "cgm")]:
+        form = {"measured_at": f"2026-11-28T07:{minute}", "value": value, "timing": "fasting",
+                "source": source}  # fmt: skip
+        records.create_record(db, user_id=alice, kind="glucose", form=form, prefs=prefs, now=NOW)
+    archive = export.export_csv_zip(db, user_id=alice, prefs=prefs, now=NOW)
+    preview = importer.preview_import(archive, kind="glucose")
+    assert preview.own_export
+    assert preview.mapping["source"] == export.GLUCOSE_COLUMNS.index("source")
+    bob = make_user("bob")
+    assert run_import(db, bob, archive).imported == 2
+    assert sources(db, bob) == sources(db, alice) == [(101, "meter"), (140, "cgm")]
+
+    # glucose.csv as exports wrote it before the source column: still the app's own, all meter
+    with zipfile.ZipFile(BytesIO(archive)) as z:
+        lines = z.read("glucose.csv").decode("utf-8-sig").splitlines()
+    at = export.GLUCOSE_COLUMNS.index("source")
+    old = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines)
+    preview = importer.preview_import(old.encode("utf-8-sig"), kind="glucose")
+    assert preview.own_export
+    assert "source" not in preview.mapping
+    carol = make_user("carol")
+    assert run_import(db, carol, old.encode("utf-8-sig")).imported == 2
+    assert sources(db, carol) == [(101, "meter"), (140, "meter")]
+
+
+def test_a_source_column_of_another_file(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
+    text = (
+        "Date,Glucose mg/dL,Source\n"
+        "2026-11-28 07:00,101,Meter\n"
+        "2026-11-28 07:05,140,CGM\n"
+        "2026-11-28 07:10,150,\n"
+        "2026-11-28 07:15,160,연속혈당측정기(CGM)\n"
+        "2026-11-28 07:20,170,sensor\n"
+    )
+    assert run_import(db, alice, text.encode()).imported == 5
+    assert sources(db, alice) == [(101, "meter"), (140, "cgm"), (150, "meter"), (160, "cgm"),
+                                  (170, "cgm")]  # fmt: skip
+
+    bad = b"Date,Glucose mg/dL,Source\n2026-11-29 07:00,101,pump\n"
+    with pytest.raises(importer.ImportInvalid) as caught:
+        run_import(db, alice, bad)
+    assert [(e.line, e.field, e.column, e.key) for e in caught.value.errors] == [
+        (2, "source", "Source", "error.glucose_source_invalid")
+    ]

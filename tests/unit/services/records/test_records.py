@@ -256,3 +256,64 @@ def test_a_time_left_as_the_form_showed_it_is_the_moment_of_saving(
     row = records.create_record(db, user_id=alice, kind="hba1c", form=day, prefs=prefs,
                                 now=late, at_now=True)  # fmt: skip
     assert row.measured_on == date(2026, 11, 30)
+
+
+# --- glucose source: meter or CGM -----------------------------------------------------------
+
+
+def glucose_form(**extra: str) -> dict[str, str]:
+    return {"measured_at": "2026-11-29T08:00", "value": "142", "timing": "after_lunch", **extra}
+
+
+def test_a_glucose_reading_is_a_meter_reading_unless_the_form_says_cgm(
+    db: Session, make_user: MakeUser
+) -> None:
+    alice = make_user("alice")
+    meter = add(db, alice, "glucose", **glucose_form())  # no field at all (REST API, CSV)
+    chosen = add(db, alice, "glucose", **glucose_form(source="meter"))
+    cgm = add(db, alice, "glucose", **glucose_form(source="cgm"))
+    upper = add(db, alice, "glucose", **glucose_form(source=" CGM "))
+    stored = {i: db.get(Glucose, i).source for i in (meter, chosen, cgm, upper)}  # type: ignore[union-attr]
+    assert stored == {meter: "meter", chosen: "meter", cgm: "cgm", upper: "cgm"}
+    shown = {row["id"]: row for row in listing(db, alice, "glucose").rows}
+    assert (shown[str(cgm)]["source"], shown[str(cgm)]["source_key"]) == (
+        "cgm",
+        "glucose.source.cgm",
+    )
+    assert shown[str(meter)]["source_key"] == "glucose.source.meter"
+    assert translate("en", shown[str(cgm)]["source_key"]) == "CGM"
+    assert translate("ko", shown[str(cgm)]["source_key"]) == "연속혈당측정기(CGM)"
+    assert translate("ko", shown[str(meter)]["source_key"]) == "혈당측정기"
+
+
+@pytest.mark.parametrize("sent", ["", "sensor", "libre", "meter,cgm"])
+def test_a_source_that_is_not_meter_or_cgm_is_refused(
+    db: Session, make_user: MakeUser, sent: str
+) -> None:
+    alice = make_user("alice")
+    with pytest.raises(FormInvalid) as info:
+        add(db, alice, "glucose", **glucose_form(source=sent))
+    assert list(info.value.errors) == ["source"]
+    assert info.value.errors["source"].key == "error.glucose_source_invalid"
+    assert translate("en", "error.glucose_source_invalid") != "error.glucose_source_invalid"
+    assert db.exec(select(func.count()).select_from(Glucose)).one() == 0
+
+
+def test_editing_shows_and_keeps_the_source(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
+    record_id = add(db, alice, "glucose", **glucose_form(source="cgm"))
+    prefs = preferences.get_preferences(db, user_id=alice)
+
+    def edit(form: dict[str, str]) -> str:
+        records.update_record(db, user_id=alice, kind="glucose", record_id=record_id,
+                              prefs=prefs, form=form, now=NOW)  # fmt: skip
+        return db.get(Glucose, record_id).source  # type: ignore[union-attr]
+
+    form = records.edit_form(db, user_id=alice, kind="glucose", record_id=record_id, prefs=prefs)
+    assert form["source"] == "cgm"
+    assert edit({**form, "value": "150"}) == "cgm"  # the form sends it back as shown
+    assert edit({k: v for k, v in form.items() if k != "source"}) == "cgm"  # not sent: kept
+    assert edit({**form, "source": "meter"}) == "meter"
+    with pytest.raises(FormInvalid):
+        edit({**form, "source": "pump"})
+    assert db.get(Glucose, record_id).source == "meter"  # type: ignore[union-attr]

@@ -60,6 +60,10 @@ def test_dashboard_numbers(db: Session, week: tuple[int, Preferences]) -> None:
     assert dash.latest_glucose is not None
     assert (dash.latest_glucose.value, dash.latest_glucose.unit) == ("3.6", "mmol/L")
     assert dash.latest_glucose.level == "danger"  # 65 mg/dL: hypoglycaemia level 1
+    assert (dash.latest_glucose.source, dash.latest_glucose.source_key) == (
+        "meter",
+        "glucose.source.meter",
+    )
     assert dash.latest_bp is not None
     assert dash.latest_bp.category == "stage2"
     assert dash.latest_bp.label_key == "clinical.bp.stage2"
