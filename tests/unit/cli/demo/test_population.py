@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import statistics
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -226,14 +225,12 @@ def test_deterministic_for_a_seed(engine: Engine) -> None:
             demo.generate_demo(db, seed=1, prefix="a", **kwargs)  # type: ignore[arg-type]
 
 
-def test_ten_years_of_one_user_in_seconds(engine: Engine) -> None:
+def test_ten_years_of_one_user(engine: Engine) -> None:
     with Session(engine) as db:
-        started = time.perf_counter()
         result = demo.generate_demo(
             db, users=1, days=3650, seed=3, start=date(2016, 1, 1), password_hash="x", now=NOW
         )
         db.commit()
-        assert time.perf_counter() - started < 15
     assert result.rows["glucose"] > 3650 * 2
     assert result.rows["hba1c"] >= 39
 
