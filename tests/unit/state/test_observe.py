@@ -124,7 +124,8 @@ def test_in_multiprocess_mode_events_land_in_the_shared_files(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", RECORD_CHILD], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert list(tmp_path.glob("histogram_*.db"))
-    assert [float(n) for n in out.stdout.split()] == [0, 1]  # the files' count, before and after one event
+    # the count in the files, before and after one event
+    assert [float(n) for n in out.stdout.split()] == [0, 1]
 
 
 RECORD_CHILD = """
