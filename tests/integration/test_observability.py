@@ -18,7 +18,6 @@ through the worker. Then:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -49,6 +48,7 @@ from healthapp.job_queue import JobQueue
 from healthapp.models import Meal, User
 from healthapp.services import analysis, meals
 from healthapp.services.meals.storage import LocalPhotoStorage, new_key
+from tests.aio import run
 from tests.integration.worker_stack import PHOTOS, Triton, WorkerProcess, free_port
 from tests.monitoring import ALERTS, PROMETHEUS_OWN, used_names
 
@@ -222,7 +222,7 @@ def world(
         worker.wait_healthy(timeout=60)
 
         password = "Obs-" + secrets.token_urlsafe(12)
-        signed_up = asyncio.run(save_a_reading(web_url, password))
+        signed_up = run(save_a_reading(web_url, password))
         assert get(f"{web_url}/api/v1/glucose/1")[0] == 401
         request = urllib.request.Request(f"{web_url}/_upload", data=b"x" * 10, method="POST")
         with pytest.raises(urllib.error.HTTPError) as refused:
