@@ -5,13 +5,11 @@ photo. The same services as the meal page: services/meals (items), services/anal
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at run time.
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP
@@ -21,7 +19,7 @@ from healthapp.api.v1.meal_views import ItemOut, JobOut, item_out, job_out
 from healthapp.api.v1.meals import Tools
 from healthapp.api.v1.problems import PROBLEM_RESPONSES, ApiProblem, problem_responses
 from healthapp.api.v1.types import RecordId
-from healthapp.api.v1.writes import check_match, created, etag, in_progress
+from healthapp.api.v1.writes import check_match, create_once, etag
 from healthapp.models import AnalysisJob, Food, MealItem, MealPhoto
 from healthapp.services import analysis, idempotency, meals
 from healthapp.services.auth.api_tokens import ApiCaller
@@ -77,25 +75,13 @@ def add_item(
     path = f"/meals/{meal_id}/items"
     seen = idempotency.fingerprint("POST", path, body.model_dump_json().encode())
 
-    def work(db: Session, caller: ApiCaller) -> tuple[int, str, bool]:
-        if idempotency_key is not None:
-            stored = idempotency.replay(db, user_id=caller.user_id, key=idempotency_key,
-                                        fingerprint=seen)  # fmt: skip
-            if stored is not None:
-                return stored.status_code, stored.body, True
+    def make(db: Session, caller: ApiCaller) -> dict[str, Any]:
         item = meals.add_item(db, user_id=caller.user_id, meal_id=meal_id,
                               form=_form(body.food_id, body.grams))  # fmt: skip
-        text = json.dumps(item_out(item, _foods(db, {item.food_id})))
-        if idempotency_key is not None:
-            idempotency.remember(db, user_id=caller.user_id, key=idempotency_key,
-                                 fingerprint=seen, status_code=201, body=text)  # fmt: skip
-        return 201, text, False
+        return item_out(item, _foods(db, {item.food_id}))
 
-    try:
-        status, text, replayed = access.run(work)
-    except IntegrityError:
-        raise in_progress() from None
-    return created(text, replayed=replayed, location="/api/v1/meal-items/{id}", status=status)
+    return create_once(access, key=idempotency_key, seen=seen, make=make,
+                       location="/api/v1/meal-items/{id}")  # fmt: skip
 
 
 @items.get("/meal-items/{item_id}", response_model=ItemOut, summary="One food of a meal")

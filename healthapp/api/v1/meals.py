@@ -104,7 +104,6 @@ def _log(
     access: Access,
     tools: PhotoTools,
     *,
-    path: str,
     key: str | None,
     seen: str,
     photos: list[bytes],
@@ -182,9 +181,9 @@ async def create_meal(
     fields, photos = await read_body(request)
     body = validated(MealIn, fields)
     seen = fingerprint("/meals", body, photos)
-    return await run_in_threadpool(_log, access, tools, path="/meals", key=idempotency_key,
-                                   seen=seen, photos=photos,
-                                   form=lambda _db, _caller: _form(body))  # fmt: skip
+    values = _form(body)
+    return await run_in_threadpool(_log, access, tools, key=idempotency_key, seen=seen,
+                                   photos=photos, form=lambda _db, _caller: values)  # fmt: skip
 
 
 @router.post(
@@ -211,9 +210,8 @@ async def add_photos(
         return {"eaten_at": meal.eaten_at.isoformat(), "meal_type": meal.meal_type,
                 "note": meal.note}  # fmt: skip
 
-    return await run_in_threadpool(_log, access, tools, path=f"/meals/{meal_id}/photos",
-                                   key=idempotency_key, seen=seen, photos=photos, form=form,
-                                   meal_id=meal_id)  # fmt: skip
+    return await run_in_threadpool(_log, access, tools, key=idempotency_key, seen=seen,
+                                   photos=photos, form=form, meal_id=meal_id)  # fmt: skip
 
 
 @router.get("/{meal_id}", response_model=MealOut, summary="One meal with its items and photos")

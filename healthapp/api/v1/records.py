@@ -8,7 +8,6 @@ comes in the unit the client names. Each reply carries the record's ETag."""
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at run time,
 # and the body and page types are made per record kind inside _router.
 
-import json
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -16,13 +15,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from healthapp.api.v1.caller import ReadAccess, WriteAccess
 from healthapp.api.v1.problems import PROBLEM_RESPONSES, problem_responses
 from healthapp.api.v1.types import Instant, IsoDate, RecordId
-from healthapp.api.v1.writes import check_match, created, etag, in_progress
+from healthapp.api.v1.writes import check_match, create_once, etag
 from healthapp.db import utcnow
 from healthapp.domain.clinical import GlucoseTiming
 from healthapp.domain.exercise import ExerciseKind, Intensity
@@ -218,26 +216,14 @@ def _router(kind: str) -> APIRouter:  # one small closure per verb
         assert isinstance(body, BaseModel)
         seen = idempotency.fingerprint("POST", path, body.model_dump_json().encode())
 
-        def work(db: Session, caller: ApiCaller) -> tuple[int, str, bool]:
-            if idempotency_key is not None:
-                stored = idempotency.replay(db, user_id=caller.user_id, key=idempotency_key,
-                                            fingerprint=seen)  # fmt: skip
-                if stored is not None:
-                    return stored.status_code, stored.body, True
+        def make(db: Session, caller: ApiCaller) -> dict[str, Any]:
             prefs = _prefs_for(db, caller.user_id, body)
             row = records.create_record(db, user_id=caller.user_id, kind=kind,
                                         form=_form(kind, body, prefs), prefs=prefs)  # fmt: skip
-            text = json.dumps(_out(kind, row, prefs))
-            if idempotency_key is not None:
-                idempotency.remember(db, user_id=caller.user_id, key=idempotency_key,
-                                     fingerprint=seen, status_code=201, body=text)  # fmt: skip
-            return 201, text, False
+            return _out(kind, row, prefs)
 
-        try:
-            status, text, replayed = access.run(work)
-        except IntegrityError:
-            raise in_progress() from None
-        return created(text, replayed=replayed, location=f"/api/v1/{path}/{{id}}", status=status)
+        return create_once(access, key=idempotency_key, seen=seen, make=make,
+                           location=f"/api/v1/{path}/{{id}}")  # fmt: skip
 
     @router.get("/{record_id}", response_model=schema_out, summary=f"One {title} record")
     def get(record_id: RecordId, access: ReadAccess) -> Response:

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
+from healthapp.api.v1.caller import Access
 from healthapp.api.v1.problems import ApiProblem
+from healthapp.services import idempotency
+from healthapp.services.auth.api_tokens import ApiCaller
 
 
 def etag(row: Any) -> str:
@@ -30,6 +36,35 @@ def in_progress() -> ApiProblem:
     """Two first tries of one Idempotency-Key at once: the other one committed meanwhile."""
     return ApiProblem(409, "in-progress", "The same request is in progress",
                       "Retry it: the reply of the first try will be sent.")  # fmt: skip
+
+
+def create_once(
+    access: Access,
+    *,
+    key: str | None,
+    seen: str,
+    location: str,
+    make: Callable[[Session, ApiCaller], dict[str, Any]],
+) -> JSONResponse:
+    """`make(db, caller)` (the new row as JSON) once per Idempotency-Key: its reply is stored
+    in the same transaction, and a retry gets it back (`seen`: the request's fingerprint)."""
+
+    def work(db: Session, caller: ApiCaller) -> tuple[int, str, bool]:
+        if key is not None:
+            stored = idempotency.replay(db, user_id=caller.user_id, key=key, fingerprint=seen)
+            if stored is not None:
+                return stored.status_code, stored.body, True
+        text = json.dumps(make(db, caller))
+        if key is not None:
+            idempotency.remember(db, user_id=caller.user_id, key=key, fingerprint=seen,
+                                 status_code=201, body=text)  # fmt: skip
+        return 201, text, False
+
+    try:
+        status, text, replayed = access.run(work)
+    except IntegrityError:
+        raise in_progress() from None
+    return created(text, replayed=replayed, location=location, status=status)
 
 
 def created(text: str, *, replayed: bool, location: str, status: int = 201) -> JSONResponse:
