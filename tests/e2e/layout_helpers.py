@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from healthapp import routes
 from healthapp.i18n import CATALOGUES
 from tests.e2e.conftest import ROOT, RunningApp
-from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
+from tests.e2e.helpers import close_context, save_meal, sign_up, toast, unique_login
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -95,7 +95,7 @@ def seed(browser: Browser, app: RunningApp, lang: str) -> Person:
         page.locator("#language-switch").select_option(lang)
         expect(page.get_by_role("heading", name=t(lang, "meals.title"), exact=True)).to_be_visible()
     person = Person(login, lang, context.storage_state())
-    context.close()
+    close_context(context)
     return person
 
 

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import PASSWORD, log_in, log_out, sign_up, unique_login
+from tests.e2e.helpers import PASSWORD, close_context, log_in, log_out, sign_up, unique_login
 
 
 def test_sign_up_log_out_log_in(page: Page, app: RunningApp) -> None:
@@ -102,7 +102,7 @@ def test_change_password_revokes_other_sessions(
 
     other.goto(f"{app.url}/account")  # the other browser's session is gone
     expect(other).to_have_url(re.compile("/login"))
-    other.context.close()
+    close_context(other.context)
 
     page.reload()  # this browser got a fresh session and stays signed in
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
@@ -133,7 +133,7 @@ def test_initial_language_follows_the_browser(browser: Browser, app: RunningApp)
     page.goto(f"{app.url}/login")
     expect(page.get_by_role("heading", name="로그인")).to_be_visible()
     expect(page.get_by_label("아이디 또는 이메일")).to_be_visible()
-    context.close()
+    close_context(context)
 
 
 def test_delete_account(page: Page, app: RunningApp) -> None:

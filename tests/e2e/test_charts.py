@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from healthapp.i18n import CATALOGUES
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import PASSWORD, unique_login
+from tests.e2e.helpers import PASSWORD, close_context, unique_login
 
 ZONE = "Asia/Seoul"  # the browser's zone, as in conftest
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -32,7 +32,7 @@ def setting(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[
     size, lang = request.param
     context = browser.new_context(locale=LOCALES[lang], timezone_id=ZONE, viewport=SIZES[size])
     yield context.new_page(), lang
-    context.close()
+    close_context(context)
 
 
 def t(lang: str, key: str, **params: object) -> str:

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from healthapp.i18n import translate
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import sign_up, toast, unique_login
+from tests.e2e.helpers import close_context, sign_up, toast, unique_login
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -23,7 +23,7 @@ def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Pag
     try:
         yield context.new_page()
     finally:
-        context.close()
+        close_context(context)
 
 
 def _submit(page: Page, form_id: str, done: str) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from healthapp.i18n import translate
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import PASSWORD, toast, unique_login
+from tests.e2e.helpers import PASSWORD, close_context, toast, unique_login
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -54,7 +54,7 @@ def person(request: pytest.FixtureRequest, browser: Browser, app: RunningApp) ->
     size, lang = request.param
     context = _context(browser, size, lang)
     yield Person(context.new_page(), lang, app)
-    context.close()
+    close_context(context)
 
 
 def sign_up(person: Person, login: str) -> None:
@@ -207,4 +207,4 @@ def test_the_accounts_language_on_sign_in_and_why_a_session_ended(
     person.go("/blood-pressure")
     expect(page).to_have_url(re.compile(r"/login"))
     expect(page.locator("#session-ended")).to_have_text(t("login.ended.elsewhere"))
-    first_context.close()
+    close_context(first_context)

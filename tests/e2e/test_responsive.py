@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 from healthapp import routes
 from healthapp.components.head import ICONS, MANIFEST_URL, THEME_COLOUR
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import PASSWORD
+from tests.e2e.helpers import PASSWORD, close_context
 from tests.e2e.layout_helpers import (
     DESKTOP,
     PHONE,
@@ -54,7 +54,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         page.goto(f"{app.url}{path}")
         page.wait_for_load_state("networkidle")
         assert_no_sideways_scroll(page, f"{path} (signed out, {width} px, {lang})")
-    guest.close()
+    close_context(guest)
 
     context = new_context(browser, lang, viewport, people[lang])
     page = context.new_page()
@@ -66,7 +66,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         if path == routes.MEALS:
             expect(page.locator("[data-item-id]")).to_have_count(1)
         assert_no_sideways_scroll(page, f"{path} ({width} px, {lang})")
-    context.close()
+    close_context(context)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -119,7 +119,7 @@ def test_tables_become_cards_with_their_actions_on_a_phone(
         "data-label", "Date and time of the reading"
     )
     assert_no_sideways_scroll(page, f"the import preview ({lang})")
-    context.close()
+    close_context(context)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -159,7 +159,7 @@ def test_navigation_and_log_out_at_each_width(
     user_menu.click()
     page.get_by_role("menuitem", name=t(lang, "nav.logout")).click()
     expect(page.get_by_text(t(lang, "login.signed_out"))).to_be_visible()
-    context.close()
+    close_context(context)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -172,7 +172,7 @@ def test_touch_targets_are_at_least_44_px_on_a_phone(
         page.goto(f"{app.url}{path}")
         wait_for_page(page)
         assert small_targets(page) == [], path
-    guest.close()
+    close_context(guest)
     context = new_context(browser, lang, PHONE, people[lang])
     page = context.new_page()
     for path in SIGNED_IN_PAGES:
@@ -182,7 +182,7 @@ def test_touch_targets_are_at_least_44_px_on_a_phone(
     page.get_by_role("button", name=t(lang, "user_menu.label")).click()
     expect(page.get_by_role("menuitem", name=t(lang, "nav.logout"))).to_be_visible()
     assert small_targets(page) == [], "the user menu"
-    context.close()
+    close_context(context)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -206,7 +206,7 @@ def test_dashboard_quick_actions_open_the_forms(
         expect(page).to_have_url(re.compile(f"{route}#add$"))
         expect(page.locator(focused)).to_be_focused()
         expect(page.locator(focused)).to_be_in_viewport()
-    context.close()
+    close_context(context)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -243,7 +243,7 @@ def test_installable_manifest_and_icons(
         image = Image.open(io.BytesIO(reply.body()))
         assert image.format == "PNG"
         assert f"{image.width}x{image.height}" == sizes, src
-    context.close()
+    close_context(context)
 
 
 SCREENSHOT_PAGES = {"home": routes.HOME, "glucose": routes.GLUCOSE, "meals": routes.MEALS}
@@ -268,4 +268,4 @@ def test_screenshots_of_the_main_pages(
         png = Image.open(io.BytesIO(page.screenshot(full_page=size == "phone")))
         # a 256-colour palette keeps the committed PNGs small without visible loss on flat UI
         png.convert("RGB").quantize(256).save(SCREENSHOT_DIR / f"{name}-{size}.png", optimize=True)
-    context.close()
+    close_context(context)

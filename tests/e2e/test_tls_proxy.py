@@ -54,7 +54,7 @@ from playwright.sync_api import Browser, BrowserType, Page, expect
 from healthapp.processes import free_port, stop_group
 from healthapp.services.auth.sessions import SESSION_COOKIE
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, RunningApp, launched_app
-from tests.e2e.helpers import sign_up, toast, unique_login
+from tests.e2e.helpers import close_context, sign_up, toast, unique_login
 
 CADDY = shutil.which("caddy")
 CERTUTIL = shutil.which("certutil")
@@ -208,7 +208,7 @@ def page(trusting_browser: Browser) -> Iterator[Page]:
     )
     page = context.new_page()
     yield page
-    context.close()
+    close_context(context)
 
 
 def test_sign_up_a_reading_and_a_meal_photo_over_https_and_wss(

@@ -16,7 +16,7 @@ from healthapp.services.auth.sessions import SESSION_COOKIE
 from healthapp.state.meals import MealsState
 from tests.big_upload import MB, post_upload, rss
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import log_in, sign_up, unique_login
+from tests.e2e.helpers import close_context, log_in, sign_up, unique_login
 
 BIG = 200 * MB
 PHOTO = Path(__file__).resolve().parents[1] / "fixtures" / "photos" / "coffee.png"
@@ -101,7 +101,7 @@ def test_an_upload_after_the_session_was_revoked_goes_to_log_in(
     other.get_by_label("Repeat the new password").fill("marmalade piano 91")
     other.get_by_role("button", name="Change password").click()
     expect(other.get_by_role("status")).to_have_text(re.compile("Password changed"))
-    other.context.close()
+    close_context(other.context)
 
     save_with_photo(page)  # this tab's session was revoked by the change
     expect(page).to_have_url(re.compile("/login"))
