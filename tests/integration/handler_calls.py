@@ -130,7 +130,7 @@ class SqlLog:
     def record(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         tables = set(TABLE_IN_SQL.findall(statement))
         if tables == {"app_user", "auth_session"} and "auth_session.token_hash" in statement:
-            # The session lookup (sessions._user_id_for_hash): it returns a user only for a
+            # The session lookup (sessions._user_for_hash): it returns a user only for a
             # valid session token, so it is the check itself, not a read without one.
             tables = {"auth_session"}
         self.tables.update(tables)

@@ -66,7 +66,8 @@ def count_live_sessions(db: Session) -> int:
 
 def user_id_for_token(db: Session, *, token: str, secret_key: str) -> int | None:
     """The user a live session token belongs to, or None for an unknown or expired token."""
-    return _user_id_for_hash(db, token_hash(token, secret_key)) if token else None
+    user = _user_for_hash(db, token_hash(token, secret_key)) if token else None
+    return user.id if user is not None else None
 
 
 def revoke_session(db: Session, *, token: str, secret_key: str) -> None:
@@ -118,7 +119,7 @@ class EndedSessions:
     def reason(self, db: Session, hashed: str) -> str:
         """The catalogue key that says why the session `hashed` names is not live ("" when it
         is live or no session was ever named)."""
-        if not hashed or _user_id_for_hash(db, hashed) is not None:
+        if not hashed or _user_for_hash(db, hashed) is not None:
             return ""
         try:
             raw = self.client.get(f"{self.prefix}{hashed}")
@@ -159,23 +160,24 @@ def run_as_session(
 ) -> T:
     """`run_as_user` for a token already hashed (what the Reflex socket carries)."""
     with session_scope(engine) as db:
-        user_id = _user_id_for_hash(db, hashed)
-        if user_id is None:
+        # Held for the whole unit of work: the session keeps only weak references to rows it
+        # loaded, so a dropped user row would be read again by every db.get (preferences).
+        user = _user_for_hash(db, hashed)
+        if user is None:
             raise NotSignedIn
-        return work(db, user_id)
+        return work(db, user.id)
 
 
-def _user_id_for_hash(db: Session, hashed: str) -> int | None:
+def _user_for_hash(db: Session, hashed: str) -> User | None:
     # The user row comes with the session: the unit of work that follows reads the person's
-    # preferences from it (db.get finds it in the identity map), one query fewer per event.
+    # preferences from it (db.get finds it in the identity map), one query fewer per read.
     if not hashed:
         return None
-    user = db.exec(
+    return db.exec(
         select(User)
         .join(AuthSession, col(AuthSession.user_id) == col(User.id))
         .where(col(AuthSession.token_hash) == hashed, col(AuthSession.expires_at) > utcnow())
     ).first()
-    return user.id if user is not None else None
 
 
 def token_from_cookie_header(header: str) -> str:

@@ -1,11 +1,14 @@
+import gc
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from healthapp.db import utcnow
 from healthapp.models import AuthSession
+from healthapp.services import preferences
 from healthapp.services.auth import sessions
 
 KEY = "k" * 10 + "0123456789abcdefghijklmnop"
@@ -58,3 +61,22 @@ def test_run_as_user_scopes_work_to_the_session_owner(engine: Engine, user_id: i
     assert seen == user_id
     with pytest.raises(sessions.NotSignedIn):
         sessions.run_as_user("forged", KEY, lambda _db, uid: uid, engine=engine)
+
+
+def test_the_unit_of_work_reads_the_user_row_once(engine: Engine, user_id: int) -> None:
+    """The session lookup loads the user; the work's preference reads (before and after a
+    flush) find that row instead of querying it again."""
+    with Session(engine) as db:
+        token = sessions.create_session(db, user_id=user_id, secret_key=KEY, ttl=timedelta(hours=1))
+        db.commit()
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    def work(db: Session, uid: int) -> str:
+        first = preferences.get_preferences(db, user_id=uid)
+        db.flush()
+        gc.collect()  # the identity map holds rows weakly: only a live reference keeps one
+        return first.language + preferences.get_preferences(db, user_id=uid).language
+
+    sessions.run_as_user(token, KEY, work, engine=engine)
+    assert sum("FROM app_user" in statement for statement in statements) == 1, statements
