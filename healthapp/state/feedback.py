@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import redis
@@ -35,10 +36,14 @@ def undo_store() -> undo.UndoStore:
     return undo.UndoStore(get_redis(), get_settings().redis_prefix)
 
 
+# An EventSpec is immutable, and building one compiles the toast's JavaScript call (a
+# third of a save's own handler time): each message's is built once.
+@lru_cache(maxsize=256)
 def saved(lang: str, key: str) -> EventSpec:
     return rx.toast.success(translate(lang, key), duration=TOAST_MS)
 
 
+@lru_cache(maxsize=256)
 def failed(lang: str, key: str) -> EventSpec:
     return rx.toast.error(translate(lang, key), duration=TOAST_MS)
 

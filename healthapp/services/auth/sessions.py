@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import redis
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, select
 
@@ -163,9 +164,20 @@ def run_as_session(
         # Held for the whole unit of work: the session keeps only weak references to rows it
         # loaded, so a dropped user row would be read again by every db.get (preferences).
         user = _user_for_hash(db, hashed)
-        if user is None:
+        if user is None or user.id is None:
             raise NotSignedIn
         return work(db, user.id)
+
+
+# Built once: composing the statement cost more than running it (every event looks it up).
+_USER_FOR_HASH = (
+    select(User)
+    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+    .where(
+        col(AuthSession.token_hash) == bindparam("hashed"),
+        col(AuthSession.expires_at) > bindparam("now"),
+    )
+)
 
 
 def _user_for_hash(db: Session, hashed: str) -> User | None:
@@ -173,11 +185,7 @@ def _user_for_hash(db: Session, hashed: str) -> User | None:
     # preferences from it (db.get finds it in the identity map), one query fewer per read.
     if not hashed:
         return None
-    return db.exec(
-        select(User)
-        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-        .where(col(AuthSession.token_hash) == hashed, col(AuthSession.expires_at) > utcnow())
-    ).first()
+    return db.exec(_USER_FOR_HASH, params={"hashed": hashed, "now": utcnow()}).first()
 
 
 def token_from_cookie_header(header: str) -> str:

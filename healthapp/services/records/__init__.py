@@ -4,13 +4,12 @@ edit, delete."""
 from healthapp.services.records.entries import (
     KINDS,
     RecordKind,
-    RecordPage,
     create_record,
     delete_record,
     edit_form,
-    list_records,
     update_record,
 )
+from healthapp.services.records.listing import RecordPage, list_records
 
 __all__ = [
     "KINDS",

@@ -9,12 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from healthapp.db import utcnow
 from healthapp.domain.clinical import (
@@ -286,7 +285,7 @@ KINDS: dict[str, RecordKind] = {
 }  # fmt: skip
 
 
-def _kind(name: str) -> RecordKind:
+def kind_spec(name: str) -> RecordKind:
     try:
         return KINDS[name]
     except KeyError:
@@ -305,7 +304,7 @@ def create_record(
 ) -> Any:
     """A new record. With `at_now` (the person left the time as the form showed it) the
     record is stamped with `now`, the moment of saving, not the time the page was loaded."""
-    spec = _kind(kind)
+    spec = kind_spec(kind)
     now = now or utcnow()
     values = spec.parse(form, prefs, now, None)
     if at_now:
@@ -329,7 +328,7 @@ def update_record(
     now: datetime | None = None,
 ) -> Any:
     """Change a record in place (same id); fields that fail validation leave it untouched."""
-    spec = _kind(kind)
+    spec = kind_spec(kind)
     row = owned(db, spec.model, record_id, user_id=user_id)
     values = spec.parse(form, prefs, now or utcnow(), row)
     for name, value in values.items():
@@ -342,7 +341,7 @@ def update_record(
 
 
 def delete_record(db: Session, *, user_id: int, kind: str, record_id: int) -> None:
-    spec = _kind(kind)
+    spec = kind_spec(kind)
     db.delete(owned(db, spec.model, record_id, user_id=user_id))
     db.flush()
     ranking.ranks_changed(db, user_id=user_id)
@@ -352,59 +351,6 @@ def edit_form(
     db: Session, *, user_id: int, kind: str, record_id: int, prefs: Preferences
 ) -> dict[str, str]:
     """The text an edit form starts with for one of the user's records."""
-    spec = _kind(kind)
+    spec = kind_spec(kind)
     row = owned(db, spec.model, record_id, user_id=user_id)
     return {**spec.to_form(row, prefs), "note": row.note}
-
-
-@dataclass(frozen=True)
-class RecordPage:
-    rows: list[Row]
-    page: int
-    pages: int
-    total: int
-
-
-def list_records(
-    db: Session,
-    *,
-    user_id: int,
-    kind: str,
-    prefs: Preferences,
-    start: date | None = None,
-    end: date | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> RecordPage:
-    """The user's records newest first, optionally within local days [start, end]."""
-    spec = _kind(kind)
-    model: Any = spec.model
-    conditions = [model.user_id == user_id]
-    column = spec.time_column
-    if spec.time_field == "measured_on":  # a calendar date: compare days directly
-        if start:
-            conditions.append(column >= start)
-        if end:
-            conditions.append(column <= end)
-    else:
-        low, high = forms.day_bounds(start, end, prefs.tz)
-        if low:
-            conditions.append(column >= low)
-        if high:
-            conditions.append(column < high)
-    total = db.exec(select(func.count()).select_from(model).where(*conditions)).one()
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
-    rows = db.exec(
-        select(model)
-        .where(*conditions)
-        .order_by(sa.desc(column), col(model.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return RecordPage(
-        rows=[{"id": str(row.id), "note": row.note, **spec.view(row, prefs)} for row in rows],
-        page=page,
-        pages=pages,
-        total=total,
-    )

@@ -317,3 +317,25 @@ def test_editing_shows_and_keeps_the_source(db: Session, make_user: MakeUser) ->
     with pytest.raises(FormInvalid):
         edit({**form, "source": "pump"})
     assert db.get(Glucose, record_id).source == "meter"  # type: ignore[union-attr]
+
+
+def test_the_list_shows_an_edit_and_a_new_unit_at_once(
+    db: Session, make_user: MakeUser, user_prefs_form: dict[str, str]
+) -> None:
+    """The rows' views are kept between reads (services/records/listing.py): by the row's values
+    and the preferences, so neither an edit nor a changed setting is shown stale."""
+    alice = make_user("alice")
+    record_id = add(db, alice, "glucose", measured_at="2026-11-29T08:00", value="99",
+                    timing="fasting", note="before")  # fmt: skip
+    before = listing(db, alice, "glucose").rows[0]
+    assert (value(before), before["note"], before["level"]) == ("99 mg/dL", "before", "normal")
+    prefs = preferences.get_preferences(db, user_id=alice)
+    records.update_record(db, user_id=alice, kind="glucose", record_id=record_id, prefs=prefs,
+                          form={"measured_at": "2026-11-29T08:00", "value": "140",
+                                "timing": "fasting", "note": "after"}, now=NOW)  # fmt: skip
+    (row,) = listing(db, alice, "glucose").rows
+    assert (value(row), row["note"], row["level"]) == ("140 mg/dL", "after", "danger")
+    preferences.update_preferences(
+        db, user_id=alice, form={**user_prefs_form, "glucose_unit": "mmol/L"}
+    )
+    assert value(listing(db, alice, "glucose").rows[0]) == "7.8 mmol/L"
