@@ -224,8 +224,10 @@ class Client:
 
 
 def start_app(
-    stack: common.Stack, tmp: Path, port: int, web_workers: int = 1
+    stack: common.Stack, tmp: Path, port: int, web_workers: int = 1, cwd: Path = common.ROOT
 ) -> tuple[common.Group, str]:
+    """The app as `make run` starts it, from the checkout at `cwd` (bench/web_compare.py runs
+    an older one beside this one)."""
     redis_port = common.free_port()
     redis = stack.add(
         common.start_group(
@@ -260,7 +262,11 @@ def start_app(
     log_path = tmp / "launcher.log"
     launcher = stack.add(
         common.start_group(
-            "launcher", [sys.executable, "-m", "healthapp.launcher"], env=env, log_path=log_path
+            "launcher",
+            [sys.executable, "-m", "healthapp.launcher"],
+            env=env,
+            log_path=log_path,
+            cwd=cwd,
         )
     )
     common.wait_for(

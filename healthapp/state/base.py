@@ -210,8 +210,12 @@ class FormState(rx.State, mixin=True):
         return translate(self.current_lang, self.done_key) if self.done_key else ""
 
     def _clear_messages(self) -> None:
-        self.errors = {}
-        self.done_key = ""
+        # Only when there is something to clear: Reflex sends every var that is assigned, and
+        # re-derives what depends on it, even when the value is the one it had.
+        if self.errors:
+            self.errors = {}
+        if self.done_key:
+            self.done_key = ""
 
     def _show_error(self, key: str, field: str | None = None, **params: object) -> None:
         self.errors = {field or "": {"key": key, **{k: str(v) for k, v in params.items()}}}

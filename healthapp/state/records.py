@@ -143,13 +143,13 @@ class RecordsState(rx.State, mixin=True):
         self, listed: tuple[preferences.Preferences, records.RecordPage], *, reset_form: bool
     ) -> None:
         prefs, listing = listed
-        self._rows, self.page, self.pages, self.total = (
-            listing.rows,
-            listing.page,
-            listing.pages,
-            listing.total,
-        )
-        self.glucose_unit = prefs.glucose_unit.value
+        self._rows = listing.rows
+        # Assigned only when changed: Reflex sends each assigned var, and what derives from it.
+        shown = {"page": listing.page, "pages": listing.pages, "total": listing.total,
+                 "glucose_unit": prefs.glucose_unit.value}  # fmt: skip
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
         if reset_form or not self.form_values:
             self._reset_form(prefs)
 
