@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 .PHONY: help run test lint format unit integration e2e screenshots deps models demo system-deps-run \
 	system-deps-test clean \
-	bench bench-inference bench-pipeline bench-web bench-reports bench-gpu
+	bench bench-inference bench-pipeline bench-web bench-web-compare bench-save bench-reports bench-gpu
 
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
@@ -125,7 +125,7 @@ $(VENV)/.bench-deps: pyproject.toml | $(VENV)/.deps
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	@touch $@
 
-bench: bench-inference bench-pipeline bench-web bench-reports
+bench: bench-inference bench-pipeline bench-web bench-save bench-reports
 	@command -v nvidia-smi >/dev/null && $(MAKE) bench-gpu || echo "bench-gpu skipped: no NVIDIA GPU"
 
 bench-inference: deps $(VENV)/.bench-deps
@@ -136,6 +136,13 @@ bench-pipeline: deps system-deps-run $(VENV)/.bench-deps
 
 bench-web: deps system-deps-run $(VENV)/.bench-deps
 	$(BIN)/python -m bench.web_events $(BENCH_ARGS)
+
+# BEFORE=<git ref>: that version and the working tree side by side (make bench-web-compare BEFORE=main~3).
+bench-web-compare: deps system-deps-run $(VENV)/.bench-deps
+	$(BIN)/python -m bench.web_compare --before $(or $(BEFORE),$(error set BEFORE=<git ref>)) $(BENCH_ARGS)
+
+bench-save: deps system-deps-run $(VENV)/.bench-deps
+	$(BIN)/python -m bench.save_path $(BENCH_ARGS)
 
 # Needs PostgreSQL at TEST_POSTGRES_URL (default 127.0.0.1:5432); BENCH_ARGS=--quick for a smoke run.
 bench-reports: $(VENV)/.bench-deps
