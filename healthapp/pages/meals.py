@@ -255,6 +255,48 @@ def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
     )  # fmt: skip
 
 
+def _quick_meal(quick: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(quick["foods"], weight="medium"),
+            rx.text(quick["detail"], size="2", color_scheme="gray"),
+            spacing="1",
+            min_width="0",
+            flex="1 1 12rem",
+        ),
+        rx.button(
+            AppState.t["meals.quick_again"],
+            variant="soft",
+            aria_label=quick["label"],
+            on_click=MealsState.repeat_meal(quick["id"].to(int)),
+        ),
+        align="center",
+        justify="between",
+        wrap="wrap",
+        width="100%",
+        data_quick_meal=quick["id"],
+    )
+
+
+def quick_meals() -> rx.Component:
+    """ "Same as last time": the person's frequent and recent meals, one tap to log again."""
+    return rx.cond(
+        MealsState.quick_meals.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading(AppState.t["meals.quick_title"], size="4", as_="h2"),
+                rx.text(AppState.t["meals.quick_help"], size="2", color_scheme="gray"),
+                rx.foreach(MealsState.quick_meals, _quick_meal),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            role="region",
+            aria_label=AppState.t["meals.quick_title"],
+        ),
+    )
+
+
 def editor() -> rx.Component:
     """Correct an item (another top-5 guess, a searched food, another portion) or add a food."""
     return rx.dialog.root(
@@ -346,6 +388,7 @@ def meals_page() -> rx.Component:
         rx.heading(AppState.t["meals.title"], size="7", as_="h1"),
         rx.text(AppState.t["meals.intro"], color_scheme="gray"),
         new_meal_form(),
+        quick_meals(),
         rx.hstack(
             rx.button(AppState.t["meals.prev_day"], variant="soft",
                       on_click=MealsState.shift_day(-1)),

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from healthapp.i18n import translate
 from healthapp.models import Food
 from healthapp.services import foods, meals
 from healthapp.state.meals import MealsState
@@ -21,7 +22,7 @@ class FoodOption:
     id: str
     name: str
     portion: str  # what the list shows: "30 g (1 slice)"
-    grams: str  # the USDA default portion, filled in when the food is chosen
+    grams: str  # filled in when the food is chosen: the person's last portion, or USDA's
 
 
 class MealEditorState(MealsState):
@@ -44,16 +45,28 @@ class MealEditorState(MealsState):
         self.results = []
         self.no_match = self.suggesting = self._grams_typed = False
 
-    def _option(self, food: Food) -> FoodOption:
+    def _options(self, db: Session, user_id: int, found: list[Food]) -> list[FoodOption]:
+        """The list's foods, each with the portion it starts with: the person's own last one
+        when they have had it, else USDA's."""
+        last = meals.last_portions(db, user_id=user_id, food_ids=[food.id for food in found])
+        return [self._option(food, last.get(food.id)) for food in found]
+
+    def _option(self, food: Food, last_grams: float | None) -> FoodOption:
+        name = self._food_name(food.name_en, food.name_ko)
+        if last_grams is not None:
+            grams = f"{last_grams:g}"
+            return FoodOption(food.id, name,
+                              translate(self.current_lang, "meals.last_portion", grams=grams),
+                              grams)  # fmt: skip
         grams = f"{food.default_portion_g:g}"
         # USDA's portion names are English only
         named = food.portion_name and self.current_lang == "en"
         portion = f"{grams} g ({food.portion_name})" if named else f"{grams} g"
-        return FoodOption(food.id, self._food_name(food.name_en, food.name_ko), portion, grams)
+        return FoodOption(food.id, name, portion, grams)
 
     async def _suggest(self) -> None:
         found = await self._if_signed_in(
-            lambda db, uid: [self._option(f) for f in foods.suggested_foods(db, user_id=uid)]
+            lambda db, uid: self._options(db, uid, foods.suggested_foods(db, user_id=uid))
         )
         self.results = found or []
         self.suggesting = bool(found)
@@ -99,7 +112,7 @@ class MealEditorState(MealsState):
             return
 
         def work(db: Session, user_id: int) -> list[FoodOption]:
-            return [self._option(f) for f in foods.search_foods(db, text, user_id=user_id)]
+            return self._options(db, user_id, foods.search_foods(db, text, user_id=user_id))
 
         results = await self._if_signed_in(work)
         if results is not None:

@@ -70,6 +70,8 @@ class MealsState(Undoable, FormState, AppState):
     remove_item_id: int = 0
 
     _listening: bool = False
+    # "Same as last time": the person's meals worth logging again (services/meals/quick.py)
+    _quick: list[meals.QuickMeal] = []
 
     @rx.var
     def day_text(self) -> str:
@@ -85,19 +87,35 @@ class MealsState(Undoable, FormState, AppState):
             for meal in self.meals
         }  # fmt: skip
 
+    @rx.var
+    def quick_meals(self) -> list[dict[str, str]]:
+        lang = self.current_lang
+        shown = []
+        for quick in self._quick:
+            names = ", ".join(quick.names_ko if lang == "ko" else quick.names_en)
+            shown.append({
+                "id": str(quick.meal_id),
+                "foods": names,
+                "detail": translate(lang, "meals.quick_detail", kcal=f"{quick.kcal:.0f}",
+                                    carb=f"{quick.carb_g:.0f}", times=quick.times),
+                "label": translate(lang, "meals.quick_again_label", foods=names),
+            })  # fmt: skip
+        return shown
+
     async def _refresh(self) -> Any:
         day = date.fromisoformat(self.day) if self.day else None
 
-        def work(db: Session, user_id: int) -> tuple[meals.DayView, str]:
+        def work(db: Session, user_id: int) -> tuple[meals.DayView, str, list[meals.QuickMeal]]:
             prefs = preferences.get_preferences(db, user_id=user_id)
             today = utcnow().astimezone(prefs.tz)
             view = meals.day_meals(db, user_id=user_id, prefs=prefs, day=day or today.date())
-            return view, to_local_input(utcnow(), prefs.tz)
+            quick = meals.quick_meals(db, user_id=user_id)
+            return view, to_local_input(utcnow(), prefs.tz), quick
 
         attempt = await self._attempt(work)
         if not attempt.ok or attempt.value is None:
             return attempt.redirect
-        view, now_local = attempt.value
+        view, now_local, self._quick = attempt.value
         self.meals = view.meals
         self.total_kcal, self.total_carb = view.kcal, view.carb_g
         self.total_protein, self.total_fat = view.protein_g, view.fat_g
@@ -228,11 +246,13 @@ class MealsState(Undoable, FormState, AppState):
         if not is_open:
             self.delete_meal_id = 0
 
-    async def _run(self, work: Any, done_key: str = "") -> Any:
+    async def _run(self, work: Any, done_key: str = "", *, to_today: bool = False) -> Any:
         self._clear_messages()
         attempt = await self._attempt(work)
         if not attempt.ok:
             return attempt.redirect
+        if to_today:
+            self.day = ""  # the refresh shows today
         await self._refresh()
         return self._toast_then_listen(
             feedback.saved(self.current_lang, done_key) if done_key else None
@@ -240,6 +260,17 @@ class MealsState(Undoable, FormState, AppState):
 
     def _toast_then_listen(self, toast: Any) -> list[Any]:
         return [event for event in (toast, self._after_change()) if event is not None]
+
+    @rx.event
+    async def repeat_meal(self, meal_id: int) -> Any:
+        """ "Same as last time": one of the person's meals logged again, now (the page turns to
+        today, where it is)."""
+        source = int(meal_id)
+        return await self._run(
+            lambda db, uid: meals.repeat_meal(db, user_id=uid, meal_id=source),
+            "meals.repeated",
+            to_today=True,
+        )
 
     @rx.event
     async def retry_job(self, job_id: int) -> Any:

@@ -128,3 +128,32 @@ def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
     snack.get_by_role("button", name="Delete meal").click()
     dialog.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("No meals on this day yet.")).to_be_visible()
+
+
+def test_same_as_last_time_and_the_last_portion(page: Page, app: RunningApp) -> None:
+    open_meals(page, app)
+    meal = save_meal(page, "dinner")
+    meal.get_by_role("button", name="Add food").click()
+    dialog = page.get_by_role("dialog", name="Add a food")
+    dialog.get_by_label("Search the food database").fill("비빔밥")
+    dialog.get_by_role("button", name="Bibimbap, Korean").click()
+    dialog.get_by_label("Portion in grams").fill("400")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+
+    quick = page.get_by_role("region", name="Same as last time")
+    expect(quick).to_contain_text("eaten 1×")
+    quick.get_by_role("button", name="Log again: Bibimbap, Korean").click()
+    expect(toast(page, "Meal logged again, now.")).to_be_visible()
+    dinners = page.get_by_role("region", name="Dinner")
+    expect(dinners).to_have_count(2)
+    expect(dinners.nth(1).locator("tbody tr")).to_contain_text("Bibimbap, Korean")
+    expect(quick).to_contain_text("eaten 2×")
+
+    # a food the person has had starts with their own last portion, not USDA's
+    dinners.nth(0).get_by_role("button", name="Add food").click()
+    dialog.get_by_label("Search the food database").fill("비빔밥")
+    result = dialog.get_by_role("listitem").filter(has_text="Bibimbap, Korean")
+    expect(result).to_contain_text("400 g (your last portion)")
+    result.get_by_role("button", name="Bibimbap, Korean").click()
+    expect(dialog.get_by_label("Portion in grams")).to_have_value("400")

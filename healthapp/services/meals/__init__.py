@@ -1,5 +1,5 @@
 """Meals: the meal log and its items, photo intake and quota (`photos`), private photo
-storage (`storage`)."""
+storage (`storage`), quick logging (`quick`: "same as last time", last portions)."""
 
 from healthapp.services.meals.entries import (
     DayView,
@@ -18,6 +18,7 @@ from healthapp.services.meals.entries import (
     meal_values,
     update_meal_from_values,
 )
+from healthapp.services.meals.quick import QuickMeal, last_portions, quick_meals, repeat_meal
 
 __all__ = [
     "DayView",
@@ -25,6 +26,7 @@ __all__ = [
     "MealType",
     "MealView",
     "PhotoView",
+    "QuickMeal",
     "add_item",
     "add_photo",
     "confirm_item",
@@ -33,6 +35,9 @@ __all__ = [
     "day_meals",
     "delete_item",
     "delete_meal",
+    "last_portions",
     "meal_values",
+    "quick_meals",
+    "repeat_meal",
     "update_meal_from_values",
 ]

@@ -1,0 +1,149 @@
+"""Quick logging, as meal-logging apps have it: "same as last time" for the person's recent and
+frequent meals, and each food's last portion as its default.
+
+A meal is offered again when its foods and portions are ones the person logged before; the
+same foods eaten often come first. Only foods the person chose or accepted count (manual or
+confirmed items): a model's guess nobody looked at is not something they ate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from healthapp.db import utcnow
+from healthapp.domain.errors import ValidationError
+from healthapp.models import Food, ItemSource, Meal, MealItem
+from healthapp.services import ranking
+from healthapp.services.ownership import owned
+
+KNOWN = (ItemSource.MANUAL, ItemSource.CONFIRMED)
+LOOKBACK_MEALS = 60  # the person's recent meals the offers are drawn from
+
+
+@dataclass(frozen=True)
+class QuickMeal:
+    """A meal to log again: the newest meal with these foods, and how often they were eaten."""
+
+    meal_id: int
+    meal_type: str
+    foods: tuple[tuple[str, float], ...]  # (food id, grams), in the meal's order
+    names_en: tuple[str, ...]
+    names_ko: tuple[str, ...]
+    kcal: float
+    carb_g: float
+    times: int
+    last_eaten_at: datetime
+
+
+def quick_meals(db: Session, *, user_id: int, limit: int = 4) -> list[QuickMeal]:
+    """The person's meals worth repeating: most often eaten first, then most recent."""
+    recent = db.exec(
+        select(Meal.id, Meal.meal_type, Meal.eaten_at)
+        .where(col(Meal.user_id) == user_id)
+        .order_by(col(Meal.eaten_at).desc(), col(Meal.id).desc())
+        .limit(LOOKBACK_MEALS)
+    ).all()
+    if not recent:
+        return []
+    items = db.exec(
+        select(MealItem, Food)
+        .join(Food, col(Food.id) == col(MealItem.food_id))
+        .where(
+            col(MealItem.user_id) == user_id,
+            col(MealItem.meal_id).in_([meal_id for meal_id, _, _ in recent]),
+            col(MealItem.source).in_(KNOWN),
+        )
+        .order_by(col(MealItem.id))
+    ).all()
+    by_meal: dict[int, list[tuple[MealItem, Food]]] = {}
+    for item, food in items:
+        by_meal.setdefault(item.meal_id, []).append((item, food))
+    times: Counter[tuple[tuple[str, float], ...]] = Counter()
+    newest: dict[tuple[tuple[str, float], ...], QuickMeal] = {}
+    for meal_id, meal_type, eaten_at in recent:  # newest first
+        # A meal's guesses nobody looked at are left out; a meal of guesses only is not offered.
+        if meal_id is None or meal_id not in by_meal:
+            continue
+        rows = by_meal[meal_id]
+        key = tuple((item.food_id, item.grams) for item, _ in rows)
+        times[key] += 1
+        if key not in newest:
+            newest[key] = QuickMeal(
+                meal_id=meal_id,
+                meal_type=str(meal_type),
+                foods=key,
+                names_en=tuple(food.name_en for _, food in rows),
+                names_ko=tuple(food.name_ko or food.name_en for _, food in rows),
+                kcal=sum(item.kcal for item, _ in rows),
+                carb_g=sum(item.carb_g for item, _ in rows),
+                times=0,
+                last_eaten_at=eaten_at,
+            )
+    ranked = sorted(newest, key=lambda key: (-times[key], -newest[key].last_eaten_at.timestamp()))
+    return [_with_times(newest[key], times[key]) for key in ranked[:limit]]
+
+
+def _with_times(meal: QuickMeal, times: int) -> QuickMeal:
+    return QuickMeal(**{**meal.__dict__, "times": times})
+
+
+def repeat_meal(db: Session, *, user_id: int, meal_id: int, now: datetime | None = None) -> Meal:
+    """A new meal now, of the same type, with the known foods and portions of `meal_id` (one of
+    the person's own; anyone else's is not found)."""
+    source = owned(db, Meal, meal_id, user_id=user_id)
+    items = db.exec(
+        select(MealItem)
+        .where(
+            col(MealItem.meal_id) == meal_id,
+            col(MealItem.user_id) == user_id,
+            col(MealItem.source).in_(KNOWN),
+        )
+        .order_by(col(MealItem.id))
+    ).all()
+    if not items:
+        raise ValidationError("error.meal_nothing_to_repeat")
+    stamp = now or utcnow()
+    meal = Meal(user_id=user_id, eaten_at=stamp, meal_type=source.meal_type,
+                created_at=stamp, updated_at=stamp)  # fmt: skip
+    db.add(meal)
+    db.flush()
+    assert meal.id is not None
+    for item in items:
+        db.add(MealItem(meal_id=meal.id, user_id=user_id, food_id=item.food_id, grams=item.grams,
+                        kcal=item.kcal, carb_g=item.carb_g, protein_g=item.protein_g,
+                        fat_g=item.fat_g, source=ItemSource.MANUAL))  # fmt: skip
+    db.flush()
+    ranking.ranks_changed(db, user_id=user_id)
+    return meal
+
+
+def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict[str, float]:
+    """For each of `food_ids` the person has had, the grams of their newest known item of it."""
+    if not food_ids:
+        return {}
+    newest = (
+        select(
+            col(MealItem.food_id).label("food_id"),
+            col(MealItem.grams).label("grams"),
+            sa.func.row_number()
+            .over(
+                partition_by=col(MealItem.food_id),
+                order_by=(col(MealItem.updated_at).desc(), col(MealItem.id).desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            col(MealItem.user_id) == user_id,
+            col(MealItem.food_id).in_(list(food_ids)),
+            col(MealItem.source).in_(KNOWN),
+        )
+        .subquery()
+    )
+    rows = db.exec(select(newest.c.food_id, newest.c.grams).where(newest.c.rank == 1)).all()
+    return {str(food_id): float(grams) for food_id, grams in rows}
