@@ -201,6 +201,10 @@ async def add_photos(
     tools: Tools,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Response:
+    # Someone else's meal (or none) is a 404 before a byte of the photos is read.
+    await run_in_threadpool(
+        access.run, lambda db, caller: owned(db, Meal, meal_id, user_id=caller.user_id)
+    )
     fields, photos = await read_body(request, photos_only=True)
     del fields  # a photos-only body: its other fields mean nothing here
     seen = fingerprint(f"/meals/{meal_id}/photos", None, photos)

@@ -226,6 +226,23 @@ def test_photos_added_to_a_meal_and_the_meal_deleted(alice: Client, photo_dir: P
         assert session.exec(select(AnalysisJob)).all() == []
 
 
+def test_photos_for_another_users_meal_are_refused_before_the_body(
+    alice: Client, bob: Client
+) -> None:
+    """bob's body is not even multipart: had it been read first, it would be refused as such."""
+    meal = alice.http.post("/api/v1/meals", json=LUNCH, headers=alice.headers()).json()
+    garbage = {"Content-Type": "multipart/form-data; boundary=x"}
+    for target in (meal["id"], 999_999):
+        refused = bob.http.post(f"/api/v1/meals/{target}/photos", content=b"not multipart",
+                                headers=bob.headers() | garbage)  # fmt: skip
+        assert (refused.status_code, refused.headers["content-type"]) == (404, PROBLEM)
+    owner = alice.http.post(f"/api/v1/meals/{meal['id']}/photos", content=b"not multipart",
+                            headers=alice.headers() | garbage)  # fmt: skip
+    assert owner.status_code in (400, 415, 422), owner.text  # the owner's body is read: refused
+    with db.session_scope() as session:
+        assert session.exec(select(MealPhoto)).all() == []
+
+
 def test_meals_list_in_pages_within_days(alice: Client) -> None:
     for day in ("2026-11-26", "2026-11-27", "2026-11-28"):
         for hour in ("08", "12"):
