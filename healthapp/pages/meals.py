@@ -279,7 +279,7 @@ def _quick_meal(quick: ObjectVar[dict[str, str]]) -> rx.Component:
 
 
 def quick_meals() -> rx.Component:
-    """ "Same as last time": the person's frequent and recent meals, one tap to log again."""
+    """The person's frequent and recent meals ("Same as last time"), one tap to log again."""
     return rx.cond(
         MealsState.quick_meals.length() > 0,
         rx.card(

@@ -263,7 +263,7 @@ class MealsState(Undoable, FormState, AppState):
 
     @rx.event
     async def repeat_meal(self, meal_id: int) -> Any:
-        """ "Same as last time": one of the person's meals logged again, now (the page turns to
+        """One of the person's meals logged again, now ("Same as last time"; the page turns to
         today, where it is)."""
         source = int(meal_id)
         return await self._run(

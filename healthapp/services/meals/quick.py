@@ -25,6 +25,8 @@ from healthapp.services.ownership import owned
 KNOWN = (ItemSource.MANUAL, ItemSource.CONFIRMED)
 LOOKBACK_MEALS = 60  # the person's recent meals the offers are drawn from
 
+Foods = tuple[tuple[str, float], ...]  # (food id, grams) of a meal's known items, in its order
+
 
 @dataclass(frozen=True)
 class QuickMeal:
@@ -32,7 +34,7 @@ class QuickMeal:
 
     meal_id: int
     meal_type: str
-    foods: tuple[tuple[str, float], ...]  # (food id, grams), in the meal's order
+    foods: Foods
     names_en: tuple[str, ...]
     names_ko: tuple[str, ...]
     kcal: float
@@ -64,33 +66,34 @@ def quick_meals(db: Session, *, user_id: int, limit: int = 4) -> list[QuickMeal]
     by_meal: dict[int, list[tuple[MealItem, Food]]] = {}
     for item, food in items:
         by_meal.setdefault(item.meal_id, []).append((item, food))
-    times: Counter[tuple[tuple[str, float], ...]] = Counter()
-    newest: dict[tuple[tuple[str, float], ...], QuickMeal] = {}
+    times: Counter[Foods] = Counter()
+    newest: dict[Foods, tuple[int, str, datetime]] = {}
     for meal_id, meal_type, eaten_at in recent:  # newest first
         # A meal's guesses nobody looked at are left out; a meal of guesses only is not offered.
         if meal_id is None or meal_id not in by_meal:
             continue
-        rows = by_meal[meal_id]
-        key = tuple((item.food_id, item.grams) for item, _ in rows)
+        key = tuple((item.food_id, item.grams) for item, _ in by_meal[meal_id])
         times[key] += 1
-        if key not in newest:
-            newest[key] = QuickMeal(
+        newest.setdefault(key, (meal_id, str(meal_type), eaten_at))
+    ranked = sorted(newest, key=lambda key: (-times[key], -newest[key][2].timestamp()))
+    offered = []
+    for key in ranked[:limit]:
+        meal_id, meal_type, eaten_at = newest[key]
+        rows = by_meal[meal_id]
+        offered.append(
+            QuickMeal(
                 meal_id=meal_id,
-                meal_type=str(meal_type),
+                meal_type=meal_type,
                 foods=key,
                 names_en=tuple(food.name_en for _, food in rows),
                 names_ko=tuple(food.name_ko or food.name_en for _, food in rows),
                 kcal=sum(item.kcal for item, _ in rows),
                 carb_g=sum(item.carb_g for item, _ in rows),
-                times=0,
+                times=times[key],
                 last_eaten_at=eaten_at,
             )
-    ranked = sorted(newest, key=lambda key: (-times[key], -newest[key].last_eaten_at.timestamp()))
-    return [_with_times(newest[key], times[key]) for key in ranked[:limit]]
-
-
-def _with_times(meal: QuickMeal, times: int) -> QuickMeal:
-    return QuickMeal(**{**meal.__dict__, "times": times})
+        )
+    return offered
 
 
 def repeat_meal(db: Session, *, user_id: int, meal_id: int, now: datetime | None = None) -> Meal:

@@ -38,7 +38,7 @@ def _view(spec: RecordKind, row: Any, prefs: Preferences) -> Row:
         if len(_VIEWS) >= _VIEWS_MAX:
             _VIEWS.clear()
         view = _VIEWS[key] = {"id": str(row.id), "note": row.note, **spec.view(row, prefs)}
-    return view
+    return dict(view)  # the caller's own: nothing it does reaches the kept one
 
 
 def list_records(
