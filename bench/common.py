@@ -463,6 +463,16 @@ def redis_server_argv(port: int, data_dir: Path) -> list[str]:
     ]
 
 
+def redis_ping(url: str) -> bool:
+    """True once the redis-server at `url` answers."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
 @contextlib.contextmanager
 def stopwatch() -> Iterator[list[float]]:
     """`with stopwatch() as t: ...` then t[0] is the elapsed seconds."""

@@ -28,15 +28,6 @@ from typing import Any
 from bench import common
 
 
-def _redis_ready(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 def unit_of_work(hashed: str) -> Callable[[int], Any]:
     """One save as RecordsState.submit runs it (imported late: the settings come from the
     environment this script sets)."""
@@ -124,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             common.start_group("redis", common.redis_server_argv(port, tmp / "redis"))
         )
         url = f"redis://127.0.0.1:{port}/0"
-        common.wait_for(lambda: _redis_ready(url), timeout=15, what="redis", group=redis)
+        common.wait_for(lambda: common.redis_ping(url), timeout=15, what="redis", group=redis)
         os.environ.update(DATABASE_URL=f"sqlite:///{tmp / 'healthapp.db'}", REDIS_URL=url,
                           REDIS_PREFIX="bench-save:", VAR_DIR=str(tmp),
                           SECRET_KEY=secrets.token_urlsafe(48))  # fmt: skip

@@ -237,7 +237,7 @@ def start_app(
         )
     )
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    common.wait_for(lambda: _redis_ping(redis_url), timeout=15, what="redis", group=redis)
+    common.wait_for(lambda: common.redis_ping(redis_url), timeout=15, what="redis", group=redis)
     var_dir = tmp / "var"
     env = {
         k: v
@@ -276,15 +276,6 @@ def start_app(
         group=launcher,
     )
     return launcher, f"http://127.0.0.1:{port}"
-
-
-def _redis_ping(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 def web_root(launcher_pid: int) -> int | None:

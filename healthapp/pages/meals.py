@@ -11,6 +11,7 @@ from healthapp.components.layout import template
 from healthapp.components.photo_picker import camera_button, drop_zone, thumbnails
 from healthapp.components.props import Colour, match_colour
 from healthapp.components.quick_add import focus_on_arrival
+from healthapp.components.quick_meals import quick_meals
 from healthapp.components.records import confirm_dialog
 from healthapp.components.tables import cell, header_row, stacked_table
 from healthapp.config import get_settings
@@ -253,48 +254,6 @@ def meal_card(meal: ObjectVar[MealView]) -> rx.Component:
         aria_label=AppState.t["meals.type." + meal.meal_type.to(str)],
         role="region",
     )  # fmt: skip
-
-
-def _quick_meal(quick: ObjectVar[dict[str, str]]) -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.text(quick["foods"], weight="medium"),
-            rx.text(quick["detail"], size="2", color_scheme="gray"),
-            spacing="1",
-            min_width="0",
-            flex="1 1 12rem",
-        ),
-        rx.button(
-            AppState.t["meals.quick_again"],
-            variant="soft",
-            aria_label=quick["label"],
-            on_click=MealsState.repeat_meal(quick["id"].to(int)),
-        ),
-        align="center",
-        justify="between",
-        wrap="wrap",
-        width="100%",
-        data_quick_meal=quick["id"],
-    )
-
-
-def quick_meals() -> rx.Component:
-    """The person's frequent and recent meals ("Same as last time"), one tap to log again."""
-    return rx.cond(
-        MealsState.quick_meals.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading(AppState.t["meals.quick_title"], size="4", as_="h2"),
-                rx.text(AppState.t["meals.quick_help"], size="2", color_scheme="gray"),
-                rx.foreach(MealsState.quick_meals, _quick_meal),
-                spacing="3",
-                width="100%",
-            ),
-            width="100%",
-            role="region",
-            aria_label=AppState.t["meals.quick_title"],
-        ),
-    )
 
 
 def editor() -> rx.Component:

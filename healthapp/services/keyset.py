@@ -47,6 +47,29 @@ def _decode(cursor: str, *, is_date: bool) -> tuple[datetime | date, int]:
         raise ValidationError("api.cursor_invalid", field="cursor") from None
 
 
+def within_days(
+    model: Any,
+    time_field: str,
+    *,
+    user_id: int,
+    prefs: Preferences,
+    start: date | None,
+    end: date | None,
+) -> list[Any]:
+    """The user's rows within local days [start, end]: a date column is filtered by day, an
+    instant by the local days' bounds."""
+    column = getattr(model, time_field)
+    conditions: list[Any] = [model.user_id == user_id]
+    if time_field == "measured_on":
+        conditions += [column >= start] if start else []
+        conditions += [column <= end] if end else []
+    else:
+        low, high = forms.day_bounds(start, end, prefs.tz)
+        conditions += [column >= low] if low else []
+        conditions += [column < high] if high else []
+    return conditions
+
+
 def page(
     db: Session,
     *,
@@ -63,14 +86,7 @@ def page(
     day, an instant by the local days' bounds), newest first."""
     column = getattr(model, time_field)
     is_date = time_field == "measured_on"
-    conditions: list[Any] = [model.user_id == user_id]
-    if is_date:
-        conditions += [column >= start] if start else []
-        conditions += [column <= end] if end else []
-    else:
-        low, high = forms.day_bounds(start, end, prefs.tz)
-        conditions += [column >= low] if low else []
-        conditions += [column < high] if high else []
+    conditions = within_days(model, time_field, user_id=user_id, prefs=prefs, start=start, end=end)
     if cursor:
         moment, row_id = _decode(cursor, is_date=is_date)
         conditions.append(sa.or_(column < moment, sa.and_(column == moment, model.id < row_id)))

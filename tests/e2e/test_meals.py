@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import RunningApp
 from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
@@ -30,6 +30,15 @@ def open_meals(page: Page, app: RunningApp) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Meals").click()
     expect(page.get_by_role("heading", name="Meals", exact=True)).to_be_visible()
     expect(page.get_by_label("Date and time")).not_to_have_value("")
+
+
+def add_food_dialog(page: Page, meal: Locator, query: str, food: str) -> Locator:
+    """The meal's "Add food" dialog with `food` found by `query` and chosen."""
+    meal.get_by_role("button", name="Add food").click()
+    dialog = page.get_by_role("dialog", name="Add a food")
+    dialog.get_by_label("Search the food database").fill(query)
+    dialog.get_by_role("button", name=food).click()
+    return dialog
 
 
 def day_totals(page: Page) -> str:
@@ -81,10 +90,7 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
 def test_meal_without_photo_from_the_food_search(page: Page, app: RunningApp) -> None:
     open_meals(page, app)
     meal = save_meal(page, "dinner")
-    meal.get_by_role("button", name="Add food").click()
-    dialog = page.get_by_role("dialog", name="Add a food")
-    dialog.get_by_label("Search the food database").fill("비빔밥")
-    dialog.get_by_role("button", name="Bibimbap, Korean").click()
+    dialog = add_food_dialog(page, meal, "비빔밥", "Bibimbap, Korean")
     dialog.get_by_label("Portion in grams").fill("abc")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert").filter(has_text="Enter a number")).to_be_visible()
@@ -132,11 +138,7 @@ def test_edit_and_delete_a_meal(page: Page, app: RunningApp) -> None:
 
 def test_same_as_last_time_and_the_last_portion(page: Page, app: RunningApp) -> None:
     open_meals(page, app)
-    meal = save_meal(page, "dinner")
-    meal.get_by_role("button", name="Add food").click()
-    dialog = page.get_by_role("dialog", name="Add a food")
-    dialog.get_by_label("Search the food database").fill("비빔밥")
-    dialog.get_by_role("button", name="Bibimbap, Korean").click()
+    dialog = add_food_dialog(page, save_meal(page, "dinner"), "비빔밥", "Bibimbap, Korean")
     dialog.get_by_label("Portion in grams").fill("400")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from healthapp.services import forms
+from healthapp.services.keyset import within_days
 from healthapp.services.preferences import Preferences
 from healthapp.services.records.entries import PAGE_SIZE, RecordKind, Row, kind_spec
 
@@ -55,19 +55,9 @@ def list_records(
     """The user's records newest first, optionally within local days [start, end]."""
     spec = kind_spec(kind)
     model: Any = spec.model
-    conditions = [model.user_id == user_id]
     column = spec.time_column
-    if spec.time_field == "measured_on":  # a calendar date: compare days directly
-        if start:
-            conditions.append(column >= start)
-        if end:
-            conditions.append(column <= end)
-    else:
-        low, high = forms.day_bounds(start, end, prefs.tz)
-        if low:
-            conditions.append(column >= low)
-        if high:
-            conditions.append(column < high)
+    conditions = within_days(model, spec.time_field, user_id=user_id, prefs=prefs, start=start,
+                             end=end)  # fmt: skip
     # Counted on its own: a window count in the page's query would read and sort every row
     # of the user's to find twenty (the index serves both queries as they are).
     total = db.exec(select(func.count()).select_from(model).where(*conditions)).one()
