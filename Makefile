@@ -145,6 +145,9 @@ bench-save: deps system-deps-run $(VENV)/.bench-deps
 	$(BIN)/python -m bench.save_path $(BENCH_ARGS)
 
 # Needs PostgreSQL at TEST_POSTGRES_URL (default 127.0.0.1:5432); BENCH_ARGS=--quick for a smoke run.
+bench-food-eval: deps
+	$(BIN)/python -m bench.food_eval --record $(BENCH_ARGS)
+
 bench-reports: $(VENV)/.bench-deps
 	$(BIN)/python -m bench.reports_rank $(BENCH_ARGS)
 

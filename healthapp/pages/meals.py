@@ -16,6 +16,7 @@ from healthapp.components.records import confirm_dialog
 from healthapp.components.tables import cell, header_row, stacked_table
 from healthapp.config import get_settings
 from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
+from healthapp.services.meals.entries import Candidate
 from healthapp.state.base import AppState
 from healthapp.state.meal_editor import MealEditorState
 from healthapp.state.meals import UPLOAD_ID, MealsState
@@ -153,9 +154,27 @@ def photo_tile(photo: ObjectVar[PhotoView]) -> rx.Component:
             (photo.status == "done") & (photo.error_key != ""),
             rx.text(AppState.t.get(photo.error_key, ""), size="1", color_scheme="gray"),
         ),
+        rx.cond(
+            photo.choices.length() > 0,
+            rx.vstack(
+                rx.foreach(photo.choices, lambda choice: rx.button(
+                    _choice_name(choice), " · ", choice.score, size="1", variant="soft",
+                    width="100%", on_click=MealsState.choose_food(photo.id, choice.food_id),
+                    data_choice=choice.food_id)),
+                spacing="1",
+                width="120px",
+                role="group",
+                aria_label=AppState.t["meals.choices"],
+            ),
+        ),
         spacing="1",
         align="center",
     )  # fmt: skip
+
+
+def _choice_name(choice: ObjectVar[Candidate]) -> rx.Var:
+    return rx.cond((AppState.current_lang == "ko") & (choice.name_ko != ""), choice.name_ko,
+                   choice.name_en)  # fmt: skip
 
 
 def _food_name(item: ObjectVar[ItemView]) -> rx.Var:
@@ -178,7 +197,13 @@ ITEM_COLUMNS = [
 def item_row(item: ObjectVar[ItemView]) -> rx.Component:
     food, grams, kcal, carb, protein, fat, source, actions = ITEM_COLUMNS
     return rx.table.row(
-        cell(food, rx.text(_food_name(item), weight="medium")),
+        cell(food, rx.vstack(
+            rx.text(_food_name(item), weight="medium"),
+            rx.cond(item.confidence != "", rx.text(
+                AppState.t["meals.confidence"], " ", item.confidence, " · ",
+                AppState.t["meals.carb_range"], " ", item.carb_range,
+                size="1", color_scheme="gray", class_name="estimate-figures")),
+            spacing="0")),
         cell(grams, item.grams),
         cell(kcal, item.kcal),
         cell(carb, item.carb_g),

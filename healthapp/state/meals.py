@@ -289,6 +289,15 @@ class MealsState(Undoable, FormState, AppState):
         return self._toast_then_listen(feedback.saved(self.current_lang, "meals.retrying"))
 
     @rx.event
+    async def choose_food(self, photo_id: int, food_id: str) -> Any:
+        """The person's pick among an unsure photo's offered foods."""
+        photo, food = int(photo_id), str(food_id)
+        return await self._run(
+            lambda db, uid: meals.choose_photo_food(db, user_id=uid, photo_id=photo, food_id=food),
+            "meals.choice_added",
+        )
+
+    @rx.event
     async def confirm_item(self, item_id: int) -> Any:
         item = int(item_id)
         return await self._run(

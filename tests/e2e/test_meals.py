@@ -61,6 +61,10 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
     # pushed by the worker: no reload, no click
     expect(row).to_contain_text("Coffee, espresso", timeout=30_000)
     expect(row).to_contain_text("Estimate")
+    # how sure the model is, and the carbohydrate range of the default portion
+    expect(row.locator(".estimate-figures")).to_contain_text(
+        re.compile(r"Confidence \d+ % · carbohydrate [\d.]+-[\d.]+ g")
+    )
     expect(meal.get_by_role("status").filter(has_text="Analysed")).to_be_visible()
     expect(meal.get_by_role("img", name="Meal photo")).to_be_visible()
     seen = page.evaluate("window.__statuses")
@@ -85,6 +89,28 @@ def test_photo_estimate_appears_and_can_be_corrected(page: Page, app: RunningApp
     expect(row).to_contain_text("Corrected")
     expect(page.locator("#day-totals")).not_to_have_text(before)
     expect(meal.get_by_text("Includes estimates")).to_be_hidden()
+
+
+def test_an_unsure_photo_offers_three_foods_and_fills_in_none(page: Page, app: RunningApp) -> None:
+    """apple.jpg (a red apple): the model says "Granny Smith" at 0.57, a class that absorbs
+    unknown fruit, so the app asks instead of filling in a number."""
+    open_meals(page, app)
+    page.get_by_label("Meal", exact=True).select_option("snack")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(PHOTOS / "apple.jpg")
+    page.get_by_role("button", name="Save meal").click()
+    meal = page.get_by_role("region", name="Snack")
+    choices = meal.get_by_role("group", name="Is it one of these?")
+    expect(choices.get_by_role("button")).to_have_count(3, timeout=30_000)
+    expect(meal.get_by_text("Not sure what this is.")).to_be_visible()
+    expect(meal.locator("tbody tr")).to_have_count(0)  # no number until the person picks
+    choices.get_by_role("button", name=re.compile("^Apples")).click()
+    expect(toast(page, "Food added from the photo.")).to_be_visible()
+    row = meal.locator("tbody tr").first
+    expect(row).to_contain_text("Apples")
+    expect(row).to_contain_text("Confirmed")
+    expect(choices).to_be_hidden()
 
 
 def test_meal_without_photo_from_the_food_search(page: Page, app: RunningApp) -> None:

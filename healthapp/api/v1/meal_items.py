@@ -1,7 +1,8 @@
 """A meal's foods, its photos' analysis jobs and the photo files over /api/v1: add a food
 (Idempotency-Key), confirm the model's estimate, correct it (another food or portion; If-Match),
-remove it; read a job's status and the model's candidates, retry a failed job; download a
-photo. The same services as the meal page: services/meals (items), services/analysis (jobs)."""
+remove it; read a job's status and the model's candidates, retry a failed job; answer an unsure
+photo with one of its choices; download a photo. The same services as the meal page:
+services/meals (items), services/analysis (jobs)."""
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at run time.
 
@@ -122,6 +123,24 @@ def confirm_item(item_id: RecordId, access: WriteAccess) -> Response:
         meals.confirm_item(db, user_id=caller.user_id, item_id=item_id)
         db.flush()
         return _item_reply(db, owned(db, MealItem, item_id, user_id=caller.user_id))
+
+    return access.run(work)
+
+
+class Choice(BaseModel):
+    food_id: FoodId = Field(description="One of the photo's job `choices`")
+
+
+@photos.post(
+    "/{photo_id}/choice",
+    response_model=ItemOut,
+    summary="Answer an unsure photo: one of its job's choices becomes its food (confirmed)",
+)
+def choose_food(photo_id: RecordId, body: Choice, access: WriteAccess) -> Response:
+    def work(db: Session, caller: ApiCaller) -> Response:
+        item = meals.choose_photo_food(db, user_id=caller.user_id, photo_id=photo_id,
+                                       food_id=body.food_id)  # fmt: skip
+        return _item_reply(db, item)
 
     return access.run(work)
 

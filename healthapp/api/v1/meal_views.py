@@ -37,6 +37,15 @@ class JobOut(BaseModel):
     error_key: str | None = Field(description="Catalogue key of why it failed or found no food")
     attempts: int
     candidates: list[CandidateOut] = Field(description="The model's top foods, best first")
+    decision: str | None = Field(
+        description="confident (an estimate item was added), choices (unsure: offer `choices`, "
+        "add nothing), none (no food recognised); null until done"
+    )
+    confidence: float | None = Field(description="Probability of the shown food's look-alikes")
+    choices: list[CandidateOut] = Field(description="Foods to offer when unsure, best first")
+    carb_range_g: tuple[float, float] | None = Field(
+        description="Carbohydrate of the estimate, low and high (portion and look-alikes)"
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -88,17 +97,28 @@ def item_out(item: MealItem, foods: Mapping[str, Food]) -> dict[str, Any]:
     ).model_dump(mode="json")  # fmt: skip
 
 
-def job_out(job: AnalysisJob, foods: Mapping[str, Food]) -> dict[str, Any]:
-    candidates = []
-    for candidate in (job.result or {}).get("candidates") or []:
-        food = foods.get(candidate.get("food_id") or "")
+def _foods_out(rows: list[dict[str, Any]], foods: Mapping[str, Food]) -> list[CandidateOut]:
+    out = []
+    for row in rows:
+        food = foods.get(row.get("food_id") or "")
         if food is not None:
-            candidates.append(CandidateOut(food_id=food.id, name_en=food.name_en,
-                                           name_ko=food.name_ko,
-                                           score=float(candidate.get("score", 0))))  # fmt: skip
+            out.append(CandidateOut(food_id=food.id, name_en=food.name_en, name_ko=food.name_ko,
+                                    score=float(row.get("score", 0))))  # fmt: skip
+    return out
+
+
+def job_out(job: AnalysisJob, foods: Mapping[str, Food]) -> dict[str, Any]:
+    result = job.result or {}
+    estimate = result.get("estimate") or {}
+    carb_range = (
+        (estimate["carb_low_g"], estimate["carb_high_g"]) if "carb_low_g" in estimate else None
+    )
     return JobOut(
         id=job.id or 0, photo_id=job.photo_id, status=job.status,
-        error_key=job.error_key or None, attempts=job.attempts, candidates=candidates,
+        error_key=job.error_key or None, attempts=job.attempts,
+        candidates=_foods_out(result.get("candidates") or [], foods),
+        decision=result.get("decision"), confidence=result.get("confidence"),
+        choices=_foods_out(result.get("choices") or [], foods), carb_range_g=carb_range,
         created_at=job.created_at, finished_at=job.finished_at,
     ).model_dump(mode="json")  # fmt: skip
 

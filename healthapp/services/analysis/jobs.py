@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
-from healthapp.services.analysis.recognition import NO_FOOD_KEY, Prediction
+from healthapp.services.analysis.recognition import NO_FOOD_KEY, UNSURE_KEY, Prediction
 from healthapp.services.foods import portion_columns
 from healthapp.services.ownership import owned
 
@@ -46,6 +46,7 @@ OPEN_STATUSES = (QUEUED, ANALYSING)
 
 # Error keys a person sees (i18n catalogue keys). `analysis.no_food` comes with status "done".
 ERROR_NO_FOOD = NO_FOOD_KEY
+ERROR_UNSURE = UNSURE_KEY  # also "done": the photo's top 3 foods are offered as choices
 ERROR_PHOTO_MISSING = "analysis.photo_missing"
 ERROR_BAD_IMAGE = "analysis.bad_image"
 ERROR_TIMEOUT = "analysis.timeout"
@@ -259,7 +260,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         job_id,
         OPEN_STATUSES,
         status=DONE,
-        error_key="" if food is not None else ERROR_NO_FOOD,
+        error_key="" if food is not None else result["error_key"] or ERROR_NO_FOOD,
         result=result,
         finished_at=now,
     ):

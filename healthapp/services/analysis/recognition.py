@@ -5,14 +5,12 @@ food (the same ids the `food` table is seeded with) and a default portion in gra
 is that food x its default portion; the top-5 candidates are always kept so the person can pick
 another one.
 
-When is a food recognised? (`recognise`)
-  Take the highest-ranked *food* class among the top-k candidates. It is the recognised food when
-  1. its probability is at least `MIN_FOOD_PROBABILITY` (0.30), and
-  2. every class ranked above it is tableware or a dining scene (plate, tray, soup bowl, coffee
-     mug, dining table, ...: `CONTEXT_CLASSES`), since a meal photo often shows the plate as well.
-  Otherwise the answer is "no food recognised" (error key `analysis.no_food`): a photo of a cat or
-  a blurry picture gives no made-up calories. Measured: espresso 0.957, orange 0.706, green apple
-  0.569, lemon 0.768 on the fixture photos; the runners-up of a real food photo rarely reach 0.1.
+When is a food recognised, when does the app offer choices? See decision.py: look-alike classes
+are grouped, a food is filled in only when its group is probable enough and clearly ahead, classes
+that absorb unknown foods need more, and a tableware class (plate, tray, soup bowl, coffee mug,
+dining table, ...: `CONTEXT_CLASSES`) may outrank the food, since a meal photo often shows the
+plate as well. When unsure, the top 3 foods are offered as choices ("analysis.unsure"); a photo
+of a cat or a blurry picture gives no made-up calories ("analysis.no_food").
 """
 
 from __future__ import annotations
@@ -26,14 +24,16 @@ from typing import Any
 import numpy as np
 
 from healthapp.config import PROJECT_ROOT
+from healthapp.services.analysis import decision
+from healthapp.services.analysis.decision import RULES
 from healthapp.services.foods import portion_columns
 
 FOOD_CLASSES_CSV = PROJECT_ROOT / "healthapp" / "data" / "food_classes.csv"
 LABELS_TXT = PROJECT_ROOT / "triton_models" / "food_classifier" / "labels.txt"
 NUM_CLASSES = 1000
 TOP_K = 5
-MIN_FOOD_PROBABILITY = 0.30
 NO_FOOD_KEY = "analysis.no_food"
+UNSURE_KEY = "analysis.unsure"
 # ImageNet classes that show where food is served, not what it is (labels.txt indices).
 CONTEXT_CLASSES: Mapping[int, str] = {
     504: "coffee mug",
@@ -57,6 +57,7 @@ class FoodClass:
 
     imagenet_index: int
     imagenet_label: str
+    food_key: str
     food_id: str
     usda_name: str
     name_ko: str
@@ -91,6 +92,9 @@ class Estimate:
     carb_g: float
     protein_g: float
     fat_g: float
+    confidence: float = 0.0  # the probability of the food's look-alike group
+    carb_low_g: float = 0.0  # the carbohydrate range shown with the estimate
+    carb_high_g: float = 0.0
 
 
 @dataclass
@@ -101,20 +105,33 @@ class Prediction:
     estimate: Estimate | None
     model: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    choices: list[Candidate] = field(default_factory=list)  # offered when unsure, best first
+    confidence: float = 0.0
 
     @property
     def recognised(self) -> bool:
         return self.estimate is not None
 
+    @property
+    def error_key(self) -> str:
+        if self.recognised:
+            return ""
+        return UNSURE_KEY if self.choices else NO_FOOD_KEY
+
     def to_result(self) -> dict[str, Any]:
-        """A JSON-serialisable dict: recognised, error_key, estimate, candidates, model, timings."""
+        """A JSON-serialisable dict: recognised, error_key, decision, confidence, estimate,
+        choices, candidates, model, rule, timings."""
+        decision = "confident" if self.recognised else "choices" if self.choices else "none"
         return {
             "recognised": self.recognised,
-            "error_key": "" if self.recognised else NO_FOOD_KEY,
+            "error_key": self.error_key,
+            "decision": decision,
+            "confidence": self.confidence,
             "estimate": asdict(self.estimate) if self.estimate else None,
+            "choices": [asdict(choice) for choice in self.choices],
             "candidates": [asdict(candidate) for candidate in self.candidates],
             "model": self.model,
-            "rule": {"min_food_probability": MIN_FOOD_PROBABILITY, "top_k": len(self.candidates)},
+            "rule": {**asdict(RULES), "absorbing_keys": sorted(RULES.absorbing_keys)},
             "timings_ms": dict(self.timings_ms),
         }
 
@@ -132,6 +149,7 @@ def food_classes() -> dict[int, FoodClass]:
         int(row["imagenet_index"]): FoodClass(
             imagenet_index=int(row["imagenet_index"]),
             imagenet_label=row["imagenet_label"],
+            food_key=row["food_key"],
             food_id=row["food_id"],
             usda_name=row["usda_name"],
             name_ko=row["name_ko"],
@@ -178,28 +196,42 @@ def candidates(scores: np.ndarray, k: int = TOP_K) -> list[Candidate]:
     ]
 
 
-def recognise(
-    ranked: list[Candidate], *, min_probability: float = MIN_FOOD_PROBABILITY
-) -> Estimate | None:
-    """The estimate by the rule in this module's docstring, or None for "no food recognised"."""
+def _candidate(index: int, flat: np.ndarray) -> Candidate:
     foods = food_classes()
-    for candidate in ranked:
-        if candidate.food_id is None:
-            if candidate.imagenet_index in CONTEXT_CLASSES:
-                continue  # the plate may outrank the food on it
-            return None
-        if candidate.score < min_probability:
-            return None
-        food = foods[candidate.imagenet_index]
-        return Estimate(
-            food_id=food.food_id,
-            imagenet_index=candidate.imagenet_index,
-            score=candidate.score,
-            grams=food.default_portion_g,
-            portion_name=food.portion_name,
-            **portion_columns(food, food.default_portion_g),
-        )
-    return None
+    return Candidate(
+        imagenet_index=index,
+        label=labels()[index],
+        score=round(float(flat[index]), 6),
+        food_id=foods[index].food_id if index in foods else None,
+    )
+
+
+def _estimate(index: int, confidence: float) -> Estimate:
+    foods = food_classes()
+    food = foods[index]
+    members = decision.group_members(food.food_key)
+    carbs = [
+        portion_columns(other, other.default_portion_g)["carb_g"]
+        for other in foods.values()
+        if other.food_key in members
+    ]
+    low, high = decision.carb_range(carbs)
+    return Estimate(
+        food_id=food.food_id,
+        imagenet_index=index,
+        score=round(float(confidence), 6),
+        grams=food.default_portion_g,
+        portion_name=food.portion_name,
+        **portion_columns(food, food.default_portion_g),
+        confidence=confidence,
+        carb_low_g=low,
+        carb_high_g=high,
+    )
+
+
+@lru_cache(maxsize=1)
+def _food_keys() -> dict[int, str]:
+    return {index: food.food_key for index, food in food_classes().items()}
 
 
 def predict(
@@ -209,11 +241,18 @@ def predict(
     model: str = "",
     timings_ms: Mapping[str, float] | None = None,
 ) -> Prediction:
-    """Scores of one image -> candidates + estimate (or no food), ready for complete_job."""
-    ranked = candidates(scores, k)
+    """Scores of one image -> candidates + estimate, choices or no food, for complete_job."""
+    flat = np.asarray(scores, dtype=np.float32).reshape(-1)
+    ranked = candidates(flat, k)
+    verdict = decision.decide(flat, _food_keys(), frozenset(CONTEXT_CLASSES))
+    estimate = None
+    if verdict.kind == "confident" and verdict.food_index is not None:
+        estimate = _estimate(verdict.food_index, verdict.confidence)
     return Prediction(
         candidates=ranked,
-        estimate=recognise(ranked),
+        estimate=estimate,
         model=model,
         timings_ms=dict(timings_ms or {}),
+        choices=[_candidate(index, flat) for index in verdict.choices],
+        confidence=verdict.confidence,
     )

@@ -1,6 +1,8 @@
 """Meals: the meal log and its items, photo intake and quota (`photos`), private photo
-storage (`storage`), quick logging (`quick`: "same as last time", last portions)."""
+storage (`storage`), quick logging (`quick`: "same as last time", last portions), the answer to
+an unsure photo (`choices`)."""
 
+from healthapp.services.meals.choices import choose_photo_food
 from healthapp.services.meals.entries import (
     DayView,
     ItemView,
@@ -29,6 +31,7 @@ __all__ = [
     "QuickMeal",
     "add_item",
     "add_photo",
+    "choose_photo_food",
     "confirm_item",
     "correct_item",
     "create_meal_from_values",

@@ -28,7 +28,8 @@ class Bundles:
 
 def candidate_ids(job: AnalysisJob | None) -> set[str]:
     result = (job.result if job else None) or {}
-    return {c.get("food_id") or "" for c in result.get("candidates", [])}
+    offered = [*(result.get("candidates") or []), *(result.get("choices") or [])]
+    return {c.get("food_id") or "" for c in offered}
 
 
 def load_bundles(db: Session, *, user_id: int, meals: Sequence[Meal]) -> Bundles:

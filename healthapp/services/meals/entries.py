@@ -119,7 +119,7 @@ def _food(db: Session, food_id: str) -> Food:
     return food
 
 
-def _apply(item: MealItem, food: Food, grams: float) -> None:
+def apply_food(item: MealItem, food: Food, grams: float) -> None:
     nutrients = portion(food, grams)
     item.food_id, item.grams = food.id, grams
     item.kcal, item.carb_g = nutrients.kcal, nutrients.carb_g
@@ -134,7 +134,7 @@ def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]
     )
     item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL,
                     food_id="", grams=0, kcal=0, carb_g=0, protein_g=0, fat_g=0)  # fmt: skip
-    _apply(item, values["food"], values["grams"])
+    apply_food(item, values["food"], values["grams"])
     db.add(item)
     db.flush()
     return item
@@ -150,7 +150,7 @@ def correct_item(db: Session, *, user_id: int, item_id: int, form: Mapping[str, 
             "grams": lambda: _grams(form),
         }
     )
-    _apply(item, values["food"], values["grams"])
+    apply_food(item, values["food"], values["grams"])
     item.source = ItemSource.MANUAL
     item.updated_at = utcnow()
     db.add(item)
@@ -198,6 +198,9 @@ class ItemView:
     source_key: str
     photo_id: int
     candidates: list[Candidate] = field(default_factory=list)
+    # For the model's unconfirmed estimate: "80 %" and "4-21 g" (portion and look-alikes)
+    confidence: str = ""
+    carb_range: str = ""
 
 
 @dataclass
@@ -207,6 +210,8 @@ class PhotoView:
     status: str  # queued | analysing | done | failed
     error_key: str
     url: str
+    # The foods offered when the model was unsure and the person has not picked one yet
+    choices: list[Candidate] = field(default_factory=list)
 
 
 @dataclass
@@ -254,15 +259,27 @@ def totals(items: list[MealItem]) -> Nutrients:
     )
 
 
-def _candidates(job: AnalysisJob | None, foods: Mapping[str, Food]) -> list[Candidate]:
+def _candidates(
+    job: AnalysisJob | None, foods: Mapping[str, Food], key: str = "candidates"
+) -> list[Candidate]:
     result = (job.result if job else None) or {}
     out = []
-    for candidate in result.get("candidates", []):
+    for candidate in result.get(key) or []:
         food = foods.get(candidate.get("food_id") or "")
         if food is not None:
             score = f"{round(float(candidate.get('score', 0)) * 100)} %"
             out.append(Candidate(food.id, food.name_en, food.name_ko, score))
     return out
+
+
+def _estimate_figures(item: MealItem, job: AnalysisJob | None) -> tuple[str, str]:
+    """Confidence and carbohydrate range of a model estimate the person has not confirmed."""
+    estimate = ((job.result if job else None) or {}).get("estimate") or {}
+    if item.source != ItemSource.ESTIMATE or "confidence" not in estimate:
+        return "", ""
+    confidence = f"{round(float(estimate['confidence']) * 100)} %"
+    low, high = float(estimate["carb_low_g"]), float(estimate["carb_high_g"])
+    return confidence, f"{_fmt(low)}-{_fmt(high)} g"
 
 
 def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> DayView:
@@ -278,6 +295,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
     items = [item for bundle in loaded.meals for item in bundle.items]
     photos = [pair for bundle in loaded.meals for pair in bundle.photos]
     jobs_by_photo = {photo.id: job for photo, job in photos}
+    photos_with_items = {item.photo_id for item in items}
 
     views = []
     for bundle in loaded.meals:
@@ -311,6 +329,13 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         source_key=_source_key(i),
                         photo_id=i.photo_id or 0,
                         candidates=_candidates(jobs_by_photo.get(i.photo_id or 0), foods),
+                        **dict(
+                            zip(
+                                ("confidence", "carb_range"),
+                                _estimate_figures(i, jobs_by_photo.get(i.photo_id or 0)),
+                                strict=True,
+                            )
+                        ),
                     )
                     for i in meal_items
                 ],
@@ -321,6 +346,9 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         status=job.status if job else "done",
                         error_key=job.error_key if job else "",
                         url=f"/api/photos/{photo.id}",
+                        choices=[]
+                        if photo.id in photos_with_items
+                        else _candidates(job, foods, "choices"),
                     )
                     for photo, job in bundle.photos
                 ],

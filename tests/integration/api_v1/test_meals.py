@@ -43,10 +43,13 @@ def post_meal(client: Client, photos: list[bytes], key: str | None = None,
     return client.http.post("/api/v1/meals", data=fields, files=files, headers=headers)
 
 
-def finish(job_id: int, label: str) -> None:
-    """The worker's last step, as if the model saw `label` (one of the ImageNet classes)."""
+def finish(job_id: int, label: str, **others: float) -> None:
+    """The worker's last step, as if the model saw `label` (one of the ImageNet classes) at
+    0.97, or at what `others` leave of it (label=probability, spaces as underscores)."""
     scores = np.zeros(len(labels()), dtype=np.float32)
-    scores[labels().index(label)] = 0.97
+    for name, value in others.items():
+        scores[labels().index(name.replace("_", " "))] = value
+    scores[labels().index(label)] = 0.97 - sum(others.values())
     with db.session_scope() as session:
         assert analysis.start_job(session, job_id) is not None
         assert analysis.complete_job(session, job_id, predict(scores))
@@ -84,12 +87,16 @@ def test_photos_are_taken_in_queued_analysed_confirmed_and_corrected(alice: Clie
     job = alice.http.get(f"/api/v1/analysis-jobs/{job_ids[0]}", headers=alice.headers()).json()
     assert job["status"] == "done"
     assert job["candidates"][0]["score"] == pytest.approx(0.97)
+    assert (job["decision"], job["choices"]) == ("confident", [])
+    assert job["confidence"] == pytest.approx(0.97)
+    low, high = job["carb_range_g"]
     meal = alice.http.get(f"/api/v1/meals/{meal['id']}", headers=alice.headers()).json()
     (item,) = meal["items"]
     assert item["source"] == "estimate"
     assert item["photo_id"] == meal["photos"][0]["id"]
     assert item["food_id"] == job["candidates"][0]["food_id"]
     assert meal["totals"]["kcal"] == pytest.approx(item["kcal"], abs=0.1)
+    assert low < item["carb_g"] < high
 
     confirmed = alice.http.post(f"/api/v1/meal-items/{item['id']}/confirm",
                                 headers=alice.headers())  # fmt: skip
@@ -106,6 +113,29 @@ def test_photos_are_taken_in_queued_analysed_confirmed_and_corrected(alice: Clie
     assert body["source"] == "manual"
     assert body["grams"] == 250
     assert body["kcal"] == pytest.approx(item["kcal"] * 250 / item["grams"], rel=0.01)
+
+
+def test_an_unsure_photo_is_answered_with_one_of_its_choices(alice: Client, bob: Client) -> None:
+    meal = post_meal(alice, [jpeg("orange.jpg")]).json()
+    job_id, photo_id = meal["photos"][0]["job"]["id"], meal["photos"][0]["id"]
+    finish(job_id, "pizza", burrito=0.35, cheeseburger=0.25)  # pizza 0.37: three foods close
+    job = alice.http.get(f"/api/v1/analysis-jobs/{job_id}", headers=alice.headers()).json()
+    assert (job["decision"], job["error_key"], job["carb_range_g"]) == (
+        "choices", "analysis.unsure", None,
+    )  # fmt: skip
+    offered = [c["food_id"] for c in job["choices"]]
+    assert len(offered) == 3
+    meal_now = alice.http.get(f"/api/v1/meals/{meal['id']}", headers=alice.headers()).json()
+    assert meal_now["items"] == []  # nothing filled in until the person picks
+    url = f"/api/v1/photos/{photo_id}/choice"
+    other = alice.http.post(url, json={"food_id": "fndds_kimchi"}, headers=alice.headers())
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["code"] == "error.choice_not_offered"
+    assert bob.http.post(url, json={"food_id": offered[1]},
+                         headers=bob.headers()).status_code == 404  # fmt: skip
+    chosen = alice.http.post(url, json={"food_id": offered[1]}, headers=alice.headers())
+    assert chosen.status_code == 200, chosen.text
+    assert (chosen.json()["food_id"], chosen.json()["source"]) == (offered[1], "confirmed")
 
 
 def test_a_food_added_by_hand_and_removed(alice: Client) -> None:

@@ -77,27 +77,46 @@ def test_food_class_is_recognised_with_default_portion_nutrients() -> None:
     assert len(result["candidates"]) == 5
 
 
-def test_non_food_top_class_gives_no_food() -> None:
+def test_non_food_top_class_offers_the_food_as_a_choice_not_an_estimate() -> None:
     prediction = mapping.predict(scores(c852=0.6, c950=0.3))
     assert not prediction.recognised
     result = prediction.to_result()
-    assert (result["recognised"], result["error_key"], result["estimate"]) == (
+    assert (result["recognised"], result["error_key"], result["estimate"], result["decision"]) == (
         False,
-        "analysis.no_food",
+        "analysis.unsure",
         None,
+        "choices",
     )
+    assert result["choices"][0]["food_id"] == "fdn_oranges_raw_navels"
     assert result["candidates"][1]["food_id"] == "fdn_oranges_raw_navels"
 
 
-def test_threshold_applies_to_the_food_probability() -> None:
-    assert mapping.predict(scores(c950=0.29, c951=0.28)).estimate is None
-    at_threshold = mapping.predict(scores(c950=mapping.MIN_FOOD_PROBABILITY, c951=0.2))
-    assert at_threshold.estimate is not None
-    assert at_threshold.estimate.food_id == "fdn_oranges_raw_navels"
+def test_a_photo_of_no_food_gives_no_food_and_no_choices() -> None:
+    result = mapping.predict(scores(c852=0.95)).to_result()
+    assert (result["error_key"], result["decision"], result["choices"]) == (
+        "analysis.no_food",
+        "none",
+        [],
+    )
+
+
+def test_threshold_margin_and_groups() -> None:
+    assert mapping.predict(scores(c963=0.39)).estimate is None  # pizza below 0.4: choices
+    assert mapping.predict(scores(c963=0.39)).choices[0].imagenet_index == PIZZA
+    assert mapping.predict(scores(c963=0.41)).estimate is not None
+    # Two different foods close together: unsure, both offered.
+    close = mapping.predict(scores(c963=0.45, c965=0.4))
+    assert close.estimate is None
+    assert [c.imagenet_index for c in close.choices[:2]] == [PIZZA, 965]
+    # Orange and lemon are one look-alike group: together they are confident, orange shown.
+    citrus = mapping.predict(scores(c950=0.25, c951=0.2)).estimate
+    assert citrus is not None
+    assert (citrus.imagenet_index, citrus.confidence) == (ORANGE, pytest.approx(0.45, abs=1e-3))
+    assert citrus.carb_low_g < citrus.carb_g < citrus.carb_high_g
 
 
 def test_plate_above_the_food_does_not_hide_it() -> None:
-    estimate = mapping.predict(scores(c923=0.5, c963=0.35)).estimate
+    estimate = mapping.predict(scores(c923=0.5, c963=0.45)).estimate
     assert estimate is not None
     assert estimate.imagenet_index == PIZZA
     # ...but a non-food, non-tableware class above it does.
