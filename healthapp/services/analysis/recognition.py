@@ -101,6 +101,7 @@ class Prediction:
     estimate: Estimate | None
     model: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    embedding: list[float] | None = None  # the photo's EMBEDDING (not in to_result yet)
 
     @property
     def recognised(self) -> bool:
