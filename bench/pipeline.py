@@ -548,12 +548,16 @@ def run_path(path: str, args: argparse.Namespace) -> PathRun:
 
         from healthapp import launcher
         from healthapp.config import get_settings
-        from healthapp.db import make_engine
+        from healthapp.db import get_engine, make_engine
         from healthapp.job_queue import JobQueue
+        from healthapp.redis_client import get_redis
         from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
         from healthapp.services.meals.storage import default_photo_storage
 
+        # A fresh stack per path: nothing may keep the previous path's settings or Redis.
         get_settings.cache_clear()
+        get_redis.cache_clear()
+        get_engine.cache_clear()
         settings = get_settings()
         supervisor = launcher.Supervisor()
         stop = threading.Event()
