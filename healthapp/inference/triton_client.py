@@ -144,9 +144,10 @@ def check_metadata(metadata: dict[str, Any]) -> ModelInfo:
     )
     jpeg = info.inputs.get(JPEG_INPUT_NAME)
     if jpeg is not None:
-        if jpeg[0] != "BYTES" or jpeg[1][-1:] != (1,):
+        if jpeg not in (("BYTES", (-1, 1)), ("UINT8", (-1, -1))):
             raise ModelMismatch(
-                f"model {info.name}: input {JPEG_INPUT_NAME} BYTES [-1,1] expected, got {jpeg}"
+                f"model {info.name}: input {JPEG_INPUT_NAME} BYTES [-1,1] or UINT8 [-1,-1] "
+                f"expected, got {jpeg}"
             )
         embedding = info.outputs.get(EMBEDDING_NAME)
         if embedding is None or embedding[0] != "FP32" or embedding[1][-1:] != (EMBEDDING_SIZE,):
@@ -261,6 +262,24 @@ class FoodModelClient:
             raise TritonRequestError(f"unexpected {SCORES_NAME} shape {shape}")
         return scores
 
+    def _jpeg_input(self, photos: Sequence[bytes]) -> grpcclient.InferInput:
+        """BYTES [N, 1] (the CPU ensemble), or UINT8 [1, length] where the model takes raw bytes
+        (the DALI ensemble on a GPU: one photo per request, Triton batches them ragged)."""
+        jpeg = self.info.inputs.get(JPEG_INPUT_NAME) if self.info else None
+        if jpeg is not None and jpeg[0] == "UINT8":
+            if len(photos) != 1:
+                raise ValueError(f"model {self.model} takes one photo per request")
+            array = np.frombuffer(photos[0], dtype=np.uint8)[np.newaxis]
+            datatype = "UINT8"
+        else:
+            array = np.empty((len(photos), 1), dtype=np.object_)
+            for row, photo in enumerate(photos):
+                array[row, 0] = bytes(photo)
+            datatype = "BYTES"
+        tensor = grpcclient.InferInput(JPEG_INPUT_NAME, list(array.shape), datatype)
+        tensor.set_data_from_numpy(array)
+        return tensor
+
     async def infer_jpeg(
         self, photos: Sequence[bytes], *, request_id: str = "", timeout_s: float | None = None
     ) -> ModelOutput:
@@ -270,11 +289,7 @@ class FoodModelClient:
         separate requests (the worker sends one photo each) fail or succeed on their own."""
         if not photos:
             raise ValueError("at least one photo is needed")
-        batch = np.empty((len(photos), 1), dtype=np.object_)
-        for row, photo in enumerate(photos):
-            batch[row, 0] = bytes(photo)
-        tensor = grpcclient.InferInput(JPEG_INPUT_NAME, list(batch.shape), "BYTES")
-        tensor.set_data_from_numpy(batch)
+        tensor = self._jpeg_input(photos)
         timeout = self.timeout_s if timeout_s is None else timeout_s
         try:
             result = await self._grpc().infer(

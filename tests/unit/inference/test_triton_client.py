@@ -92,10 +92,15 @@ def test_the_ensemble_metadata_is_accepted() -> None:
     assert info.inputs["JPEG"] == ("BYTES", (-1, 1))
     wrong_type = {
         **ENSEMBLE_METADATA,
-        "inputs": [{"name": "JPEG", "datatype": "UINT8", "shape": ["-1", "-1"]}],
+        "inputs": [{"name": "JPEG", "datatype": "FP32", "shape": ["-1", "1"]}],
     }
     with pytest.raises(ModelMismatch, match="JPEG"):
         check_metadata(wrong_type)
+    dali = {
+        **ENSEMBLE_METADATA,
+        "inputs": [{"name": "JPEG", "datatype": "UINT8", "shape": ["-1", "-1"]}],
+    }
+    assert check_metadata(dali).takes_jpeg
     no_embedding = {**ENSEMBLE_METADATA, "outputs": METADATA["outputs"][:1]}
     with pytest.raises(ModelMismatch, match="EMBEDDING"):
         check_metadata(no_embedding)
@@ -179,3 +184,23 @@ def test_infer_jpeg_sorts_server_errors() -> None:
     down = InferenceServerException("connection refused", status="StatusCode.UNAVAILABLE")
     with pytest.raises(TritonUnavailable):
         run(client_with(FakeGrpc(error=down)).infer_jpeg([b"x"]))
+
+
+def test_a_model_taking_raw_bytes_gets_one_uint8_row() -> None:
+    fake = FakeGrpc(
+        {"SCORES": np.zeros((1, 1000), np.float32), "EMBEDDING": np.zeros((1, 1280), np.float32)}
+    )
+    client = client_with(fake)
+    client.info = check_metadata(
+        {
+            **ENSEMBLE_METADATA,
+            "name": "food_recognizer_gpu",
+            "inputs": [{"name": "JPEG", "datatype": "UINT8", "shape": ["-1", "-1"]}],
+        }
+    )
+    run(client.infer_jpeg([b"\xff\xd8\xff\xe0 a photo"]))
+    (tensor,) = fake.calls[0]["inputs"]
+    assert tensor.datatype() == "UINT8"
+    assert tensor.shape() == [1, 12]
+    with pytest.raises(ValueError, match="one photo per request"):
+        run(client.infer_jpeg([b"one", b"two"]))
