@@ -3,6 +3,13 @@
     python -m bench.pipeline                    # 1 and 10 uploaders, 60 s each
     python -m bench.pipeline --duration 10      # smoke run
     python -m bench.pipeline --uploaders 1,10,20 --workers 2
+    python -m bench.pipeline --path tensor,jpeg --uploaders 10   # old and new path, back to back
+
+`--path` (default `tensor,jpeg`): `tensor` is the worker sending a preprocessed float32 tensor
+(602 KB) to `food_classifier`; `jpeg` is the worker sending a small JPEG to the ensemble
+`food_recognizer`, which decodes and preprocesses inside Triton. Each path gets a fresh stack in
+turn, in the same invocation, and the report puts them side by side with the bytes per request
+and the CPU seconds per photo of the worker and of Triton (their process groups, from /proc).
 
 Started as the launcher starts them (healthapp.launcher's Supervisor and Service, so the same
 readiness checks and process-group shutdown), each on a port in the benchmark range: a private
@@ -45,8 +52,9 @@ from typing import Any
 
 from bench import common
 
-MODEL = "food_classifier"
 PREFIX = "bench:"
+# What the worker is configured with on each path.
+MODELS = {"tensor": "food_classifier", "jpeg": "food_recognizer"}
 
 
 @dataclass
@@ -102,7 +110,7 @@ def subscribe(client: Any, tracker: Tracker, stop: threading.Event, ready: threa
 # --- the stack ---------------------------------------------------------------------------------
 
 
-def configure_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
+def configure_environment(tmp: Path, args: argparse.Namespace, path: str) -> dict[str, str]:
     """Settings for this process and the workers (before anything reads get_settings)."""
     ports = {"redis": common.free_port()}
     var_dir = tmp / "var"
@@ -120,7 +128,7 @@ def configure_environment(tmp: Path, args: argparse.Namespace) -> dict[str, str]
         "PHOTO_UPLOADS_PER_DAY": "100000000",
         "PHOTO_ATTEMPTS_PER_MINUTE": "1000000",
         "PHOTO_ATTEMPTS_PER_DAY": "100000000",
-        "TRITON_MODEL": MODEL,
+        "TRITON_MODEL": MODELS[path],
         "WORKERS": str(args.workers),
         "LOG_LEVEL": "INFO",
     }
@@ -163,17 +171,19 @@ def start_stack(
 
         repository = make_repository(tmp / "repo", args.config.read_text())
     grpc, http, metrics = common.free_port(), common.free_port(), common.free_port()
+    model = env["TRITON_MODEL"]
     argv, triton_env = triton_server.triton_command(
-        repository, grpc, http, metrics, models=(MODEL,)
+        repository, grpc, http, metrics, models=(*triton_server.DEFAULT_MODELS,)
     )
     base = f"http://127.0.0.1:{http}/v2"
     server_ok, model_ok = (
         launcher.http_ok(f"{base}/health/ready"),
-        launcher.http_ok(f"{base}/models/{MODEL}/ready"),
+        launcher.http_ok(f"{base}/models/{model}/ready"),
     )
     triton_server.cleanup_shm(grpc)
+    info["groups"] = {}
     supervisor.start(
-        launcher.Service(
+        triton := launcher.Service(
             "triton",
             argv,
             lambda: server_ok() and model_ok(),
@@ -183,6 +193,7 @@ def start_stack(
             cleanup=lambda: triton_server.cleanup_shm(grpc),
         )
     )
+    info["groups"]["triton"] = [triton.process.pid] if triton.process else []
     triton_url = f"127.0.0.1:{grpc}"
     os.environ["TRITON_URL"] = triton_url
     info["triton_url"] = triton_url
@@ -191,22 +202,24 @@ def start_stack(
     worker_env = {k: v for k, v in env.items() if not k.startswith("_")}
     worker_env.update(TRITON_URL=triton_url, PYTHONUNBUFFERED="1")
     info["worker_logs"] = []
+    info["groups"]["worker"] = []
     for index in range(args.workers):
         health = common.free_port()
         log_path = tmp / f"worker-{index}.log"
         argv = [sys.executable, "-m", "healthapp.worker"]
         argv += ["--consumer", f"bench-{index}", "--health-port", str(health)]
         argv += ["--concurrency", str(args.worker_concurrency)]
-        supervisor.start(
-            launcher.Service(
-                f"worker-{index}",
-                argv,
-                launcher.http_ok(f"http://127.0.0.1:{health}/healthz"),
-                timeout=60,
-                env=worker_env,
-                log_file=log_path,
-            )
+        worker = launcher.Service(
+            f"worker-{index}",
+            argv,
+            launcher.http_ok(f"http://127.0.0.1:{health}/healthz"),
+            timeout=60,
+            env=worker_env,
+            log_file=log_path,
         )
+        supervisor.start(worker)
+        if worker.process:
+            info["groups"]["worker"].append(worker.process.pid)
         info["worker_logs"].append(log_path)
     return info
 
@@ -476,29 +489,75 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="switch the temp SQLite database to WAL (the app uses the default rollback journal)",
     )
+    parser.add_argument(
+        "--path",
+        default="tensor,jpeg",
+        help="comma-separated: tensor (float32 to food_classifier), jpeg (to food_recognizer)",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args(argv)
     args.levels = [int(x) for x in str(args.uploaders).split(",") if x.strip()]
+    args.paths = [x.strip() for x in str(args.path).split(",") if x.strip()]
+    unknown = sorted(set(args.paths) - set(MODELS))
+    if unknown or not args.paths:
+        parser.error(f"--path: tensor and/or jpeg, not {unknown}")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    machine = common.machine_info()
+def group_cpu_seconds(leaders: Sequence[int]) -> float:
+    """User + system CPU seconds of every live process in the process groups of `leaders` (each
+    service runs in a group of its own; Triton's python backend stubs are in its group)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    groups, total = set(leaders), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) in groups:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def request_bytes(path: str, photos: Sequence[bytes]) -> int:
+    """What one request carries to Triton on `path` (median over the photos)."""
+    if path == "tensor":
+        return 3 * 224 * 224 * 4
+    from healthapp.inference.compact import compact_jpeg
+
+    return int(statistics.median(len(compact_jpeg(photo)) for photo in photos))
+
+
+@dataclass
+class PathRun:
+    path: str
+    rows: list[list[object]]
+    breakdown: list[list[object]]
+    checks: list[list[object]]
+    ok: bool
+    cpu_rows: list[list[object]]
+    errors: list[str]
+    photos: int
+
+
+def run_path(path: str, args: argparse.Namespace) -> PathRun:
+    """A fresh stack for one path, the warm-up, then each uploader level."""
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp_name:
         tmp = Path(tmp_name)
-        env = configure_environment(tmp, args)
+        env = configure_environment(tmp, args, path)
 
         import redis
 
         from healthapp import launcher
         from healthapp.config import get_settings
-        from healthapp.db import make_engine
+        from healthapp.db import get_engine, make_engine
         from healthapp.job_queue import JobQueue
+        from healthapp.redis_client import get_redis
         from healthapp.services.meals.photos import PhotoLimits, PhotoQuota
         from healthapp.services.meals.storage import default_photo_storage
 
+        # A fresh stack per path: nothing may keep the previous path's settings or Redis.
         get_settings.cache_clear()
+        get_redis.cache_clear()
+        get_engine.cache_clear()
         settings = get_settings()
         supervisor = launcher.Supervisor()
         stop = threading.Event()
@@ -528,60 +587,103 @@ def main(argv: Sequence[str] | None = None) -> int:
                 upload = upload_once(ctx, 0, ctx.photos[index], "warm-up")
                 tracker.wait(upload.job_id, args.job_timeout)
             common.print_flush(
-                f"stack up: redis, triton {info['triton_url']}, {args.workers} worker(s); "
-                f"load {common.fmt_load(common.load_average())}"
+                f"[{path}] stack up: redis, triton {info['triton_url']} ({env['TRITON_MODEL']}), "
+                f"{args.workers} worker(s); load {common.fmt_load(common.load_average())}"
             )
-            phases = []
-            loads = []
+            size = request_bytes(path, ctx.photos)
+            phases, loads, cpu_rows = [], [], []
             for level in args.levels:
+                before = {name: group_cpu_seconds(pids) for name, pids in info["groups"].items()}
                 phase = run_phase(ctx, level, args.duration, args)
+                wait_all_final(ctx, args.job_timeout)
+                after = {name: group_cpu_seconds(pids) for name, pids in info["groups"].items()}
                 phases.append(phase)
                 loads.append(common.fmt_load(common.load_average()))
+                count = max(1, len(phase.uploads))
+                cpu_rows.append(
+                    [
+                        f"{path}, {phase.name}",
+                        size,
+                        round((after["worker"] - before["worker"]) * 1000 / count, 2),
+                        round((after["triton"] - before["triton"]) * 1000 / count, 2),
+                    ]
+                )
                 common.print_flush(
                     common.table(PHASE_HEADERS, [phase_row(phase, tracker)])
                     + f"\n(load after: {loads[-1]})"
                 )
             wait_all_final(ctx, args.job_timeout)
-            rows = [[*phase_row(p, tracker), load] for p, load in zip(phases, loads, strict=True)]
+            rows = [
+                [f"{path}, {row[0]}", *row[1:], load]
+                for row, load in zip((phase_row(p, tracker) for p in phases), loads, strict=True)
+            ]
             checks, ok = integrity(ctx, env)
-            breakdown = worker_breakdown(info["worker_logs"], phases)
+            breakdown = [
+                [f"{path}, {row[0]}", *row[1:]]
+                for row in worker_breakdown(info["worker_logs"], phases)
+            ]
         finally:
             stop.set()
             supervisor.stop_all()
+    return PathRun(path, rows, breakdown, checks, ok, cpu_rows, list(ctx.errors), len(ctx.photos))
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    machine = common.machine_info()
+    runs = [run_path(path, args) for path in args.paths]
+    ok = all(run.ok for run in runs)
     body = "\n".join(
         [
             "### Meal pipeline: upload accepted -> result stored and announced",
             "",
-            common.table([*PHASE_HEADERS, "load after"], rows),
+            common.table([*PHASE_HEADERS, "load after"], [row for run in runs for row in run.rows]),
+            "",
+            "Per photo: bytes sent to Triton (tensor: the float32 input; jpeg: the median small "
+            "JPEG of the fixture photos) and CPU ms of the worker's and of Triton's processes "
+            "during the phase, divided by its uploads:",
+            "",
+            common.table(
+                ("phase", "bytes/request", "worker CPU ms/photo", "Triton CPU ms/photo"),
+                [row for run in runs for row in run.cpu_rows],
+            ),
             "",
             "Worker steps (median ms, from the workers' job log lines; queued = job created to "
-            "picked up):",
+            "picked up; on the jpeg path decode is the reduced-scale decode and preprocess the "
+            "resize + JPEG encode):",
             "",
             common.table(
                 ("phase", "queued", "read", "decode", "preprocess", "infer", "store", "total"),
-                breakdown,
+                [row for run in runs for row in run.breakdown],
             ),
             "",
-            f"No job lost or doubled: {'yes' if ok else 'NO'}",
-            "",
-            common.table(("check", "expected", "got", "ok"), checks),
-            "",
+            *(
+                line
+                for run in runs
+                for line in (
+                    f"No job lost or doubled ({run.path}): {'yes' if run.ok else 'NO'}",
+                    "",
+                    common.table(("check", "expected", "got", "ok"), run.checks),
+                    "",
+                )
+            ),
         ]
     )
     common.print_flush("\n" + body)
-    if ctx.errors:
-        common.print_flush("errors:\n  " + "\n  ".join(ctx.errors[:20]))
+    errors = [f"{run.path}: {error}" for run in runs for error in run.errors]
+    if errors:
+        common.print_flush("errors:\n  " + "\n  ".join(errors[:20]))
     if not args.no_record:
         common.append_results(
             "Meal pipeline" + (" (smoke)" if args.duration < 60 else ""),
             settings={
+                "paths": ",".join(args.paths),
                 "uploaders": args.uploaders,
                 "duration_s": args.duration,
                 "workers": args.workers,
                 "worker_concurrency": args.worker_concurrency,
                 "think_ms": args.think_ms,
-                "photos": len(ctx.photos),
+                "photos": runs[0].photos,
                 "db": "SQLite (temp, WAL)"
                 if args.sqlite_wal
                 else "SQLite (temp, rollback journal)",

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     photo_attempts_per_day: int = Field(default=300, ge=1)
     # Empty: the launcher starts tritonserver from the nvidia-pytriton wheel on a free port.
     triton_url: str = ""
-    triton_model: str = "food_classifier"
+    triton_model: str = "food_recognizer"
     triton_timeout_seconds: float = Field(default=10.0, gt=0)
     workers: int = Field(default=1, ge=0, le=16)
     # "Top n%" is shown only when at least this many users are compared (privacy and meaning).

@@ -210,8 +210,10 @@ def triton_service(settings: Settings) -> tuple[Service, str]:
     except triton_server.TritonSetupError as exc:
         raise LaunchError(f"Triton is not set up ({exc}); `make run` does it") from exc
     grpc, http, metrics = free_port(), free_port(), free_port()
+    # The ensemble and the models it chains, and the configured one when it is another.
+    models = tuple(dict.fromkeys((*triton_server.DEFAULT_MODELS, settings.triton_model)))
     argv, env = triton_server.triton_command(
-        triton_server.DEFAULT_MODEL_REPOSITORY, grpc, http, metrics, models=(settings.triton_model,)
+        triton_server.DEFAULT_MODEL_REPOSITORY, grpc, http, metrics, models=models
     )
     base = f"http://127.0.0.1:{http}/v2"
     server_ok = http_ok(f"{base}/health/ready")

@@ -10,10 +10,15 @@ a timeout and a request id (the job id, so Triton's logs and traces name the job
                             counting an attempt.
   DEADLINE_EXCEEDED      -> TritonTimeout: counted as a failed attempt, retried with backoff.
   anything else          -> TritonRequestError (a model error, a bad request): counted too.
+
+Two kinds of model: `food_recognizer` (the default) takes encoded photo bytes, `JPEG` BYTES [N, 1],
+and returns SCORES and EMBEDDING (`infer_jpeg`); `food_classifier` takes preprocessed float
+tensors, `IMAGE` FP32 [N, 3, 224, 224] (`infer`). `ModelInfo.takes_jpeg` says which one is served.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +29,12 @@ from tritonclient.utils import InferenceServerException
 from healthapp.inference.preprocess import INPUT_SHAPE
 
 INPUT_NAME = "IMAGE"
+JPEG_INPUT_NAME = "JPEG"
 SCORES_NAME = "SCORES"
+EMBEDDING_NAME = "EMBEDDING"
 NUM_CLASSES = 1000
+EMBEDDING_SIZE = 1280
+DEFAULT_MODEL = "food_recognizer"
 INT32_MAX = 2**31 - 1
 # Reconnect quickly after Triton restarts: gRPC's default backoff grows to two minutes.
 CHANNEL_ARGS: list[tuple[str, Any]] = [
@@ -95,6 +104,19 @@ class ModelInfo:
     inputs: dict[str, tuple[str, tuple[int, ...]]]
     outputs: dict[str, tuple[str, tuple[int, ...]]]
 
+    @property
+    def takes_jpeg(self) -> bool:
+        """The model takes encoded photo bytes (the ensemble), not float tensors."""
+        return JPEG_INPUT_NAME in self.inputs
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """Both outputs of the model for N images."""
+
+    scores: np.ndarray  # float32 [N, 1000] softmax probabilities
+    embedding: np.ndarray  # float32 [N, 1280] pooled image features
+
 
 def normalise_url(url: str) -> str:
     """'grpc://host:8001' or 'host:8001' -> 'host:8001' (what grpc wants)."""
@@ -120,11 +142,26 @@ def check_metadata(metadata: dict[str, Any]) -> ModelInfo:
         inputs=_tensors(metadata.get("inputs", [])),
         outputs=_tensors(metadata.get("outputs", [])),
     )
-    image = info.inputs.get(INPUT_NAME)
-    if image is None or image[0] != "FP32" or image[1][-3:] != INPUT_SHAPE:
-        raise ModelMismatch(
-            f"model {info.name}: input {INPUT_NAME} FP32 [-1,3,224,224] expected, got {image}"
-        )
+    jpeg = info.inputs.get(JPEG_INPUT_NAME)
+    if jpeg is not None:
+        if jpeg not in (("BYTES", (-1, 1)), ("UINT8", (-1, -1))):
+            raise ModelMismatch(
+                f"model {info.name}: input {JPEG_INPUT_NAME} BYTES [-1,1] or UINT8 [-1,-1] "
+                f"expected, got {jpeg}"
+            )
+        embedding = info.outputs.get(EMBEDDING_NAME)
+        if embedding is None or embedding[0] != "FP32" or embedding[1][-1:] != (EMBEDDING_SIZE,):
+            raise ModelMismatch(
+                f"model {info.name}: output {EMBEDDING_NAME} FP32 [-1,1280] expected, "
+                f"got {embedding}"
+            )
+    else:
+        image = info.inputs.get(INPUT_NAME)
+        if image is None or image[0] != "FP32" or image[1][-3:] != INPUT_SHAPE:
+            raise ModelMismatch(
+                f"model {info.name}: input {JPEG_INPUT_NAME} BYTES [-1,1] or {INPUT_NAME} FP32 "
+                f"[-1,3,224,224] expected, got {info.inputs}"
+            )
     scores = info.outputs.get(SCORES_NAME)
     if scores is None or scores[0] != "FP32" or scores[1][-1:] != (NUM_CLASSES,):
         raise ModelMismatch(
@@ -133,12 +170,20 @@ def check_metadata(metadata: dict[str, Any]) -> ModelInfo:
     return info
 
 
+def _output(result: grpcclient.InferResult, name: str, shape: tuple[int, int]) -> np.ndarray:
+    """One float32 output of `result`; TritonRequestError when it is missing or misshapen."""
+    array = result.as_numpy(name)
+    if array is None or array.shape != shape:
+        raise TritonRequestError(
+            f"unexpected {name} shape {None if array is None else array.shape}"
+        )
+    return array.astype(np.float32, copy=False)
+
+
 class FoodModelClient:
     """One gRPC channel to Triton for the food model; use from a single event loop."""
 
-    def __init__(
-        self, url: str, model: str = "food_classifier", *, timeout_s: float = 10.0
-    ) -> None:
+    def __init__(self, url: str, model: str = DEFAULT_MODEL, *, timeout_s: float = 10.0) -> None:
         self.url = normalise_url(url)
         self.model = model
         self.timeout_s = timeout_s
@@ -216,3 +261,51 @@ class FoodModelClient:
             shape = None if scores is None else scores.shape
             raise TritonRequestError(f"unexpected {SCORES_NAME} shape {shape}")
         return scores
+
+    def _jpeg_input(self, photos: Sequence[bytes]) -> grpcclient.InferInput:
+        """BYTES [N, 1] (the CPU ensemble), or UINT8 [1, length] where the model takes raw bytes
+        (the DALI ensemble on a GPU: one photo per request, Triton batches them ragged)."""
+        jpeg = self.info.inputs.get(JPEG_INPUT_NAME) if self.info else None
+        if jpeg is not None and jpeg[0] == "UINT8":
+            if len(photos) != 1:
+                raise ValueError(f"model {self.model} takes one photo per request")
+            array = np.frombuffer(photos[0], dtype=np.uint8)[np.newaxis]
+            datatype = "UINT8"
+        else:
+            array = np.empty((len(photos), 1), dtype=np.object_)
+            for row, photo in enumerate(photos):
+                array[row, 0] = bytes(photo)
+            datatype = "BYTES"
+        tensor = grpcclient.InferInput(JPEG_INPUT_NAME, list(array.shape), datatype)
+        tensor.set_data_from_numpy(array)
+        return tensor
+
+    async def infer_jpeg(
+        self, photos: Sequence[bytes], *, request_id: str = "", timeout_s: float | None = None
+    ) -> ModelOutput:
+        """SCORES [N, 1000] and EMBEDDING [N, 1280] for N encoded photos (the ensemble).
+
+        The whole request fails with TritonRequestError when one of its photos does not decode;
+        separate requests (the worker sends one photo each) fail or succeed on their own."""
+        if not photos:
+            raise ValueError("at least one photo is needed")
+        tensor = self._jpeg_input(photos)
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        try:
+            result = await self._grpc().infer(
+                self.model,
+                [tensor],
+                outputs=[
+                    grpcclient.InferRequestedOutput(SCORES_NAME),
+                    grpcclient.InferRequestedOutput(EMBEDDING_NAME),
+                ],
+                request_id=request_id,
+                client_timeout=timeout,
+            )
+        except InferenceServerException as exc:
+            raise classify_error(exc) from exc
+        assert result is not None  # returned or raised, as get_model_metadata above
+        return ModelOutput(
+            scores=_output(result, SCORES_NAME, (len(photos), NUM_CLASSES)),
+            embedding=_output(result, EMBEDDING_NAME, (len(photos), EMBEDDING_SIZE)),
+        )

@@ -2,7 +2,8 @@
 
 The wheel bundles a real `tritonserver` binary, the python backend and one python backend stub per
 Python version. Triton gets a venv of its own (default `var/triton-venv`) because pytriton needs
-numpy<2 and the food model's python backend needs onnxruntime; neither belongs in the app's venv.
+numpy<2 and the food models' python backends need onnxruntime and Pillow; none of that belongs in
+the app's venv.
 In production the same model repository is served by NVIDIA's `tritonserver` container instead.
 
     python -m healthapp.inference.triton_server setup
@@ -36,11 +37,18 @@ from healthapp.processes import signal_group, stop_group
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VENV = PROJECT_ROOT / "var" / "triton-venv"
 DEFAULT_MODEL_REPOSITORY = PROJECT_ROOT / "triton_models"
-# The CPU model; `food_classifier_gpu` (onnxruntime_onnx + TensorRT) needs a GPU Triton build.
-DEFAULT_MODELS = ("food_classifier",)
+# The CPU models: the ensemble `food_recognizer` (photo bytes in) and the two it chains, whose
+# `food_classifier` also serves float tensors directly. The `_gpu` variants need a GPU Triton build.
+DEFAULT_MODELS = ("food_preprocess", "food_classifier", "food_recognizer")
 PYTHON_VERSION = "3.11"
-# onnxruntime matches the version the export script verifies the ONNX file with.
-TRITON_REQUIREMENTS = ("nvidia-pytriton==0.7.0", "onnxruntime==1.32.0", "numpy>=1.26,<2")
+# onnxruntime matches the version the export script verifies the ONNX file with; Pillow matches
+# the app's, so food_preprocess resizes exactly as healthapp/inference/preprocess.py does.
+TRITON_REQUIREMENTS = (
+    "nvidia-pytriton==0.7.0",
+    "onnxruntime==1.32.0",
+    "numpy>=1.26,<2",
+    "pillow==13.0.0",
+)
 INSTALL_RECORD = "triton-install.json"
 SHM_ROOT = Path("/dev/shm")  # noqa: S108 (fixed by the python backend, not a temp dir)
 # Python backend shared memory per model instance: a full batch of 32 images is 32 * 3*224*224 *

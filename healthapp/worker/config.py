@@ -10,7 +10,7 @@ from healthapp.services.analysis.recognition import TOP_K
 @dataclass
 class WorkerConfig:
     consumer: str
-    model: str = "food_classifier"
+    model: str = "food_recognizer"
     health_host: str = "127.0.0.1"
     health_port: int = 0  # 0: no health server
     concurrency: int = 4  # jobs in flight per worker (Triton batches concurrent requests)

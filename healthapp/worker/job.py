@@ -7,6 +7,7 @@ is in loop.py."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import redis
 from sqlalchemy.engine import Engine
 
 from healthapp.db import utcnow
+from healthapp.inference.compact import decode_reduced, encode_small
 from healthapp.inference.preprocess import decode, preprocess
 from healthapp.inference.triton_client import FoodModelClient
 from healthapp.job_queue import JobMessage, JobQueue
@@ -194,7 +196,8 @@ class JobSteps:
         )
 
     async def _analyse(self, job: analysis.JobInput, timings: dict[str, float]) -> Prediction:
-        """Photo -> image -> tensor -> scores -> prediction; each step's time into `timings`."""
+        """Photo -> small JPEG (or float tensor, for a model that takes those) -> scores ->
+        prediction; each step's time into `timings`."""
         step = time.perf_counter()
         data = await with_deadline(
             self.storage.get,
@@ -203,25 +206,35 @@ class JobSteps:
             error=partial(PhotoReadTimeout, job.storage_key, self.config.read_timeout_s),
         )
         timings["read_ms"] = _ms(step)
+        info = self.model_client.info
+        takes_jpeg = info is None or info.takes_jpeg  # connect() ran before any job
         step = time.perf_counter()
-        image = await asyncio.to_thread(decode, data)
+        image = await asyncio.to_thread(decode_reduced if takes_jpeg else decode, data)
         timings["decode_ms"] = _ms(step)
         step = time.perf_counter()
-        tensor = await asyncio.to_thread(preprocess, image)
+        payload = await asyncio.to_thread(encode_small if takes_jpeg else preprocess, image)
         timings["preprocess_ms"] = _ms(step)
         step = time.perf_counter()
         failure: BaseException | None = None
+        embedding: list[float] | None = None
         try:
-            scores = await self.model_client.infer(tensor, request_id=str(job.job_id))
+            if isinstance(payload, bytes):
+                output = await self.model_client.infer_jpeg([payload], request_id=str(job.job_id))
+                scores = output.scores
+                # Kept for the food-similarity change to come; not stored in the result yet.
+                embedding = output.embedding[0].tolist()
+            else:
+                scores = await self.model_client.infer(payload, request_id=str(job.job_id))
         except BaseException as exc:
             failure = exc
             raise
         finally:
             metrics.record_triton(time.perf_counter() - step, failure)
         timings["infer_ms"] = _ms(step)
-        return predict(
+        prediction = predict(
             scores[0], k=self.config.top_k, model=self.model_client.model, timings_ms=timings
         )
+        return dataclasses.replace(prediction, embedding=embedding)
 
     async def _put_back(self, message: JobMessage, job: analysis.JobInput) -> None:
         """Triton is down: the job goes back to "queued" without an attempt, due again soon,

@@ -1,0 +1,100 @@
+"""JobSteps._analyse on its two paths: a small JPEG to a model that takes photo bytes (the
+embedding kept on the Prediction, not in the stored result), a float tensor to one that does not."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from healthapp.inference.triton_client import ModelOutput, check_metadata
+from healthapp.services import analysis
+from healthapp.worker.config import WorkerConfig
+from healthapp.worker.job import JobSteps
+from tests.aio import run
+
+PHOTO = Path(__file__).resolve().parents[2] / "fixtures" / "photos" / "coffee.png"
+OUTPUTS = [
+    {"name": "SCORES", "datatype": "FP32", "shape": ["-1", "1000"]},
+    {"name": "EMBEDDING", "datatype": "FP32", "shape": ["-1", "1280"]},
+]
+INPUTS = {
+    "food_recognizer": [{"name": "JPEG", "datatype": "BYTES", "shape": ["-1", "1"]}],
+    "food_classifier": [{"name": "IMAGE", "datatype": "FP32", "shape": ["-1", "3", "224", "224"]}],
+}
+
+
+def espresso(rows: int) -> np.ndarray:
+    scores = np.full((rows, 1000), 1e-4, dtype=np.float32)
+    scores[:, 967] = 0.9
+    return scores
+
+
+class FakeModel:
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.info = check_metadata({"name": model, "inputs": INPUTS[model], "outputs": OUTPUTS})
+        self.sent: list[Any] = []
+
+    async def infer_jpeg(self, photos: list[bytes], *, request_id: str = "") -> ModelOutput:
+        self.sent.append(photos)
+        embedding = np.linspace(0, 1, 1280, dtype=np.float32)[np.newaxis]
+        return ModelOutput(scores=espresso(1), embedding=embedding)
+
+    async def infer(self, tensor: np.ndarray, *, request_id: str = "") -> np.ndarray:
+        self.sent.append(tensor)
+        return espresso(1)
+
+
+class FakeStorage:
+    def get(self, key: str) -> bytes:
+        return PHOTO.read_bytes()
+
+
+def steps_for(model: FakeModel) -> JobSteps:
+    steps = JobSteps()
+    steps.config = WorkerConfig(consumer="test", model=model.model)
+    steps.storage = FakeStorage()  # type: ignore[assignment]
+    steps.model_client = model  # type: ignore[assignment]
+    return steps
+
+
+JOB = analysis.JobInput(
+    job_id=7,
+    photo_id=1,
+    user_id=1,
+    meal_id=1,
+    storage_key="k",
+    attempts=1,
+    created_at=datetime(2025, 1, 1, tzinfo=UTC),
+)
+
+
+def test_the_jpeg_path_sends_a_small_jpeg_and_keeps_the_embedding() -> None:
+    model = FakeModel("food_recognizer")
+    timings: dict[str, float] = {}
+    prediction = run(steps_for(model)._analyse(JOB, timings))
+    ((photo,),) = model.sent
+    assert isinstance(photo, bytes)
+    assert len(photo) < 100_000
+    with Image.open(io.BytesIO(photo)) as sent:
+        assert (sent.format, min(sent.size)) == ("JPEG", 256)
+    assert prediction.candidates[0].imagenet_index == 967
+    assert prediction.embedding is not None
+    assert len(prediction.embedding) == 1280
+    assert "embedding" not in prediction.to_result()
+    assert {"read_ms", "decode_ms", "preprocess_ms", "infer_ms"} <= set(timings)
+
+
+def test_the_tensor_path_still_sends_the_float_tensor() -> None:
+    model = FakeModel("food_classifier")
+    prediction = run(steps_for(model)._analyse(JOB, {}))
+    (tensor,) = model.sent
+    assert tensor.shape == (3, 224, 224)
+    assert tensor.dtype == np.float32
+    assert prediction.candidates[0].imagenet_index == 967
+    assert prediction.embedding is None
