@@ -35,7 +35,9 @@ def food_keys() -> dict[int, str]:
     return {index: food.food_key for index, food in food_classes().items()}
 
 
-async def _scores(photos: Sequence[Photo], url: str, model: str, concurrency: int) -> np.ndarray:
+async def scores_async(
+    photos: Sequence[Photo], url: str, model: str = "food_classifier", concurrency: int = 8
+) -> np.ndarray:
     client = FoodModelClient(url, model)
     await client.connect(timeout_s=30)
     gate = asyncio.Semaphore(concurrency)
@@ -53,7 +55,7 @@ async def _scores(photos: Sequence[Photo], url: str, model: str, concurrency: in
 
 def scores(photos: Sequence[Photo], url: str, model: str = "food_classifier") -> np.ndarray:
     """[N, 1000] probabilities from the model served at `url` (gRPC)."""
-    return asyncio.run(_scores(photos, url, model, concurrency=8))
+    return asyncio.run(scores_async(photos, url, model))
 
 
 def judge(photo: Photo, verdict: Verdict, keys: dict[int, str]) -> str:

@@ -13,13 +13,14 @@ import pytest
 
 from bench.food_eval import dataset, evaluate
 from healthapp.services.analysis.decision import RULES
+from tests.aio import run
 from tests.integration.worker_stack import Triton
 
 
 @pytest.fixture(scope="module")
 def scored(triton: Triton) -> tuple[list[dataset.Photo], np.ndarray]:
     photos = dataset.photos()
-    return photos, evaluate.scores(photos, triton.url)
+    return photos, run(evaluate.scores_async(photos, triton.url))
 
 
 def test_the_set_holds_known_unknown_and_non_food_photos(

@@ -25,6 +25,7 @@ EXTRA_BODIES: dict[str, Any] = {
     "/meals/{meal_id}": {"meal_type": "dinner"},
     "/meals/{meal_id}/items": {"food_id": "fndds_coffee_espresso", "grams": 50},
     "/meal-items/{item_id}": {"grams": 50},
+    "/photos/{photo_id}/choice": {"food_id": "fndds_coffee_espresso"},
 }
 # Bodies that are files (multipart/form-data), not JSON.
 FILES = {"/meals/{meal_id}/photos": [("photos", ("a.jpg", APPLE, "image/jpeg"))]}
