@@ -236,6 +236,13 @@ class FoodModelClient:
         self, images: np.ndarray, *, request_id: str = "", timeout_s: float | None = None
     ) -> np.ndarray:
         """Scores [N, 1000] for images [N, 3, 224, 224] (or one [3, 224, 224] -> [1, 1000])."""
+        output = await self.infer_tensor(images, request_id=request_id, timeout_s=timeout_s)
+        return output.scores
+
+    async def infer_tensor(
+        self, images: np.ndarray, *, request_id: str = "", timeout_s: float | None = None
+    ) -> ModelOutput:
+        """SCORES [N, 1000] and EMBEDDING [N, 1280] for preprocessed images [N, 3, 224, 224]."""
         batch = np.asarray(images, dtype=np.float32)
         if batch.ndim == 3:
             batch = batch[np.newaxis]
@@ -244,23 +251,34 @@ class FoodModelClient:
         batch = np.ascontiguousarray(batch)
         tensor = grpcclient.InferInput(INPUT_NAME, list(batch.shape), "FP32")
         tensor.set_data_from_numpy(batch)
+        return await self._infer(tensor, batch.shape[0], request_id, timeout_s)
+
+    async def _infer(
+        self,
+        tensor: grpcclient.InferInput,
+        count: int,
+        request_id: str,
+        timeout_s: float | None,
+    ) -> ModelOutput:
         timeout = self.timeout_s if timeout_s is None else timeout_s
         try:
             result = await self._grpc().infer(
                 self.model,
                 [tensor],
-                outputs=[grpcclient.InferRequestedOutput(SCORES_NAME)],
+                outputs=[
+                    grpcclient.InferRequestedOutput(SCORES_NAME),
+                    grpcclient.InferRequestedOutput(EMBEDDING_NAME),
+                ],
                 request_id=request_id,
                 client_timeout=timeout,
             )
         except InferenceServerException as exc:
             raise classify_error(exc) from exc
         assert result is not None  # returned or raised, as get_model_metadata above
-        scores = result.as_numpy(SCORES_NAME)
-        if scores is None or scores.shape != (batch.shape[0], NUM_CLASSES):
-            shape = None if scores is None else scores.shape
-            raise TritonRequestError(f"unexpected {SCORES_NAME} shape {shape}")
-        return scores
+        return ModelOutput(
+            scores=_output(result, SCORES_NAME, (count, NUM_CLASSES)),
+            embedding=_output(result, EMBEDDING_NAME, (count, EMBEDDING_SIZE)),
+        )
 
     def _jpeg_input(self, photos: Sequence[bytes]) -> grpcclient.InferInput:
         """BYTES [N, 1] (the CPU ensemble), or UINT8 [1, length] where the model takes raw bytes
@@ -289,23 +307,4 @@ class FoodModelClient:
         separate requests (the worker sends one photo each) fail or succeed on their own."""
         if not photos:
             raise ValueError("at least one photo is needed")
-        tensor = self._jpeg_input(photos)
-        timeout = self.timeout_s if timeout_s is None else timeout_s
-        try:
-            result = await self._grpc().infer(
-                self.model,
-                [tensor],
-                outputs=[
-                    grpcclient.InferRequestedOutput(SCORES_NAME),
-                    grpcclient.InferRequestedOutput(EMBEDDING_NAME),
-                ],
-                request_id=request_id,
-                client_timeout=timeout,
-            )
-        except InferenceServerException as exc:
-            raise classify_error(exc) from exc
-        assert result is not None  # returned or raised, as get_model_metadata above
-        return ModelOutput(
-            scores=_output(result, SCORES_NAME, (len(photos), NUM_CLASSES)),
-            embedding=_output(result, EMBEDDING_NAME, (len(photos), EMBEDDING_SIZE)),
-        )
+        return await self._infer(self._jpeg_input(photos), len(photos), request_id, timeout_s)

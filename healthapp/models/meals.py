@@ -132,6 +132,9 @@ class AnalysisJob(SQLModel, table=True):
     attempts: int = 0
     error_key: str = Field(default="", max_length=64)
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The photo's EMBEDDING, unit length, float16 (2,560 bytes): once the person confirms or
+    # corrects the photo's item it is one of their personal examples (services/analysis/examples).
+    embedding: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary))
     enqueued_at: datetime | None = utc_column(nullable=True)
     started_at: datetime | None = utc_column(nullable=True)
     finished_at: datetime | None = utc_column(nullable=True)

@@ -9,24 +9,18 @@ from healthapp import routes
 from healthapp.components.forms import form_alert
 from healthapp.components.layout import template
 from healthapp.components.photo_picker import camera_button, drop_zone, thumbnails
+from healthapp.components.photo_tile import photo_tile
 from healthapp.components.props import Colour, match_colour
 from healthapp.components.quick_add import focus_on_arrival
 from healthapp.components.quick_meals import quick_meals
 from healthapp.components.records import confirm_dialog
 from healthapp.components.tables import cell, header_row, stacked_table
 from healthapp.config import get_settings
-from healthapp.services.meals import ItemView, MealType, MealView, PhotoView
-from healthapp.services.meals.entries import Candidate
+from healthapp.services.meals import ItemView, MealType, MealView
 from healthapp.state.base import AppState
 from healthapp.state.meal_editor import MealEditorState
 from healthapp.state.meals import UPLOAD_ID, MealsState
 
-STATUS_COLOURS: dict[str, Colour] = {
-    "queued": "gray",
-    "analysing": "blue",
-    "done": "green",
-    "failed": "red",
-}
 SOURCE_COLOURS: dict[str, Colour] = {"estimate": "amber", "confirmed": "green", "manual": "blue"}
 PHOTO_TYPES: dict[str, Sequence[str]] = {
     "image/jpeg": [".jpg", ".jpeg"],
@@ -131,50 +125,6 @@ def new_meal_form() -> rx.Component:
         ),
         width="100%",
     )  # fmt: skip
-
-
-def photo_tile(photo: ObjectVar[PhotoView]) -> rx.Component:
-    return rx.vstack(
-        rx.image(src=photo.url, alt=AppState.t["meals.photo_alt"], width="120px",
-                 height="120px", object_fit="cover", border_radius="8px"),
-        rx.badge(
-            AppState.t["meals.status." + photo.status.to(str)],
-            color_scheme=match_colour(photo.status, STATUS_COLOURS, "gray"),
-            role="status",
-        ),
-        rx.cond(
-            photo.status == "failed",
-            rx.vstack(
-                rx.text(AppState.t.get(photo.error_key, ""), size="1", color_scheme="red"),
-                rx.button(AppState.t["meals.retry"], size="1", variant="soft",
-                          on_click=MealsState.retry_job(photo.job_id)),
-            ),
-        ),
-        rx.cond(
-            (photo.status == "done") & (photo.error_key != ""),
-            rx.text(AppState.t.get(photo.error_key, ""), size="1", color_scheme="gray"),
-        ),
-        rx.cond(
-            photo.choices.length() > 0,
-            rx.vstack(
-                rx.foreach(photo.choices, lambda choice: rx.button(
-                    _choice_name(choice), " · ", choice.score, size="1", variant="soft",
-                    width="100%", on_click=MealsState.choose_food(photo.id, choice.food_id),
-                    data_choice=choice.food_id)),
-                spacing="1",
-                width="120px",
-                role="group",
-                aria_label=AppState.t["meals.choices"],
-            ),
-        ),
-        spacing="1",
-        align="center",
-    )  # fmt: skip
-
-
-def _choice_name(choice: ObjectVar[Candidate]) -> rx.Var:
-    return rx.cond((AppState.current_lang == "ko") & (choice.name_ko != ""), choice.name_ko,
-                   choice.name_en)  # fmt: skip
 
 
 def _food_name(item: ObjectVar[ItemView]) -> rx.Var:
@@ -287,7 +237,9 @@ def editor() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(rx.cond(MealEditorState.correcting_item > 0,
                                     AppState.t["meals.correct_title"],
-                                    AppState.t["meals.add_title"])),
+                                    rx.cond(MealEditorState.naming_photo > 0,
+                                            AppState.t["meals.name_title"],
+                                            AppState.t["meals.add_title"]))),
             rx.vstack(
                 form_alert(MealsState),
                 _label("meals.search", "food-search"),
@@ -339,7 +291,8 @@ def editor() -> rx.Component:
                 spacing="2",
             ),
         ),
-        open=(MealEditorState.correcting_item > 0) | (MealEditorState.adding_to_meal > 0),
+        open=(MealEditorState.correcting_item > 0) | (MealEditorState.adding_to_meal > 0)
+        | (MealEditorState.naming_photo > 0),
         on_open_change=lambda _open: MealEditorState.close_editor(),
     )  # fmt: skip
 

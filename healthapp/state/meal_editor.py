@@ -1,4 +1,5 @@
-"""The meal page's food editor: correct an item, or add a searched food to a meal.
+"""The meal page's food editor: correct an item, add a searched food to a meal, or name what a
+photo shows when the model could not (the photo then teaches the app the person's dish).
 
 A substate of MealsState: it reads the day's meals and reuses the page's unit of work, and its
 own fields travel only while the editor is in use."""
@@ -28,6 +29,7 @@ class FoodOption:
 class MealEditorState(MealsState):
     correcting_item: int = 0
     adding_to_meal: int = 0
+    naming_photo: int = 0
     chosen_food: str = ""
     chosen_name: str = ""
     grams: str = ""
@@ -40,7 +42,7 @@ class MealEditorState(MealsState):
     _grams_typed: bool = False
 
     def _close(self) -> None:
-        self.correcting_item = self.adding_to_meal = 0
+        self.correcting_item = self.adding_to_meal = self.naming_photo = 0
         self.chosen_food = self.chosen_name = self.grams = self.query = ""
         self.results = []
         self.no_match = self.suggesting = self._grams_typed = False
@@ -96,6 +98,14 @@ class MealEditorState(MealsState):
         await self._suggest()
 
     @rx.event
+    async def open_naming(self, photo_id: int) -> None:
+        """ "Another food": the search for a photo the model was unsure of (or wrong about)."""
+        self._clear_messages()
+        self._close()
+        self.naming_photo = int(photo_id)
+        await self._suggest()
+
+    @rx.event
     def close_editor(self) -> None:
         self._close()
 
@@ -107,7 +117,7 @@ class MealEditorState(MealsState):
         self.query = text = str(query)
         if len(text.strip()) < foods.MIN_QUERY_LENGTH:
             self.no_match = False
-            if self.adding_to_meal:
+            if self.adding_to_meal or self.naming_photo:
                 await self._suggest()
             return
 
@@ -137,10 +147,13 @@ class MealEditorState(MealsState):
     @rx.event
     async def save_editor(self) -> Any:
         form = {"food_id": self.chosen_food, "grams": self.grams}
-        item, meal = self.correcting_item, self.adding_to_meal
+        item, meal, photo = self.correcting_item, self.adding_to_meal, self.naming_photo
         if item:
             work: Any = lambda db, uid: meals.correct_item(db, user_id=uid, item_id=item, form=form)  # noqa: E731
             done = "meals.corrected"
+        elif photo:
+            work = lambda db, uid: meals.name_photo_food(db, user_id=uid, photo_id=photo, form=form)  # noqa: E731
+            done = "meals.choice_added"
         else:
             work = lambda db, uid: meals.add_item(db, user_id=uid, meal_id=meal, form=form)  # noqa: E731
             done = "meals.item_added"

@@ -216,15 +216,12 @@ class JobSteps:
         timings["preprocess_ms"] = _ms(step)
         step = time.perf_counter()
         failure: BaseException | None = None
-        embedding: list[float] | None = None
         try:
+            request_id = str(job.job_id)
             if isinstance(payload, bytes):
-                output = await self.model_client.infer_jpeg([payload], request_id=str(job.job_id))
-                scores = output.scores
-                # Kept for the food-similarity change to come; not stored in the result yet.
-                embedding = output.embedding[0].tolist()
+                output = await self.model_client.infer_jpeg([payload], request_id=request_id)
             else:
-                scores = await self.model_client.infer(payload, request_id=str(job.job_id))
+                output = await self.model_client.infer_tensor(payload, request_id=request_id)
         except BaseException as exc:
             failure = exc
             raise
@@ -232,9 +229,9 @@ class JobSteps:
             metrics.record_triton(time.perf_counter() - step, failure)
         timings["infer_ms"] = _ms(step)
         prediction = predict(
-            scores[0], k=self.config.top_k, model=self.model_client.model, timings_ms=timings
+            output.scores[0], k=self.config.top_k, model=self.model_client.model, timings_ms=timings
         )
-        return dataclasses.replace(prediction, embedding=embedding)
+        return dataclasses.replace(prediction, embedding=output.embedding[0].tolist())
 
     async def _put_back(self, message: JobMessage, job: analysis.JobInput) -> None:
         """Triton is down: the job goes back to "queued" without an attempt, due again soon,

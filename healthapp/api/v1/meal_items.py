@@ -128,18 +128,37 @@ def confirm_item(item_id: RecordId, access: WriteAccess) -> Response:
 
 
 class Choice(BaseModel):
-    food_id: FoodId = Field(description="One of the photo's job `choices`")
+    food_id: FoodId = Field(description="The photo's job's `personal` food or one of its `choices`")
 
 
 @photos.post(
     "/{photo_id}/choice",
     response_model=ItemOut,
-    summary="Answer an unsure photo: one of its job's choices becomes its food (confirmed)",
+    summary="Answer a photo: its personal match or one of its choices becomes its food",
 )
 def choose_food(photo_id: RecordId, body: Choice, access: WriteAccess) -> Response:
     def work(db: Session, caller: ApiCaller) -> Response:
         item = meals.choose_photo_food(db, user_id=caller.user_id, photo_id=photo_id,
                                        food_id=body.food_id)  # fmt: skip
+        return _item_reply(db, item)
+
+    return access.run(work)
+
+
+class Naming(BaseModel):
+    food_id: FoodId
+    grams: Grams
+
+
+@photos.put(
+    "/{photo_id}/food",
+    response_model=ItemOut,
+    summary="Say what a photo shows (any food and portion): the photo becomes a personal example",
+)
+def name_food(photo_id: RecordId, body: Naming, access: WriteAccess) -> Response:
+    def work(db: Session, caller: ApiCaller) -> Response:
+        item = meals.name_photo_food(db, user_id=caller.user_id, photo_id=photo_id,
+                                     form=_form(body.food_id, body.grams))  # fmt: skip
         return _item_reply(db, item)
 
     return access.run(work)

@@ -30,6 +30,14 @@ class CandidateOut(BaseModel):
     score: float = Field(description="The model's probability, 0 to 1")
 
 
+class PersonalOut(BaseModel):
+    food_id: str
+    name_en: str
+    name_ko: str
+    grams: float = Field(description="The portion of the person's own example")
+    similarity: float = Field(description="Cosine similarity of the photo to that example")
+
+
 class JobOut(BaseModel):
     id: int
     photo_id: int
@@ -45,6 +53,10 @@ class JobOut(BaseModel):
     choices: list[CandidateOut] = Field(description="Foods to offer when unsure, best first")
     carb_range_g: tuple[float, float] | None = Field(
         description="Carbohydrate of the estimate, low and high (portion and look-alikes)"
+    )
+    personal: PersonalOut | None = Field(
+        description="The person's own dish this photo looks like (offer it first, for them to "
+        "confirm through /photos/{photo_id}/choice)"
     )
     created_at: datetime
     finished_at: datetime | None
@@ -107,6 +119,14 @@ def _foods_out(rows: list[dict[str, Any]], foods: Mapping[str, Food]) -> list[Ca
     return out
 
 
+def _personal_out(personal: dict[str, Any] | None, foods: Mapping[str, Food]) -> PersonalOut | None:
+    food = foods.get((personal or {}).get("food_id") or "")
+    if personal is None or food is None:
+        return None
+    return PersonalOut(food_id=food.id, name_en=food.name_en, name_ko=food.name_ko,
+                       grams=personal["grams"], similarity=personal["similarity"])  # fmt: skip
+
+
 def job_out(job: AnalysisJob, foods: Mapping[str, Food]) -> dict[str, Any]:
     result = job.result or {}
     estimate = result.get("estimate") or {}
@@ -119,6 +139,7 @@ def job_out(job: AnalysisJob, foods: Mapping[str, Food]) -> dict[str, Any]:
         candidates=_foods_out(result.get("candidates") or [], foods),
         decision=result.get("decision"), confidence=result.get("confidence"),
         choices=_foods_out(result.get("choices") or [], foods), carb_range_g=carb_range,
+        personal=_personal_out(result.get("personal"), foods),
         created_at=job.created_at, finished_at=job.finished_at,
     ).model_dump(mode="json")  # fmt: skip
 

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
+from healthapp.services.analysis.examples import pack, personal_match
 from healthapp.services.analysis.recognition import NO_FOOD_KEY, UNSURE_KEY, Prediction
 from healthapp.services.foods import portion_columns
 from healthapp.services.ownership import owned
@@ -235,7 +236,9 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     candidates with food ids and scores, the estimate, timings) goes to AnalysisJob.result. If a
     food is recognised and the photo has no item yet, an item with source "estimate" is added
     (food x default portion, nutrients from the food table's per-100 g values). If none is,
-    the job is still "done", with error_key "analysis.no_food" and no item.
+    the job is still "done", with error_key "analysis.no_food" and no item. The photo's
+    embedding is kept with the job, and the person's nearest own example, when close enough,
+    goes to result["personal"] to be offered first (services/analysis/examples.py).
     """
     job = _locked(db, job_id)
     if job is None or job.status in FINAL_STATUSES:
@@ -254,6 +257,9 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         result["estimate"].update(portion_columns(food, estimate.grams))
         result["estimate"]["name_en"] = food.name_en
         result["estimate"]["name_ko"] = food.name_ko
+    embedding = pack(prediction.embedding)
+    match = personal_match(db, user_id=job.user_id, photo_id=job.photo_id, embedding=embedding)
+    result["personal"] = match.to_result() if match else None
     now = utcnow()
     if not _transition(
         db,
@@ -262,6 +268,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         status=DONE,
         error_key="" if food is not None else result["error_key"] or ERROR_NO_FOOD,
         result=result,
+        embedding=embedding,
         finished_at=now,
     ):
         return False
@@ -310,6 +317,7 @@ def retry_failed_job(db: Session, *, user_id: int, job_id: int) -> AnalysisJob:
         attempts=0,
         error_key="",
         result=None,
+        embedding=None,
         enqueued_at=None,
         started_at=None,
         finished_at=None,

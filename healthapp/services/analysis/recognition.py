@@ -107,7 +107,7 @@ class Prediction:
     timings_ms: dict[str, float] = field(default_factory=dict)
     choices: list[Candidate] = field(default_factory=list)  # offered when unsure, best first
     confidence: float = 0.0
-    embedding: list[float] | None = None  # the photo's EMBEDDING (not in to_result yet)
+    embedding: list[float] | None = None  # the photo's EMBEDDING (stored apart from the result)
 
     @property
     def recognised(self) -> bool:

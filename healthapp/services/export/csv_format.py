@@ -27,6 +27,7 @@ EXERCISE_FILE = "exercise"
 MEALS_FILE = "meals"
 MEAL_ITEMS_FILE = "meal_items"
 PROFILE_FILE = "profile"
+FOOD_EXAMPLES_FILE = "food_examples"
 
 BP_COLUMNS = ("id", "measured_at_local", "measured_at_utc", "systolic", "diastolic", "pulse",
               "category", "level", "note")  # fmt: skip
@@ -41,6 +42,8 @@ MEALS_COLUMNS = ("id", "eaten_at_local", "eaten_at_utc", "meal_type", "items", "
                  "protein_g", "fat_g", "note")  # fmt: skip
 MEAL_ITEMS_COLUMNS = ("id", "meal_id", "eaten_at_local", "food_id", "food_name_en", "food_name_ko",
                       "grams", "kcal", "carb_g", "protein_g", "fat_g", "source")  # fmt: skip
+FOOD_EXAMPLES_COLUMNS = ("meal_item_id", "meal_id", "photo_id", "food_id", "grams",
+                         "updated_at_utc", "embedding_float16_base64")  # fmt: skip
 PROFILE_COLUMNS = ("login", "language", "glucose_unit", "bp_standard", "timezone", "weight_kg",
                    "hba1c_target", "diabetes_status", "target_pre_meal_low_mg_dl",
                    "target_pre_meal_high_mg_dl", "target_after_meal_mg_dl",

@@ -6,6 +6,7 @@ csv_format (the importer reads them back); the FHIR R4 bundle is in fhir.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import zipfile
@@ -37,12 +38,15 @@ from healthapp.models import (
     MealItem,
     User,
 )
+from healthapp.services.analysis.examples import person_examples
 from healthapp.services.export.csv_format import (
     BP_COLUMNS,
     BP_FILE,
     CSV_ENCODING,
     EXERCISE_COLUMNS,
     EXERCISE_FILE,
+    FOOD_EXAMPLES_COLUMNS,
+    FOOD_EXAMPLES_FILE,
     GLUCOSE_COLUMNS,
     GLUCOSE_FILE,
     HBA1C_COLUMNS,
@@ -97,6 +101,10 @@ meal_items.csv       one row per food of a meal (nutrients of the portion eaten)
   id, meal_id (-> meals.csv id), eaten_at_local, food_id (USDA FoodData Central based),
   food_name_en, food_name_ko, grams, kcal, carb_g, protein_g, fat_g,
   source (estimate = photo model, not confirmed; confirmed; manual)
+food_examples.csv    your own dishes the photo analysis learnt: one row per meal photo whose food
+  you confirmed or named (its meal_items.csv row), with what the food model saw in it
+  meal_item_id, meal_id, photo_id, food_id, grams, updated_at_utc,
+  embedding_float16_base64 (1280 little-endian float16 values, unit length, base64)
 profile.csv          your settings
   login, language, glucose_unit, bp_standard (empty = follows the language), timezone, weight_kg,
   hba1c_target (%), diabetes_status (none/prediabetes/type1/type2/gestational; with diabetes
@@ -238,6 +246,14 @@ def _meal_item_rows(db: Session, user_id: int, prefs: Preferences) -> list[list[
     ]  # fmt: skip
 
 
+def _food_example_rows(db: Session, user_id: int) -> list[list[str]]:
+    return [
+        [str(e.item_id), str(e.meal_id), str(e.photo_id), escape_cell(e.food_id), _num(e.grams),
+         iso_utc(e.updated_at), base64.b64encode(e.embedding).decode("ascii")]
+        for e in person_examples(db, user_id=user_id, limit=None)
+    ]  # fmt: skip
+
+
 def _profile_rows(user: User) -> list[list[str]]:
     # The login is chosen by the user (it may start with "="); the settings are escaped too so
     # that no text cell of any file reaches a spreadsheet unescaped.
@@ -262,6 +278,7 @@ def export_csv_zip(
     files += [
         (MEALS_FILE, _csv(MEALS_COLUMNS, _meal_rows(db, user_id, prefs))),
         (MEAL_ITEMS_FILE, _csv(MEAL_ITEMS_COLUMNS, _meal_item_rows(db, user_id, prefs))),
+        (FOOD_EXAMPLES_FILE, _csv(FOOD_EXAMPLES_COLUMNS, _food_example_rows(db, user_id))),
         (PROFILE_FILE, _csv(PROFILE_COLUMNS, _profile_rows(user))),
     ]
     readme = README.format(

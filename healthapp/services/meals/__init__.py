@@ -1,8 +1,8 @@
 """Meals: the meal log and its items, photo intake and quota (`photos`), private photo
 storage (`storage`), quick logging (`quick`: "same as last time", last portions), the answer to
-an unsure photo (`choices`)."""
+a photo (`choices`: an offered food or one the person names)."""
 
-from healthapp.services.meals.choices import choose_photo_food
+from healthapp.services.meals.choices import choose_photo_food, name_photo_food
 from healthapp.services.meals.entries import (
     DayView,
     ItemView,
@@ -40,6 +40,7 @@ __all__ = [
     "delete_meal",
     "last_portions",
     "meal_values",
+    "name_photo_food",
     "quick_meals",
     "repeat_meal",
     "update_meal_from_values",

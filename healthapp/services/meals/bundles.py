@@ -23,12 +23,13 @@ class MealBundle:
 @dataclass
 class Bundles:
     meals: list[MealBundle]
-    foods: dict[str, Food]  # every food an item or a job's candidate names
+    foods: dict[str, Food]  # every food an item, a job's candidate or personal match names
 
 
 def candidate_ids(job: AnalysisJob | None) -> set[str]:
     result = (job.result if job else None) or {}
-    offered = [*(result.get("candidates") or []), *(result.get("choices") or [])]
+    personal = [result["personal"]] if result.get("personal") else []
+    offered = [*(result.get("candidates") or []), *(result.get("choices") or []), *personal]
     return {c.get("food_id") or "" for c in offered}
 
 

@@ -14,7 +14,16 @@ from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
 from healthapp.domain.errors import ValidationError
-from healthapp.models import AnalysisJob, Food, ItemSource, Meal, MealItem, MealPhoto, MealType
+from healthapp.models import (
+    AnalysisJob,
+    Food,
+    ItemSource,
+    JobStatus,
+    Meal,
+    MealItem,
+    MealPhoto,
+    MealType,
+)
 from healthapp.services import forms, ranking
 from healthapp.services.foods import Nutrients, portion
 from healthapp.services.meals.bundles import load_bundles
@@ -126,15 +135,21 @@ def apply_food(item: MealItem, food: Food, grams: float) -> None:
     item.protein_g, item.fat_g = nutrients.protein_g, nutrients.fat_g
 
 
-def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]) -> MealItem:
-    """A food the person found in the food search, with a portion in grams."""
-    owned(db, Meal, meal_id, user_id=user_id)
+def food_and_grams(db: Session, form: Mapping[str, Any]) -> tuple[Food, float]:
+    """The form's food (food_id) and portion (grams), each checked, errors for both at once."""
     values = forms.collect(
         {"food": lambda: _food(db, forms.text(form, "food_id")), "grams": lambda: _grams(form)}
     )
+    return values["food"], values["grams"]
+
+
+def add_item(db: Session, *, user_id: int, meal_id: int, form: Mapping[str, Any]) -> MealItem:
+    """A food the person found in the food search, with a portion in grams."""
+    owned(db, Meal, meal_id, user_id=user_id)
+    food, grams = food_and_grams(db, form)
     item = MealItem(meal_id=meal_id, user_id=user_id, source=ItemSource.MANUAL,
                     food_id="", grams=0, kcal=0, carb_g=0, protein_g=0, fat_g=0)  # fmt: skip
-    apply_food(item, values["food"], values["grams"])
+    apply_food(item, food, grams)
     db.add(item)
     db.flush()
     return item
@@ -210,8 +225,16 @@ class PhotoView:
     status: str  # queued | analysing | done | failed
     error_key: str
     url: str
+    # Analysed, and no food for it yet: the person can pick a choice or name another food
+    unanswered: bool = False
     # The foods offered when the model was unsure and the person has not picked one yet
     choices: list[Candidate] = field(default_factory=list)
+    # "Looks like your 김치찌개, 350 g": the person's own example nearest to this photo,
+    # offered until they have confirmed or named the photo's food
+    personal_food_id: str = ""
+    personal_name_en: str = ""
+    personal_name_ko: str = ""
+    personal_grams: str = ""
 
 
 @dataclass
@@ -282,6 +305,23 @@ def _estimate_figures(item: MealItem, job: AnalysisJob | None) -> tuple[str, str
     return confidence, f"{_fmt(low)}-{_fmt(high)} g"
 
 
+def _personal(
+    job: AnalysisJob | None, item: MealItem | None, foods: Mapping[str, Food]
+) -> dict[str, str]:
+    """The PhotoView fields of the job's personal match, while the photo's item is not yet the
+    person's own answer."""
+    personal = ((job.result if job else None) or {}).get("personal") or {}
+    food = foods.get(personal.get("food_id") or "")
+    if food is None or (item is not None and item.source != ItemSource.ESTIMATE):
+        return {}
+    return {
+        "personal_food_id": food.id,
+        "personal_name_en": food.name_en,
+        "personal_name_ko": food.name_ko,
+        "personal_grams": _fmt(float(personal["grams"])),
+    }
+
+
 def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> DayView:
     """The user's meals of one local day, with items, photos, job states and totals."""
     low, high = forms.day_bounds(day, day, prefs.tz)
@@ -295,7 +335,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
     items = [item for bundle in loaded.meals for item in bundle.items]
     photos = [pair for bundle in loaded.meals for pair in bundle.photos]
     jobs_by_photo = {photo.id: job for photo, job in photos}
-    photos_with_items = {item.photo_id for item in items}
+    items_by_photo = {item.photo_id or 0: item for item in items if item.photo_id is not None}
 
     views = []
     for bundle in loaded.meals:
@@ -346,9 +386,13 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         status=job.status if job else "done",
                         error_key=job.error_key if job else "",
                         url=f"/api/photos/{photo.id}",
+                        unanswered=job is not None
+                        and job.status == JobStatus.DONE
+                        and photo.id not in items_by_photo,
                         choices=[]
-                        if photo.id in photos_with_items
+                        if photo.id in items_by_photo
                         else _candidates(job, foods, "choices"),
+                        **_personal(job, items_by_photo.get(photo.id or 0), foods),
                     )
                     for photo, job in bundle.photos
                 ],

@@ -26,6 +26,7 @@ EXTRA_BODIES: dict[str, Any] = {
     "/meals/{meal_id}/items": {"food_id": "fndds_coffee_espresso", "grams": 50},
     "/meal-items/{item_id}": {"grams": 50},
     "/photos/{photo_id}/choice": {"food_id": "fndds_coffee_espresso"},
+    "/photos/{photo_id}/food": {"food_id": "fndds_coffee_espresso", "grams": 60},
 }
 # Bodies that are files (multipart/form-data), not JSON.
 FILES = {"/meals/{meal_id}/photos": [("photos", ("a.jpg", APPLE, "image/jpeg"))]}

@@ -34,6 +34,9 @@ def espresso(rows: int) -> np.ndarray:
     return scores
 
 
+EMBEDDING = np.linspace(0, 1, 1280, dtype=np.float32)[np.newaxis]
+
+
 class FakeModel:
     def __init__(self, model: str) -> None:
         self.model = model
@@ -42,12 +45,11 @@ class FakeModel:
 
     async def infer_jpeg(self, photos: list[bytes], *, request_id: str = "") -> ModelOutput:
         self.sent.append(photos)
-        embedding = np.linspace(0, 1, 1280, dtype=np.float32)[np.newaxis]
-        return ModelOutput(scores=espresso(1), embedding=embedding)
+        return ModelOutput(scores=espresso(1), embedding=EMBEDDING)
 
-    async def infer(self, tensor: np.ndarray, *, request_id: str = "") -> np.ndarray:
+    async def infer_tensor(self, tensor: np.ndarray, *, request_id: str = "") -> ModelOutput:
         self.sent.append(tensor)
-        return espresso(1)
+        return ModelOutput(scores=espresso(1), embedding=EMBEDDING)
 
 
 class FakeStorage:
@@ -90,11 +92,11 @@ def test_the_jpeg_path_sends_a_small_jpeg_and_keeps_the_embedding() -> None:
     assert {"read_ms", "decode_ms", "preprocess_ms", "infer_ms"} <= set(timings)
 
 
-def test_the_tensor_path_still_sends_the_float_tensor() -> None:
+def test_the_tensor_path_still_sends_the_float_tensor_and_keeps_the_embedding() -> None:
     model = FakeModel("food_classifier")
     prediction = run(steps_for(model)._analyse(JOB, {}))
     (tensor,) = model.sent
     assert tensor.shape == (3, 224, 224)
     assert tensor.dtype == np.float32
     assert prediction.candidates[0].imagenet_index == 967
-    assert prediction.embedding is None
+    assert prediction.embedding == EMBEDDING[0].tolist()  # both paths learn personal dishes

@@ -61,6 +61,7 @@ def test_zip_holds_every_record_type_of_this_user_only(
             "exercise",
             "meals",
             "meal_items",
+            "food_examples",
             "profile",
         )
     }
