@@ -10,36 +10,13 @@ the tables to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 from bench import common
 from bench.food_eval import dataset, evaluate
-from healthapp.inference import triton_server
 from healthapp.services.analysis.decision import RULES
 
 KNOWN = ("right", "roughly", "offered", "wrong", "choices_missed", "none")
 UNKNOWN = ("confident_ok", "confident_wrong", "choices", "none")
-
-
-@contextlib.contextmanager
-def _triton(url: str | None, model: str) -> Iterator[str]:
-    if url:
-        yield url
-        return
-    grpc, http, metrics = (common.free_port() for _ in range(3))
-    with tempfile.TemporaryDirectory() as log_dir:
-        argv, env = triton_server.triton_command(
-            triton_server.DEFAULT_MODEL_REPOSITORY, grpc, http, metrics, models=(model,)
-        )
-        process = triton_server.start_server(argv, env, log_path=Path(log_dir) / "triton.log")
-        try:
-            triton_server.wait_until_ready(http, models=(model,), process=process)
-            yield f"127.0.0.1:{grpc}"
-        finally:
-            triton_server.stop_server(process, grpc)
 
 
 def _pct(value: float) -> str:
@@ -60,7 +37,7 @@ def _row(name: str, result: evaluate.Report) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--triton", help="gRPC address of a running Triton (default: start one)")
     parser.add_argument("--model", default="food_classifier")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
@@ -68,7 +45,7 @@ def main() -> int:
 
     machine = common.machine_info()
     photos = dataset.photos()
-    with _triton(args.triton, args.model) as url:
+    with evaluate.serving(args.triton, (args.model,)) as url:
         probabilities = evaluate.scores(photos, url, args.model)
     tuned, tuned_report = evaluate.tune(photos, probabilities)
     rows = [

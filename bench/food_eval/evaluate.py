@@ -13,15 +13,20 @@ labels.csv:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
+from bench import common
 from bench.food_eval.dataset import Photo
+from healthapp.inference import triton_server
 from healthapp.inference.preprocess import preprocess_bytes
 from healthapp.inference.triton_client import FoodModelClient
 from healthapp.services.analysis.decision import RULES, Rules, Verdict, decide
@@ -29,6 +34,25 @@ from healthapp.services.analysis.recognition import CONTEXT_CLASSES, food_classe
 
 CONTEXT = frozenset(CONTEXT_CLASSES)
 KINDS = ("known", "unknown", "nonfood")
+
+
+@contextlib.contextmanager
+def serving(url: str | None, models: Sequence[str]) -> Iterator[str]:
+    """The gRPC address of Triton: `url`, or one started on free ports with `models` loaded."""
+    if url:
+        yield url
+        return
+    grpc, http, metrics = (common.free_port() for _ in range(3))
+    with tempfile.TemporaryDirectory() as log_dir:
+        argv, env = triton_server.triton_command(
+            triton_server.DEFAULT_MODEL_REPOSITORY, grpc, http, metrics, models=tuple(models)
+        )
+        process = triton_server.start_server(argv, env, log_path=Path(log_dir) / "triton.log")
+        try:
+            triton_server.wait_until_ready(http, models=tuple(models), process=process)
+            yield f"127.0.0.1:{grpc}"
+        finally:
+            triton_server.stop_server(process, grpc)
 
 
 def food_keys() -> dict[int, str]:

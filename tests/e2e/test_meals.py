@@ -7,6 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from bench.food_eval import dataset, personal
 from tests.e2e.conftest import RunningApp
 from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
 
@@ -39,6 +40,17 @@ def add_food_dialog(page: Page, meal: Locator, query: str, food: str) -> Locator
     dialog.get_by_label("Search the food database").fill(query)
     dialog.get_by_role("button", name=food).click()
     return dialog
+
+
+def upload_photo(page: Page, photo: Path, meal_type: str) -> Locator:
+    """A new meal of `meal_type` with one photo; its region on the page."""
+    page.get_by_label("Meal", exact=True).select_option(meal_type)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(photo)
+    page.get_by_role("button", name="Save meal").click()
+    expect(toast(page, "Meal saved")).to_be_visible()
+    return page.get_by_role("region", name=meal_type.capitalize())
 
 
 def day_totals(page: Page) -> str:
@@ -102,7 +114,8 @@ def test_an_unsure_photo_offers_three_foods_and_fills_in_none(page: Page, app: R
     page.get_by_role("button", name="Save meal").click()
     meal = page.get_by_role("region", name="Snack")
     choices = meal.get_by_role("group", name="Is it one of these?")
-    expect(choices.get_by_role("button")).to_have_count(3, timeout=30_000)
+    expect(choices.locator("button[data-choice]")).to_have_count(3, timeout=30_000)
+    expect(choices.get_by_role("button", name="Another food…")).to_be_visible()
     expect(meal.get_by_text("Not sure what this is.")).to_be_visible()
     expect(meal.locator("tbody tr")).to_have_count(0)  # no number until the person picks
     choices.get_by_role("button", name=re.compile("^Apples")).click()
@@ -111,6 +124,44 @@ def test_an_unsure_photo_offers_three_foods_and_fills_in_none(page: Page, app: R
     expect(row).to_contain_text("Apples")
     expect(row).to_contain_text("Confirmed")
     expect(choices).to_be_hidden()
+
+
+def test_two_named_photos_of_an_unknown_dish_and_the_third_is_offered_it(
+    page: Page, app: RunningApp, tmp_path: Path
+) -> None:
+    """Ragi (finger millet, IFCT A010): a food the model cannot know ("no food recognised").
+    Three shots of the plate (bench/food_eval/personal.view); the person names the first two,
+    and the third photo is offered "Looks like your Millet, raw · 50 g"."""
+    ragi = next(p for p in dataset.photos() if p.photo == "ifct:A010").path.read_bytes()
+    shots = []
+    for seed in range(3):
+        shot = tmp_path / f"ragi-{seed}.jpg"
+        shot.write_bytes(personal.view(ragi, seed))
+        shots.append(shot)
+    open_meals(page, app)
+    for shot, kind in zip(shots[:2], ("breakfast", "lunch"), strict=True):
+        meal = upload_photo(page, shot, kind)
+        meal.get_by_role("button", name="Another food…").click(timeout=30_000)
+        dialog = page.get_by_role("dialog", name="What is in this photo?")
+        dialog.get_by_label("Search the food database").fill("millet")
+        dialog.get_by_role("button", name="Millet, raw").click()
+        dialog.get_by_label("Portion in grams").fill("50")
+        dialog.get_by_role("button", name="Save").click()
+        expect(toast(page, "Food added from the photo.")).to_be_visible()
+        expect(meal.locator("tbody tr").first).to_contain_text("Millet, raw")
+        expect(meal.get_by_role("button", name="Another food…")).to_be_hidden()
+
+    dinner = upload_photo(page, shots[2], "dinner")
+    offer = dinner.get_by_role("button", name=re.compile("^Looks like your Millet, raw · 50 g"))
+    expect(offer).to_be_visible(timeout=30_000)
+    expect(dinner.locator("tbody tr")).to_have_count(0)  # offered, not filled in
+    offer.click()
+    expect(toast(page, "Food added from the photo.")).to_be_visible()
+    row = dinner.locator("tbody tr").first
+    expect(row).to_contain_text("Millet, raw")
+    expect(row).to_contain_text("Confirmed")
+    expect(row).to_contain_text("50")
+    expect(offer).to_be_hidden()
 
 
 def test_meal_without_photo_from_the_food_search(page: Page, app: RunningApp) -> None:
