@@ -43,16 +43,19 @@ def post_meal(client: Client, photos: list[bytes], key: str | None = None,
     return client.http.post("/api/v1/meals", data=fields, files=files, headers=headers)
 
 
-def finish(job_id: int, label: str, **others: float) -> None:
+def finish(job_id: int, label: str, embedding: list[float] | None = None, **others: float) -> None:
     """The worker's last step, as if the model saw `label` (one of the ImageNet classes) at
-    0.97, or at what `others` leave of it (label=probability, spaces as underscores)."""
+    0.97, or at what `others` leave of it (label=probability, spaces as underscores), with the
+    photo's `embedding`."""
     scores = np.zeros(len(labels()), dtype=np.float32)
     for name, value in others.items():
         scores[labels().index(name.replace("_", " "))] = value
     scores[labels().index(label)] = 0.97 - sum(others.values())
+    prediction = predict(scores)
+    prediction.embedding = embedding
     with db.session_scope() as session:
         assert analysis.start_job(session, job_id) is not None
-        assert analysis.complete_job(session, job_id, predict(scores))
+        assert analysis.complete_job(session, job_id, prediction)
 
 
 def test_a_meal_without_photos_is_json(alice: Client) -> None:
@@ -136,6 +139,44 @@ def test_an_unsure_photo_is_answered_with_one_of_its_choices(alice: Client, bob:
     chosen = alice.http.post(url, json={"food_id": offered[1]}, headers=alice.headers())
     assert chosen.status_code == 200, chosen.text
     assert (chosen.json()["food_id"], chosen.json()["source"]) == (offered[1], "confirmed")
+
+
+def test_a_named_photo_is_offered_for_the_next_like_it(alice: Client, bob: Client) -> None:
+    """A photo the model cannot name is named with PUT /photos/{id}/food; the next photo like it
+    (a close embedding) is offered that food with its grams as `personal`, for alice only."""
+    dish = np.random.default_rng(5).normal(size=1280).astype(np.float32)
+    first = post_meal(alice, [jpeg("orange.jpg")]).json()["photos"][0]
+    finish(first["job"]["id"], "tennis ball", embedding=dish.tolist())  # no food: nothing offered
+    named = alice.http.put(f"/api/v1/photos/{first['id']}/food",
+                           json={"food_id": "fndds_bibimbap_korean", "grams": 420},
+                           headers=alice.headers())  # fmt: skip
+    assert named.status_code == 200, named.text
+    assert (named.json()["source"], named.json()["grams"]) == ("manual", 420)
+    bad = alice.http.put(f"/api/v1/photos/{first['id']}/food",
+                         json={"food_id": "no_such_food", "grams": 420},
+                         headers=alice.headers())  # fmt: skip
+    assert bad.status_code == 422
+
+    second = post_meal(alice, [jpeg("orange.jpg")]).json()["photos"][0]
+    finish(second["job"]["id"], "tennis ball", embedding=(dish + 0.1).tolist())
+    job = alice.http.get(f"/api/v1/analysis-jobs/{second['job']['id']}",
+                         headers=alice.headers()).json()  # fmt: skip
+    personal = job["personal"]
+    assert (personal["food_id"], personal["grams"]) == ("fndds_bibimbap_korean", 420)
+    assert personal["similarity"] > 0.9
+    chosen = alice.http.post(f"/api/v1/photos/{second['id']}/choice",
+                             json={"food_id": "fndds_bibimbap_korean"},
+                             headers=alice.headers())  # fmt: skip
+    assert (chosen.json()["grams"], chosen.json()["source"]) == (420, "confirmed")
+
+    theirs = post_meal(bob, [jpeg("orange.jpg")]).json()["photos"][0]
+    finish(theirs["job"]["id"], "tennis ball", embedding=dish.tolist())
+    job = bob.http.get(f"/api/v1/analysis-jobs/{theirs['job']['id']}",
+                       headers=bob.headers()).json()  # fmt: skip
+    assert job["personal"] is None  # alice's dishes are hers
+    assert bob.http.put(f"/api/v1/photos/{first['id']}/food",
+                        json={"food_id": "fndds_bibimbap_korean", "grams": 1},
+                        headers=bob.headers()).status_code == 404  # fmt: skip
 
 
 def test_a_food_added_by_hand_and_removed(alice: Client) -> None:
