@@ -22,9 +22,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bench.food_eval import dataset, personal
 from healthapp.db import make_engine, migrate, session_scope
 from healthapp.models import AnalysisJob, MealItem
-from healthapp.services import analysis
+from healthapp.services import analysis, meals
+from healthapp.services.analysis import examples
 from healthapp.services.analysis.recognition import predict
 from tests.integration.worker_stack import (
     ESPRESSO,
@@ -113,6 +115,34 @@ def test_coffee_photo_is_recognised_as_espresso_end_to_end(stack: Stack) -> None
     assert {"decode_ms", "preprocess_ms", "infer_ms", "store_ms", "total_ms"} <= set(line)
     print(f"\nupload->done {latency * 1000:.0f} ms; worker timings {line}")
     assert worker.terminate() == 0  # SIGTERM: a clean exit
+
+
+def test_a_named_photo_teaches_the_worker_the_persons_dish(stack: Stack) -> None:
+    """Ragi, which the model cannot know: the worker keeps the photo's embedding; once the
+    person names the food, another shot of the plate comes back with that food as `personal`."""
+    worker = stack.worker("w-p")
+    worker.wait_healthy()
+    ragi = next(p for p in dataset.photos() if p.photo == "ifct:A010").path.read_bytes()
+    [first] = stack.wait_for([stack.upload(data=personal.view(ragi, 0))])
+    assert first.result is not None
+    assert (first.error_key, first.result["personal"]) == ("analysis.no_food", None)
+    assert first.embedding is not None
+    assert len(first.embedding) == 2560
+    assert abs(float(np.linalg.norm(examples.unpack(first.embedding))) - 1) < 1e-3
+    with session_scope(stack.engine) as db:
+        meals.name_photo_food(db, user_id=first.user_id, photo_id=first.photo_id,
+                              form={"food_id": "sr_millet_raw", "grams": "50"})  # fmt: skip
+    [second] = stack.wait_for([stack.upload(data=personal.view(ragi, 2))])
+    assert second.result is not None
+    offer = second.result["personal"]
+    assert (offer["food_id"], offer["grams"], offer["photo_id"]) == (
+        "sr_millet_raw",
+        50,
+        first.photo_id,
+    )
+    assert offer["similarity"] >= examples.SIMILARITY
+    assert stack.items(second.id or 0) == []  # offered, never filled in
+    assert worker.terminate() == 0
 
 
 # --- (b) a worker killed mid-job --------------------------------------------------------------
