@@ -6,10 +6,12 @@
 #   triton_models/build.sh            # venv in var/export-venv, reused when requirements are unchanged
 #   FORCE=1 triton_models/build.sh    # re-export even if model.onnx is newer than the script
 #   KEEP_VENV=0 triton_models/build.sh  # delete the venv afterwards
+#   VARIANTS="lite0 lite2" triton_models/build.sh  # also export EfficientNet-Lite2 into
+#                                     # food_classifier_lite2/ (bench/model_choice.py; not served)
 #
 # Env: PYTHON (default python3.11), EXPORT_VENV (default var/export-venv),
 #      TORCH_INDEX_URL (extra pip index for torch==2.13.0+cpu where no local wheel exists,
-#      e.g. https://download.pytorch.org/whl/cpu).
+#      e.g. https://download.pytorch.org/whl/cpu), VARIANTS (default lite0; lite0 is always built).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,6 +50,24 @@ if [[ "${FORCE:-0}" == 1 || ! -f "$ONNX" || "$HERE/export_food_model.py" -nt "$O
 else
     echo "[build] $ONNX is up to date (FORCE=1 to re-export)"
 fi
+
+# Opt-in extra variants (VARIANTS="lite0 lite2"): only for the model-choice benchmark.
+for variant in ${VARIANTS:-lite0}; do
+    case "$variant" in
+        lite0) ;;
+        lite2)
+            extra_onnx="$HERE/food_classifier_lite2/1/model.onnx"
+            if [[ "${FORCE:-0}" == 1 || ! -f "$extra_onnx" || "$HERE/export_food_model.py" -nt "$extra_onnx" \
+                  || "$REQ" -nt "$extra_onnx" ]]; then
+                "$VENV/bin/python" "$HERE/export_food_model.py" --variant lite2 --output "$extra_onnx" \
+                    --labels "$HERE/food_classifier/labels.txt"
+            else
+                echo "[build] $extra_onnx is up to date (FORCE=1 to re-export)"
+            fi
+            ;;
+        *) echo "[build] unknown variant '$variant' (lite0, lite2)" >&2; exit 2 ;;
+    esac
+done
 
 # The GPU variant serves the very same file (a relative link, so the repository can be copied).
 mkdir -p "$HERE/food_classifier_gpu/1"

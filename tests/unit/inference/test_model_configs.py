@@ -66,3 +66,19 @@ def test_the_dali_model_is_built_by_its_pipeline_file() -> None:
     for step in ('device="mixed"', "resize_shorter=256", "crop=(224, 224)", 'output_layout="CHW"'):
         assert step in source
     assert 'name="JPEG"' in source  # the external source is fed by the config input's name
+
+
+def test_the_lite2_model_is_food_classifier_at_260_px_and_never_loaded_by_default() -> None:
+    from healthapp.inference.triton_server import DEFAULT_MODELS
+
+    lite0, lite2 = config("food_classifier"), config("food_classifier_lite2")
+    assert tensors(lite2.input) == {"IMAGE": ("TYPE_FP32", [3, 260, 260])}
+    assert tensors(lite2.output) == tensors(lite0.output)
+    assert (lite2.backend, lite2.max_batch_size) == (lite0.backend, lite0.max_batch_size)
+    assert dict(lite2.parameters) == dict(lite0.parameters)
+    # The same python-backend file (it reads the image size from the config's IMAGE dims).
+    folder = MODELS / "food_classifier_lite2"
+    shared = MODELS / "food_classifier" / "1" / "model.py"
+    assert (folder / "1" / "model.py").resolve() == shared.resolve()
+    assert (folder / "labels.txt").read_text().count("\n") == 1000
+    assert "food_classifier_lite2" not in DEFAULT_MODELS  # comparison only (bench.model_choice)

@@ -1,5 +1,8 @@
 """Triton python-backend model: EfficientNet-Lite0 food classifier on onnxruntime (CPU).
 
+Also serves `food_classifier_lite2` (its 1/model.py is a link to this file): the image size is
+read from the config's IMAGE dims.
+
 Runs inside Triton's python backend stub, whose interpreter finds onnxruntime and numpy<2 in the
 Triton venv (see healthapp/inference/triton_server.py). The dynamic batcher hands `execute` several
 requests at once; their images are concatenated into one onnxruntime run and split back, so a
@@ -17,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 import triton_python_backend_utils as pb_utils
 
-IMAGE_SHAPE = (3, 224, 224)
+IMAGE_SHAPE = (3, 224, 224)  # when the config names no IMAGE dims
 OUTPUTS = ("SCORES", "EMBEDDING")
 
 
@@ -35,6 +38,12 @@ class TritonPythonModel:
     def initialize(self, args: dict[str, str]) -> None:
         config = json.loads(args["model_config"])
         parameters = config.get("parameters", {})
+        dims = next(
+            (item["dims"] for item in config.get("input", []) if item.get("name") == "IMAGE"),
+            IMAGE_SHAPE,
+        )
+        self.image_shape = tuple(int(dim) for dim in dims)
+        self.name = args.get("model_name", "food_classifier")
         filename = parameters.get("ONNX_FILENAME", {}).get("string_value") or "model.onnx"
         path = Path(args["model_repository"]) / args["model_version"] / filename
         if not path.is_file():
@@ -54,9 +63,9 @@ class TritonPythonModel:
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
         # The first run allocates and plans; do it now rather than in a user's request.
-        self.session.run(list(OUTPUTS), {"IMAGE": np.zeros((1, *IMAGE_SHAPE), np.float32)})
+        self.session.run(list(OUTPUTS), {"IMAGE": np.zeros((1, *self.image_shape), np.float32)})
         pb_utils.Logger.log_info(
-            f"food_classifier: {path.name} on onnxruntime {ort.__version__}, "
+            f"{self.name}: {path.name} on onnxruntime {ort.__version__}, "
             f"intra_op_threads={options.intra_op_num_threads}, allow_spinning={int(spinning > 0)}"
         )
 
@@ -67,9 +76,10 @@ class TritonPythonModel:
         for index, request in enumerate(requests):
             array = pb_utils.get_input_tensor_by_name(request, "IMAGE").as_numpy()
             # Triton has already checked dtype and shape against config.pbtxt; keep a cheap guard.
-            if array.ndim != 4 or tuple(array.shape[1:]) != IMAGE_SHAPE:
+            if array.ndim != 4 or tuple(array.shape[1:]) != self.image_shape:
+                expected = ", ".join(str(dim) for dim in self.image_shape)
                 responses[index] = pb_utils.InferenceResponse(
-                    error=pb_utils.TritonError(f"IMAGE must be [N, 3, 224, 224], got {array.shape}")
+                    error=pb_utils.TritonError(f"IMAGE must be [N, {expected}], got {array.shape}")
                 )
                 continue
             images.append(array.astype(np.float32, copy=False))
