@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 .PHONY: help run test lint format unit integration e2e screenshots deps models demo system-deps-run \
 	system-deps-test clean \
-	bench bench-inference bench-pipeline bench-web bench-web-compare bench-save bench-reports bench-gpu
+	bench bench-food-eval bench-model-choice bench-inference bench-pipeline bench-web bench-web-compare bench-save bench-reports bench-gpu
 
 help:
 	@echo "make run    start healthapp at http://localhost:3000 (embedded defaults)"
@@ -144,10 +144,17 @@ bench-web-compare: deps system-deps-run $(VENV)/.bench-deps
 bench-save: deps system-deps-run $(VENV)/.bench-deps
 	$(BIN)/python -m bench.save_path $(BENCH_ARGS)
 
-# Needs PostgreSQL at TEST_POSTGRES_URL (default 127.0.0.1:5432); BENCH_ARGS=--quick for a smoke run.
+# The evaluation set (fetched into var/food-eval): the decision rules, then personal examples.
 bench-food-eval: deps
 	$(BIN)/python -m bench.food_eval --record $(BENCH_ARGS)
+	$(BIN)/python -m bench.food_eval.personal --record
 
+# EfficientNet-Lite0 vs Lite2 (exports Lite2 beside Lite0 first): ~7 min.
+bench-model-choice: deps
+	VARIANTS="lite0 lite2" triton_models/build.sh
+	$(BIN)/python -m bench.model_choice --record $(BENCH_ARGS)
+
+# Needs PostgreSQL at TEST_POSTGRES_URL (default 127.0.0.1:5432); BENCH_ARGS=--quick for a smoke run.
 bench-reports: $(VENV)/.bench-deps
 	$(BIN)/python -m bench.reports_rank $(BENCH_ARGS)
 
