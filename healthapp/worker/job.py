@@ -231,7 +231,7 @@ class JobSteps:
         prediction = predict(
             output.scores[0], k=self.config.top_k, model=self.model_client.model, timings_ms=timings
         )
-        return dataclasses.replace(prediction, embedding=output.embedding[0].tolist())
+        return dataclasses.replace(prediction, embedding=output.embedding[0])
 
     async def _put_back(self, message: JobMessage, job: analysis.JobInput) -> None:
         """Triton is down: the job goes back to "queued" without an attempt, due again soon,

@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from healthapp.models import AnalysisJob, Food, ItemSource, MealItem
 
@@ -97,7 +98,15 @@ def person_examples(
     """The person's examples, newest first (only this user's items and jobs are read); all of
     them with limit None (the export)."""
     statement = (
-        select(MealItem, AnalysisJob.embedding)
+        sa.select(
+            col(MealItem.id),
+            col(MealItem.photo_id),
+            col(MealItem.meal_id),
+            col(MealItem.food_id),
+            col(MealItem.grams),
+            col(MealItem.updated_at),
+            col(AnalysisJob.embedding),
+        )
         .join(AnalysisJob, col(AnalysisJob.photo_id) == col(MealItem.photo_id))
         .where(
             col(MealItem.user_id) == user_id,
@@ -110,18 +119,13 @@ def person_examples(
     )
     if exclude_photo_id is not None:
         statement = statement.where(col(MealItem.photo_id) != exclude_photo_id)
+    # Plain rows, not ORM objects: the worker reads them for every photo it analyses.
     return [
-        Example(
-            item_id=item.id or 0,
-            photo_id=item.photo_id,
-            meal_id=item.meal_id,
-            food_id=item.food_id,
-            grams=item.grams,
-            updated_at=item.updated_at,
-            embedding=embedding,
-        )
-        for item, embedding in db.exec(statement).all()
-        if item.photo_id is not None and embedding is not None
+        Example(item_id or 0, photo_id, meal_id, food_id, grams, updated_at, embedding)
+        for item_id, photo_id, meal_id, food_id, grams, updated_at, embedding in db.execute(
+            statement
+        ).all()
+        if photo_id is not None and embedding is not None
     ]
 
 

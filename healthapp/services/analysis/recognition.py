@@ -107,7 +107,8 @@ class Prediction:
     timings_ms: dict[str, float] = field(default_factory=dict)
     choices: list[Candidate] = field(default_factory=list)  # offered when unsure, best first
     confidence: float = 0.0
-    embedding: list[float] | None = None  # the photo's EMBEDDING (stored apart from the result)
+    # The photo's EMBEDDING [1280] (stored apart from the result: examples.pack)
+    embedding: np.ndarray | list[float] | None = None
 
     @property
     def recognised(self) -> bool:

@@ -99,4 +99,4 @@ def test_the_tensor_path_still_sends_the_float_tensor_and_keeps_the_embedding() 
     assert tensor.shape == (3, 224, 224)
     assert tensor.dtype == np.float32
     assert prediction.candidates[0].imagenet_index == 967
-    assert prediction.embedding == EMBEDDING[0].tolist()  # both paths learn personal dishes
+    assert np.array_equal(prediction.embedding, EMBEDDING[0])  # both paths learn personal dishes
