@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
@@ -55,6 +56,17 @@ def save_meal(page: Page, meal_type: str) -> Locator:
     """On the meals page: save a `meal_type` meal without photos; returns the meal's region."""
     page.get_by_label("Meal", exact=True).select_option(meal_type)
     page.get_by_role("button", name="Save meal").click()
+    return page.get_by_role("region", name=meal_type.capitalize())
+
+
+def upload_photo(page: Page, photo: Path, meal_type: str) -> Locator:
+    """A new meal of `meal_type` with one photo; its region on the page."""
+    page.get_by_label("Meal", exact=True).select_option(meal_type)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(photo)
+    page.get_by_role("button", name="Save meal").click()
+    expect(toast(page, "Meal saved")).to_be_visible()
     return page.get_by_role("region", name=meal_type.capitalize())
 
 

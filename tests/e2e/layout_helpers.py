@@ -13,7 +13,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from healthapp import routes
 from healthapp.i18n import CATALOGUES
 from tests.e2e.conftest import ROOT, RunningApp
-from tests.e2e.helpers import close_context, save_meal, sign_up, toast, unique_login
+from tests.e2e.helpers import (
+    close_context,
+    save_meal,
+    sign_up,
+    toast,
+    unique_login,
+    upload_photo,
+)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -23,6 +30,7 @@ SIGNED_IN_PAGES = (routes.HOME, routes.MEALS, routes.BLOOD_PRESSURE, routes.GLUC
                    routes.ACCOUNT)  # fmt: skip
 SIGNED_OUT_PAGES = (routes.LOGIN, routes.SIGNUP, "/no-such-page")
 # The README's screenshots: `make screenshots` points this at docs/screenshots.
+PHOTOS = ROOT / "tests" / "fixtures" / "photos"
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
 LONG_NOTE = "after a long walk by the river with friends, then a slice of cake at the café"
 
@@ -91,6 +99,9 @@ def seed(browser: Browser, app: RunningApp, lang: str) -> Person:
     dialog.get_by_role("button", name=t("en", "meals.save_item"), exact=True).click()
     expect(dialog).to_be_hidden()
     expect(meal.locator("tbody tr")).to_have_count(1)
+    # a photo the model is unsure of: its tile offers three foods and "Another food…"
+    snack = upload_photo(page, PHOTOS / "apple.jpg", "snack")
+    expect(snack.locator("button[data-choice]")).to_have_count(3, timeout=30_000)
     if lang != "en":
         page.locator("#language-switch").select_option(lang)
         expect(page.get_by_role("heading", name=t(lang, "meals.title"), exact=True)).to_be_visible()

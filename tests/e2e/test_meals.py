@@ -9,7 +9,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from bench.food_eval import dataset, personal
 from tests.e2e.conftest import RunningApp
-from tests.e2e.helpers import save_meal, sign_up, toast, unique_login
+from tests.e2e.helpers import save_meal, sign_up, toast, unique_login, upload_photo
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 STATUS_RECORDER = """() => {
@@ -40,17 +40,6 @@ def add_food_dialog(page: Page, meal: Locator, query: str, food: str) -> Locator
     dialog.get_by_label("Search the food database").fill(query)
     dialog.get_by_role("button", name=food).click()
     return dialog
-
-
-def upload_photo(page: Page, photo: Path, meal_type: str) -> Locator:
-    """A new meal of `meal_type` with one photo; its region on the page."""
-    page.get_by_label("Meal", exact=True).select_option(meal_type)
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Choose photos").click()
-    chooser.value.set_files(photo)
-    page.get_by_role("button", name="Save meal").click()
-    expect(toast(page, "Meal saved")).to_be_visible()
-    return page.get_by_role("region", name=meal_type.capitalize())
 
 
 def day_totals(page: Page) -> str:

@@ -100,7 +100,7 @@ def test_tables_become_cards_with_their_actions_on_a_phone(
     assert box is not None
     assert box["x"] + box["width"] <= PHONE["width"], box
     # a card spans its meal's width, whatever its content
-    card, meal = item.bounding_box(), page.locator("[data-meal-id]").bounding_box()
+    card, meal = item.bounding_box(), page.locator("[data-meal-id]").first.bounding_box()
     assert card is not None
     assert meal is not None
     assert card["width"] > meal["width"] - 60, (card, meal)
