@@ -12,6 +12,7 @@ the files of those nobody restored. GETDEL decides between a restore and a purge
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -53,8 +54,25 @@ class Deleted:
 
     @classmethod
     def of(cls, kind: str, rows: Iterable[SQLModel], files: Sequence[str] = ()) -> Deleted:
-        dumped = [(str(r.__tablename__), r.model_dump(mode="json", warnings=False)) for r in rows]
-        return cls(kind, dumped, list(files))
+        return cls(kind, [(str(r.__tablename__), _dump(r)) for r in rows], list(files))
+
+
+# Binary columns (a photo job's embedding) travel as base64 under this key: JSON has no bytes.
+_BYTES = "__base64__"
+
+
+def _dump(row: SQLModel) -> dict[str, Any]:
+    binary = {name for name in type(row).model_fields if isinstance(getattr(row, name), bytes)}
+    values = row.model_dump(mode="json", warnings=False, exclude=binary)
+    for name in binary:
+        values[name] = {_BYTES: base64.b64encode(getattr(row, name)).decode("ascii")}
+    return values
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {_BYTES}:
+        return base64.b64decode(value[_BYTES])
+    return value
 
 
 @dataclass(frozen=True)
@@ -166,7 +184,7 @@ def restore(db: Session, *, user_id: int, deleted: Deleted) -> None:
         model = TABLES.get(table)
         if model is None or stored.get("user_id") != user_id:
             continue
-        values = {k: v for k, v in stored.items() if k != "id"}
+        values = {k: _load(v) for k, v in stored.items() if k != "id"}
         for column, parent in _PARENTS.items():
             if values.get(column) is not None and column in model.model_fields:
                 values[column] = new_ids[parent].get(values[column])

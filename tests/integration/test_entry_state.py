@@ -184,12 +184,16 @@ def _meal_with_photo(user_id: int, storage_key: str) -> int:
         photo = meals.add_photo(session, user_id=user_id, meal_id=meal.id,
                                 storage_key=storage_key, content_type="image/jpeg", width=8,
                                 height=8, size_bytes=3)  # fmt: skip
-        analysis.create_job(session, photo=photo)
+        job = analysis.create_job(session, photo=photo)
+        job.embedding = EMBEDDING  # an analysed photo: its embedding must survive the undo
         food = session.exec(select(Food)).first()
         assert food is not None
         meals.add_item(session, user_id=user_id, meal_id=meal.id,
                        form={"food_id": food.id, "grams": "150"})  # fmt: skip
         return meal.id
+
+
+EMBEDDING = bytes(range(256)) * 10  # 2,560 bytes, not UTF-8
 
 
 def test_a_deleted_meal_comes_back_with_its_photo_items_and_job(photo_dir: Path) -> None:
@@ -217,6 +221,7 @@ def test_a_deleted_meal_comes_back_with_its_photo_items_and_job(photo_dir: Path)
         alice_id, "noodles", meal.id, key)  # fmt: skip
     assert (item.meal_id, item.grams, job.photo_id) == (meal.id, 150, photo.id)
     assert (job.status, job.enqueued_at) == ("queued", None)  # the sweeper queues it again
+    assert job.embedding == EMBEDDING
     assert undo_store().purge_due(storage, now=1e12) == 0  # nothing left to purge
     assert storage.get(key) == b"jpg"
     assert len(state.meals) == 1
