@@ -1,8 +1,9 @@
-"""The food table: search (the person's own foods first), their recent and frequent foods, and
-the nutrients of a portion."""
+"""The food table: search (the person's own foods first), their recent and frequent foods, the
+nutrients of a portion, and the person's own last portion of each food."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
@@ -10,7 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from healthapp.models import Food
-from healthapp.models.meals import MealItem
+from healthapp.models.meals import ItemSource, MealItem
+
+# Items the person chose or accepted: a model's guess nobody looked at is not what they ate.
+KNOWN_SOURCES = (ItemSource.MANUAL, ItemSource.CONFIRMED)
 
 SEARCH_LIMIT = 20
 MIN_QUERY_LENGTH = 2
@@ -121,3 +125,29 @@ def suggested_foods(db: Session, *, user_id: int, limit: int = SUGGESTION_LIMIT)
     ids = list(dict.fromkeys([*recent, *frequent]))[:limit]
     found = {f.id: f for f in db.exec(select(Food).where(col(Food.id).in_(ids))).all()}
     return [found[i] for i in ids if i in found]
+
+
+def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict[str, float]:
+    """For each of `food_ids` the person has had, the grams of their newest known item of it."""
+    if not food_ids:
+        return {}
+    newest = (
+        select(
+            col(MealItem.food_id).label("food_id"),
+            col(MealItem.grams).label("grams"),
+            sa.func.row_number()
+            .over(
+                partition_by=col(MealItem.food_id),
+                order_by=(col(MealItem.updated_at).desc(), col(MealItem.id).desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            col(MealItem.user_id) == user_id,
+            col(MealItem.food_id).in_(list(food_ids)),
+            col(MealItem.source).in_(KNOWN_SOURCES),
+        )
+        .subquery()
+    )
+    rows = db.exec(select(newest.c.food_id, newest.c.grams).where(newest.c.rank == 1)).all()
+    return {str(food_id): float(grams) for food_id, grams in rows}

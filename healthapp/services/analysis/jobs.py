@@ -34,7 +34,7 @@ from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.examples import pack, personal_match
 from healthapp.services.analysis.recognition import NO_FOOD_KEY, UNSURE_KEY, Prediction
-from healthapp.services.foods import portion_columns
+from healthapp.services.foods import last_portions, portion_columns
 from healthapp.services.ownership import owned
 
 # Short names for the JobStatus members, used by the worker and the meal pages.
@@ -235,7 +235,8 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     changes, so a job delivered twice never doubles a meal's nutrients). The result (top-k
     candidates with food ids and scores, the estimate, timings) goes to AnalysisJob.result. If a
     food is recognised and the photo has no item yet, an item with source "estimate" is added
-    (food x default portion, nutrients from the food table's per-100 g values). If none is,
+    (food x the person's last confirmed or corrected portion of it, else the default portion;
+    nutrients from the food table's per-100 g values). If none is,
     the job is still "done", with error_key "analysis.no_food" and no item. The photo's
     embedding is kept with the job, and the person's nearest own example, when close enough,
     goes to result["personal"] to be offered first (services/analysis/examples.py).
@@ -252,9 +253,22 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     if estimate is not None and food is None:
         # The mapping names a food the table lacks (a seed out of date): say so, add nothing.
         result.update(recognised=False, error_key=ERROR_NO_FOOD, missing_food_id=estimate.food_id)
+    grams = estimate.grams if estimate is not None else 0.0
     if estimate is not None and food is not None:
+        mine = last_portions(db, user_id=job.user_id, food_ids=[food.id]).get(food.id)
+        if mine is not None and estimate.grams > 0:
+            # The range is +-25 % of the portion: it follows the person's portion too.
+            scale = mine / estimate.grams
+            grams = mine
+            result["estimate"].update(
+                grams=mine,
+                portion_name="",
+                portion_source="last",
+                carb_low_g=round(estimate.carb_low_g * scale, 1),
+                carb_high_g=round(estimate.carb_high_g * scale, 1),
+            )
         # The table is the source of truth for nutrients: the stored estimate matches the item.
-        result["estimate"].update(portion_columns(food, estimate.grams))
+        result["estimate"].update(portion_columns(food, grams))
         result["estimate"]["name_en"] = food.name_en
         result["estimate"]["name_ko"] = food.name_ko
     embedding = pack(prediction.embedding)
@@ -273,7 +287,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     ):
         return False
     if food is not None and estimate is not None:
-        outcome = _add_estimate_item(db, photo=photo, food=food, grams=estimate.grams)
+        outcome = _add_estimate_item(db, photo=photo, food=food, grams=grams)
         if outcome == "kept_existing":
             result["item"] = outcome
             _transition(db, job_id, (DONE,), result=result)

@@ -2,6 +2,7 @@
 storage (`storage`), quick logging (`quick`: "same as last time", last portions), the answer to
 a photo (`choices`: an offered food or one the person names)."""
 
+from healthapp.services.foods import last_portions
 from healthapp.services.meals.choices import choose_photo_food, name_photo_food
 from healthapp.services.meals.entries import (
     DayView,
@@ -20,7 +21,7 @@ from healthapp.services.meals.entries import (
     meal_values,
     update_meal_from_values,
 )
-from healthapp.services.meals.quick import QuickMeal, last_portions, quick_meals, repeat_meal
+from healthapp.services.meals.quick import QuickMeal, quick_meals, repeat_meal
 
 __all__ = [
     "DayView",

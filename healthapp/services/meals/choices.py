@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from healthapp.db import utcnow
 from healthapp.domain.errors import ValidationError
 from healthapp.models import AnalysisJob, Food, ItemSource, MealItem, MealPhoto
+from healthapp.services.foods import last_portions
 from healthapp.services.meals.entries import apply_food, food_and_grams
-from healthapp.services.meals.quick import last_portions
 from healthapp.services.ownership import owned
 
 

@@ -9,20 +9,18 @@ confirmed items): a model's guess nobody looked at is not something they ate.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from healthapp.db import utcnow
 from healthapp.domain.errors import ValidationError
 from healthapp.models import Food, ItemSource, Meal, MealItem
 from healthapp.services import ranking
+from healthapp.services.foods import KNOWN_SOURCES
 from healthapp.services.ownership import owned
 
-KNOWN = (ItemSource.MANUAL, ItemSource.CONFIRMED)
 LOOKBACK_MEALS = 60  # the person's recent meals the offers are drawn from
 
 Foods = tuple[tuple[str, float], ...]  # (food id, grams) of a meal's known items, in its order
@@ -59,7 +57,7 @@ def quick_meals(db: Session, *, user_id: int, limit: int = 4) -> list[QuickMeal]
         .where(
             col(MealItem.user_id) == user_id,
             col(MealItem.meal_id).in_([meal_id for meal_id, _, _ in recent]),
-            col(MealItem.source).in_(KNOWN),
+            col(MealItem.source).in_(KNOWN_SOURCES),
         )
         .order_by(col(MealItem.id))
     ).all()
@@ -105,7 +103,7 @@ def repeat_meal(db: Session, *, user_id: int, meal_id: int, now: datetime | None
         .where(
             col(MealItem.meal_id) == meal_id,
             col(MealItem.user_id) == user_id,
-            col(MealItem.source).in_(KNOWN),
+            col(MealItem.source).in_(KNOWN_SOURCES),
         )
         .order_by(col(MealItem.id))
     ).all()
@@ -124,29 +122,3 @@ def repeat_meal(db: Session, *, user_id: int, meal_id: int, now: datetime | None
     db.flush()
     ranking.ranks_changed(db, user_id=user_id)
     return meal
-
-
-def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict[str, float]:
-    """For each of `food_ids` the person has had, the grams of their newest known item of it."""
-    if not food_ids:
-        return {}
-    newest = (
-        select(
-            col(MealItem.food_id).label("food_id"),
-            col(MealItem.grams).label("grams"),
-            sa.func.row_number()
-            .over(
-                partition_by=col(MealItem.food_id),
-                order_by=(col(MealItem.updated_at).desc(), col(MealItem.id).desc()),
-            )
-            .label("rank"),
-        )
-        .where(
-            col(MealItem.user_id) == user_id,
-            col(MealItem.food_id).in_(list(food_ids)),
-            col(MealItem.source).in_(KNOWN),
-        )
-        .subquery()
-    )
-    rows = db.exec(select(newest.c.food_id, newest.c.grams).where(newest.c.rank == 1)).all()
-    return {str(food_id): float(grams) for food_id, grams in rows}

@@ -106,6 +106,36 @@ def test_complete_twice_stores_one_result_and_one_item(engine: Engine, job_id: i
     assert done.result["timings_ms"] == {"infer_ms": 9.0}
 
 
+def test_the_estimate_takes_the_persons_last_portion_of_the_food(
+    engine: Engine, job_id: int, add_meal_photo: MealPhotoFactory
+) -> None:
+    """alice drinks double espressos: her last confirmed one was 60 g, so the next photo of one
+    is estimated at 60 g (not USDA's 30 g), with the carbohydrate range scaled to it."""
+    run(engine, analysis.start_job, job_id)
+    assert run(engine, analysis.complete_job, job_id, espresso())
+    [first] = items(engine)
+    with session_scope(engine) as db:
+        mine = db.get(MealItem, first.id)
+        assert mine is not None
+        mine.grams, mine.source = 60.0, "confirmed"
+        db.add(mine)
+    default = job(engine, job_id).result
+    assert default is not None
+    with session_scope(engine) as db:
+        second = analysis.create_job(db, photo=add_meal_photo(db)).id
+    assert second is not None
+    run(engine, analysis.start_job, second)
+    assert run(engine, analysis.complete_job, second, espresso())
+    [item] = [i for i in items(engine) if i.id != first.id]
+    assert (item.grams, item.source) == (60.0, "estimate")
+    estimate = (job(engine, second).result or {})["estimate"]
+    assert (estimate["grams"], estimate["portion_source"]) == (60.0, "last")
+    assert estimate["kcal"] == item.kcal
+    before = default["estimate"]
+    assert estimate["carb_low_g"] == pytest.approx(before["carb_low_g"] * 2, abs=0.1)
+    assert estimate["carb_high_g"] == pytest.approx(before["carb_high_g"] * 2, abs=0.1)
+
+
 def test_complete_from_two_deliveries_racing(engine: Engine, job_id: int) -> None:
     # Both deliveries started before either finished (a reclaim while the first was slow).
     run(engine, analysis.start_job, job_id)
