@@ -7,7 +7,7 @@ from reflex.vars import ObjectVar
 
 from healthapp.components.props import Colour, match_colour
 from healthapp.services.meals import PhotoView
-from healthapp.services.meals.entries import Candidate
+from healthapp.services.meals.day_view import Candidate
 from healthapp.state.base import AppState
 from healthapp.state.meal_editor import MealEditorState
 from healthapp.state.meals import MealsState

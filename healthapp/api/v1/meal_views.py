@@ -13,7 +13,7 @@ from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem,
 from healthapp.models.meals import MealType
 from healthapp.services.foods import Nutrients
 from healthapp.services.meals.bundles import MealBundle
-from healthapp.services.meals.entries import totals
+from healthapp.services.meals.day_view import totals
 
 
 class Nutrition(BaseModel):

@@ -1,5 +1,5 @@
-"""Photo analysis jobs (the state machine the worker drives) and food recognition from
-the model's scores."""
+"""Photo analysis jobs (the state machine the worker drives, and the open jobs it watches), food
+recognition from the model's scores, and the person's own examples (`examples`)."""
 
 from healthapp.services.analysis.jobs import (
     ANALYSING,
@@ -16,19 +16,17 @@ from healthapp.services.analysis.jobs import (
     QUEUED,
     AnalysisJobNotRetryable,
     JobInput,
-    OpenJobStats,
     complete_job,
     create_job,
     fail_attempt,
     job_summary,
     mark_enqueued,
-    open_job_stats,
-    open_jobs_to_sweep,
     release_job,
     retry_failed_job,
     start_job,
     touch_job,
 )
+from healthapp.services.analysis.open_jobs import OpenJobStats, open_job_stats, open_jobs_to_sweep
 
 __all__ = [
     "ANALYSING",

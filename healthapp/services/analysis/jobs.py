@@ -21,8 +21,8 @@ result once: complete_job is idempotent by job id, and never adds a second item 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -33,7 +33,12 @@ from healthapp.db import utcnow
 from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.examples import pack, personal_match
-from healthapp.services.analysis.recognition import NO_FOOD_KEY, UNSURE_KEY, Prediction
+from healthapp.services.analysis.recognition import (
+    NO_FOOD_KEY,
+    UNSURE_KEY,
+    Estimate,
+    Prediction,
+)
 from healthapp.services.foods import last_portions, portion_columns
 from healthapp.services.ownership import owned
 
@@ -228,6 +233,26 @@ def _add_estimate_item(
     return "created"
 
 
+def _stored_estimate(db: Session, user_id: int, estimate: Estimate, food: Food) -> dict[str, Any]:
+    """The estimate as stored: the person's last portion of the food when they have one (the
+    +-25 % carbohydrate range scales with it), and the food table's nutrients for it, so the
+    stored estimate matches the item."""
+    stored = asdict(estimate)
+    mine = last_portions(db, user_id=user_id, food_ids=[food.id]).get(food.id)
+    if mine is not None and estimate.grams > 0:
+        scale = mine / estimate.grams
+        stored.update(
+            grams=mine,
+            portion_name="",
+            portion_source="last",
+            carb_low_g=round(estimate.carb_low_g * scale, 1),
+            carb_high_g=round(estimate.carb_high_g * scale, 1),
+        )
+    stored.update(portion_columns(food, float(stored["grams"])))
+    stored.update(name_en=food.name_en, name_ko=food.name_ko)
+    return stored
+
+
 def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     """Store the model's answer; idempotent by job id.
 
@@ -253,24 +278,8 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     if estimate is not None and food is None:
         # The mapping names a food the table lacks (a seed out of date): say so, add nothing.
         result.update(recognised=False, error_key=ERROR_NO_FOOD, missing_food_id=estimate.food_id)
-    grams = estimate.grams if estimate is not None else 0.0
     if estimate is not None and food is not None:
-        mine = last_portions(db, user_id=job.user_id, food_ids=[food.id]).get(food.id)
-        if mine is not None and estimate.grams > 0:
-            # The range is +-25 % of the portion: it follows the person's portion too.
-            scale = mine / estimate.grams
-            grams = mine
-            result["estimate"].update(
-                grams=mine,
-                portion_name="",
-                portion_source="last",
-                carb_low_g=round(estimate.carb_low_g * scale, 1),
-                carb_high_g=round(estimate.carb_high_g * scale, 1),
-            )
-        # The table is the source of truth for nutrients: the stored estimate matches the item.
-        result["estimate"].update(portion_columns(food, grams))
-        result["estimate"]["name_en"] = food.name_en
-        result["estimate"]["name_ko"] = food.name_ko
+        result["estimate"] = _stored_estimate(db, job.user_id, estimate, food)
     embedding = pack(prediction.embedding)
     match = personal_match(db, user_id=job.user_id, photo_id=job.photo_id, embedding=embedding)
     result["personal"] = match.to_result() if match else None
@@ -287,6 +296,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     ):
         return False
     if food is not None and estimate is not None:
+        grams = float(result["estimate"]["grams"])
         outcome = _add_estimate_item(db, photo=photo, food=food, grams=grams)
         if outcome == "kept_existing":
             result["item"] = outcome
@@ -345,60 +355,3 @@ def touch_job(db: Session, job_id: int) -> bool:
     """A worker still runs this job: updated_at now, so the sweeper leaves it alone even when
     Redis lost its lease. Only while analysing."""
     return _transition(db, job_id, (ANALYSING,))
-
-
-@dataclass(frozen=True)
-class OpenJobStats:
-    """The open jobs of all users, for the worker's metrics."""
-
-    queued: int
-    analysing: int
-    oldest_created_at: datetime | None  # of the oldest open job; None when none is open
-
-
-def open_job_stats(db: Session) -> OpenJobStats:
-    """How many jobs are queued and analysing, and when the oldest of them was uploaded (two
-    aggregates over the status index)."""
-    rows = db.exec(
-        select(AnalysisJob.status, sa.func.count(), sa.func.min(AnalysisJob.created_at))
-        .where(col(AnalysisJob.status).in_(OPEN_STATUSES))
-        .group_by(AnalysisJob.status)
-    ).all()
-    counts = {str(status): int(count) for status, count, _oldest in rows}
-    oldest = [created for _status, _count, created in rows if created is not None]
-    return OpenJobStats(
-        queued=counts.get(str(QUEUED), 0),
-        analysing=counts.get(str(ANALYSING), 0),
-        oldest_created_at=min(oldest, default=None),
-    )
-
-
-def open_jobs_to_sweep(
-    db: Session,
-    *,
-    analysing_idle: timedelta,
-    after_id: int = 0,
-    limit: int = 500,
-    now: datetime | None = None,
-) -> list[int]:
-    """Job ids the sweeper offers to Redis, by id after `after_id` (one page): every queued job,
-    and analysing jobs no worker has touched for `analysing_idle` (its worker died, or Redis
-    lost the entry). Redis then adds only those it holds nowhere (JobQueue.enqueue_missing), so
-    a job waiting in the stream or the retry set is never doubled."""
-    moment = now or utcnow()
-    statement = (
-        select(AnalysisJob.id)
-        .where(
-            col(AnalysisJob.id) > after_id,
-            sa.or_(
-                col(AnalysisJob.status) == QUEUED,
-                sa.and_(
-                    col(AnalysisJob.status) == ANALYSING,
-                    col(AnalysisJob.updated_at) < moment - analysing_idle,
-                ),
-            ),
-        )
-        .order_by(col(AnalysisJob.id))
-        .limit(limit)
-    )
-    return [int(job_id) for job_id in db.exec(statement).all() if job_id is not None]

@@ -4,18 +4,14 @@ a photo (`choices`: an offered food or one the person names)."""
 
 from healthapp.services.foods import last_portions
 from healthapp.services.meals.choices import choose_photo_food, name_photo_food
+from healthapp.services.meals.day_view import DayView, ItemView, MealView, PhotoView, day_meals
 from healthapp.services.meals.entries import (
-    DayView,
-    ItemView,
     MealType,
-    MealView,
-    PhotoView,
     add_item,
     add_photo,
     confirm_item,
     correct_item,
     create_meal_from_values,
-    day_meals,
     delete_item,
     delete_meal,
     meal_values,

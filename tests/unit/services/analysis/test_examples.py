@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from healthapp.domain.errors import ValidationError
 from healthapp.models import AnalysisJob, MealItem, MealPhoto
-from healthapp.services import analysis, meals
+from healthapp.services import analysis, meals, preferences
 from healthapp.services.analysis import examples
 from healthapp.services.analysis.recognition import predict
 from healthapp.services.export import export_csv_zip
@@ -42,7 +42,7 @@ def unsure_scores() -> np.ndarray:
 
 def analysed_photo(db: Session, uid: int, embedding: list[float]) -> int:
     """A photo through the worker's path: job created, started, completed with an embedding."""
-    meal_id = meal(db, uid, _prefs[uid])  # type: ignore[arg-type]
+    meal_id = meal(db, uid, prefs_of(db, uid))
     photo = MealPhoto(meal_id=meal_id, user_id=uid, storage_key=f"ab/{uuid4().hex}.jpg",
                       content_type="image/jpeg", width=10, height=10, size_bytes=1)  # fmt: skip
     db.add(photo)
@@ -57,13 +57,13 @@ def analysed_photo(db: Session, uid: int, embedding: list[float]) -> int:
     return photo.id
 
 
-_prefs: dict[int, object] = {}
+def prefs_of(db: Session, uid: int) -> preferences.Preferences:
+    return preferences.get_preferences(db, user_id=uid)
 
 
 @pytest.fixture
 def alice(db: Session) -> int:
-    uid, prefs = user(db, "alice")
-    _prefs[uid] = prefs
+    uid, _ = user(db, "alice")
     return uid
 
 
@@ -122,7 +122,7 @@ def test_a_named_photo_teaches_the_dish_and_the_next_photo_is_offered_it(
     assert db.exec(select(MealItem).where(MealItem.photo_id == second)).first() is None
 
     # the meal page offers it first, until the person answers
-    day = meals.day_meals(db, user_id=alice, prefs=_prefs[alice], day=NOW.date())  # type: ignore[arg-type]
+    day = meals.day_meals(db, user_id=alice, prefs=prefs_of(db, alice), day=NOW.date())
     [tile] = [p for m in day.meals for p in m.photos if p.id == second]
     assert (tile.personal_food_id, tile.personal_grams, tile.unanswered) == (
         BIBIMBAP,
@@ -131,7 +131,7 @@ def test_a_named_photo_teaches_the_dish_and_the_next_photo_is_offered_it(
     )
     item = meals.choose_photo_food(db, user_id=alice, photo_id=second, food_id=BIBIMBAP)
     assert (item.food_id, item.grams, item.source) == (BIBIMBAP, 350, "confirmed")
-    day = meals.day_meals(db, user_id=alice, prefs=_prefs[alice], day=NOW.date())  # type: ignore[arg-type]
+    day = meals.day_meals(db, user_id=alice, prefs=prefs_of(db, alice), day=NOW.date())
     [tile] = [p for m in day.meals for p in m.photos if p.id == second]
     assert (tile.personal_food_id, tile.unanswered) == ("", False)
     assert len(examples.person_examples(db, user_id=alice)) == 2
@@ -147,8 +147,7 @@ def test_an_unlike_photo_is_offered_nothing(db: Session, alice: int) -> None:
 
 def test_examples_are_per_person(db: Session, alice: int) -> None:
     name(db, alice, analysed_photo(db, alice, near(DISH, 0.2)))
-    bob, prefs = user(db, "bob")
-    _prefs[bob] = prefs
+    bob, _ = user(db, "bob")
     photo = analysed_photo(db, bob, near(DISH, 0.2))
     assert result(db, photo)["personal"] is None
     assert examples.person_examples(db, user_id=bob) == []
@@ -190,7 +189,7 @@ def test_the_embedding_is_kept_but_an_unconfirmed_estimate_teaches_nothing(
 def test_the_export_holds_the_examples(db: Session, alice: int) -> None:
     photo_id = analysed_photo(db, alice, near(DISH, 0.2))
     name(db, alice, photo_id)
-    data = export_csv_zip(db, user_id=alice, prefs=_prefs[alice], now=NOW)  # type: ignore[arg-type]
+    data = export_csv_zip(db, user_id=alice, prefs=prefs_of(db, alice), now=NOW)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         text = archive.read("food_examples.csv").decode("utf-8-sig").splitlines()
     assert text[0].startswith("meal_item_id,meal_id,photo_id,food_id,grams")
