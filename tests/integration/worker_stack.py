@@ -44,8 +44,18 @@ TEST_PORTS = range(19000, 20000)  # the range this project's tests use
 MealPhotoFactory = Callable[..., MealPhoto]  # the add_meal_photo fixture
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    return processes.free_port(ports=TEST_PORTS)
+    """A free test port never handed out before in this run: a server stopped for an outage
+    (Triton, Redis) must find its ports unclaimed when it starts again, and a port that is free
+    only because its server is down looks free to the kernel."""
+    if len(_handed_out) > len(TEST_PORTS) * 0.9:  # a very long run: start the record over
+        _handed_out.clear()
+    port = processes.free_port(ports=[p for p in TEST_PORTS if p not in _handed_out])
+    _handed_out.add(port)
+    return port
 
 
 @dataclass
