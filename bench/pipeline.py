@@ -144,10 +144,9 @@ def start_stack(
     from healthapp.db import migrate
     from healthapp.inference import triton_server
 
-    info: dict[str, Any] = {}
     port = int(env["_REDIS_PORT"])
     supervisor.start(
-        launcher.Service(
+        redis_service := launcher.Service(
             "redis",
             common.redis_server_argv(port, tmp / "redis"),
             launcher.redis_ready(env["REDIS_URL"]),
@@ -155,6 +154,9 @@ def start_stack(
             log_file=tmp / "redis.log",
         )
     )
+    info: dict[str, Any] = {
+        "groups": {"redis": [redis_service.process.pid] if redis_service.process else []}
+    }
     migrate(env["DATABASE_URL"])
     if args.sqlite_wal:
         # WAL is a property of the database file: every connection (workers too) gets it.
@@ -181,7 +183,6 @@ def start_stack(
         launcher.http_ok(f"{base}/models/{model}/ready"),
     )
     triton_server.cleanup_shm(grpc)
-    info["groups"] = {}
     supervisor.start(
         triton := launcher.Service(
             "triton",
@@ -517,6 +518,13 @@ def group_cpu_seconds(leaders: Sequence[int]) -> float:
     return total / ticks
 
 
+def own_cpu_seconds() -> float:
+    """User + system CPU seconds of this process, every thread: the uploaders' intake, storage
+    and enqueue (log_meal) and the announcement subscriber."""
+    times = os.times()
+    return times.user + times.system
+
+
 def request_bytes(path: str, photos: Sequence[bytes]) -> int:
     """What one request carries to Triton on `path` (median over the photos)."""
     if path == "tensor":
@@ -594,18 +602,23 @@ def run_path(path: str, args: argparse.Namespace) -> PathRun:
             phases, loads, cpu_rows = [], [], []
             for level in args.levels:
                 before = {name: group_cpu_seconds(pids) for name, pids in info["groups"].items()}
+                before["uploaders"] = own_cpu_seconds()
                 phase = run_phase(ctx, level, args.duration, args)
                 wait_all_final(ctx, args.job_timeout)
                 after = {name: group_cpu_seconds(pids) for name, pids in info["groups"].items()}
+                after["uploaders"] = own_cpu_seconds()
                 phases.append(phase)
                 loads.append(common.fmt_load(common.load_average()))
                 count = max(1, len(phase.uploads))
+                per_photo = {
+                    name: (after[name] - before[name]) * 1000 / count for name in CPU_PARTS
+                }
                 cpu_rows.append(
                     [
                         f"{path}, {phase.name}",
                         size,
-                        round((after["worker"] - before["worker"]) * 1000 / count, 2),
-                        round((after["triton"] - before["triton"]) * 1000 / count, 2),
+                        *(round(per_photo[name], 1) for name in CPU_PARTS),
+                        round(sum(per_photo.values()), 1),
                     ]
                 )
                 common.print_flush(
@@ -640,11 +653,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             common.table([*PHASE_HEADERS, "load after"], [row for run in runs for row in run.rows]),
             "",
             "Per photo: bytes sent to Triton (tensor: the float32 input; jpeg: the median small "
-            "JPEG of the fixture photos) and CPU ms of the worker's and of Triton's processes "
-            "during the phase, divided by its uploads:",
+            "JPEG of the fixture photos) and CPU ms per photo of each part during the phase "
+            "(its processes' CPU time divided by the phase's uploads; uploaders = this "
+            "process: log_meal's intake, storage and enqueue, and the subscriber):",
             "",
             common.table(
-                ("phase", "bytes/request", "worker CPU ms/photo", "Triton CPU ms/photo"),
+                (
+                    "phase",
+                    "bytes/request",
+                    *(f"{name} CPU ms/photo" for name in CPU_PARTS),
+                    "all CPU ms/photo",
+                ),
                 [row for run in runs for row in run.cpu_rows],
             ),
             "",
@@ -696,6 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+CPU_PARTS = ("uploaders", "worker", "triton", "redis")
 PHASE_HEADERS = (
     "phase",
     "uploads",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from fastapi import Cookie, Depends, Request, Response
+from fastapi import Cookie, Depends, Query, Request, Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -25,6 +25,13 @@ T = TypeVar("T")
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Vary": "Cookie"}
 # Opened on its own, the response can run nothing and load nothing.
 SANDBOX_CSP = "default-src 'none'; sandbox"
+PhotoSize = Annotated[
+    Literal["full", "small"],
+    Query(
+        description="full: the stored photo (at most 2048 px a side); small: its rendition "
+        "with the short side at 256 px, for lists and thumbnails"
+    ),
+]
 REFUSAL_HEADERS = {
     **PRIVATE_HEADERS,
     "Cache-Control": "no-store",

@@ -14,10 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from sqlmodel import Session
 
-from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP, CurrentUser, Refused
+from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP, CurrentUser, PhotoSize, Refused
 from healthapp.domain.errors import NotFound
 from healthapp.models.meals import MealPhoto
-from healthapp.services.meals.storage import PhotoNotFound, PhotoReadTimeout, PhotoStorage
+from healthapp.services.meals.storage import (
+    PhotoNotFound,
+    PhotoReadTimeout,
+    PhotoStorage,
+    get_rendition,
+)
 from healthapp.services.ownership import owned
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ def get_photo(
     photo_id: str,
     user: CurrentUser,
     storage: Annotated[PhotoStorage, Depends(get_photo_storage)],
+    size: PhotoSize = "full",
 ) -> Response:
     # A plain `def`: FastAPI runs it in its thread pool, so the blocking database and
     # storage calls never stall the event loop Reflex shares.
@@ -52,7 +58,7 @@ def get_photo(
 
     row_id, storage_key, content_type = user.run(find)
     try:
-        data = storage.get(storage_key)
+        data = get_rendition(storage, storage_key, small=size == "small")
     except PhotoNotFound:
         log.warning("photo %s has a row but no stored file", row_id)
         raise Refused(404) from None

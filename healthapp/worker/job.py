@@ -7,17 +7,19 @@ is in loop.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import redis
 from sqlalchemy.engine import Engine
 
+from healthapp.daemon_pool import DaemonPool
 from healthapp.db import utcnow
 from healthapp.inference.compact import decode_reduced, encode_small
 from healthapp.inference.preprocess import decode, preprocess
@@ -26,12 +28,20 @@ from healthapp.job_queue import JobMessage, JobQueue
 from healthapp.observability.logs import JOB_ID
 from healthapp.services import analysis
 from healthapp.services.analysis.recognition import Prediction, predict
-from healthapp.services.meals.storage import PhotoReadTimeout, PhotoStorage
+from healthapp.services.meals.storage import (
+    PhotoNotFound,
+    PhotoReadTimeout,
+    PhotoStorage,
+    small_key,
+)
 from healthapp.worker import metrics
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.failure_policy import GAVE_UP, HANDLED, Action, Failure, classify, retry_delay
 from healthapp.worker.lease import JobLeases
 from healthapp.worker.runtime import in_transaction, with_deadline
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # The name the job lines are logged under (bench/pipeline.py reads them from the worker logs).
 log = logging.getLogger("healthapp.worker")
@@ -49,6 +59,7 @@ class JobSteps:
     model_client: FoodModelClient
     storage: PhotoStorage
     leases: JobLeases
+    read_threads: DaemonPool
     jobs_done: int
     jobs_failed: int
     last_job_at: datetime | None
@@ -195,25 +206,43 @@ class JobSteps:
             **timings,
         )
 
-    async def _analyse(self, job: analysis.JobInput, timings: dict[str, float]) -> Prediction:
-        """Photo -> small JPEG (or float tensor, for a model that takes those) -> scores ->
-        prediction; each step's time into `timings`."""
-        step = time.perf_counter()
-        data = await with_deadline(
+    async def _read(self, key: str) -> bytes:
+        return await with_deadline(
+            self.read_threads,
             self.storage.get,
-            job.storage_key,
+            key,
             timeout_s=self.config.read_timeout_s,
-            error=partial(PhotoReadTimeout, job.storage_key, self.config.read_timeout_s),
+            error=partial(PhotoReadTimeout, key, self.config.read_timeout_s),
         )
-        timings["read_ms"] = _ms(step)
+
+    async def _payload(
+        self, job: analysis.JobInput, timings: dict[str, float]
+    ) -> bytes | np.ndarray:
+        """What the model is sent: the photo's small rendition as stored at upload (for a photo
+        stored before renditions were made, one made from the photo now), or a float tensor of
+        the photo for a model that takes those."""
         info = self.model_client.info
         takes_jpeg = info is None or info.takes_jpeg  # connect() ran before any job
+        step = time.perf_counter()
+        if takes_jpeg:
+            with contextlib.suppress(PhotoNotFound):
+                small = await self._read(small_key(job.storage_key))
+                timings["read_ms"] = _ms(step)
+                return small
+        data = await self._read(job.storage_key)
+        timings["read_ms"] = _ms(step)
         step = time.perf_counter()
         image = await asyncio.to_thread(decode_reduced if takes_jpeg else decode, data)
         timings["decode_ms"] = _ms(step)
         step = time.perf_counter()
         payload = await asyncio.to_thread(encode_small if takes_jpeg else preprocess, image)
         timings["preprocess_ms"] = _ms(step)
+        return payload
+
+    async def _analyse(self, job: analysis.JobInput, timings: dict[str, float]) -> Prediction:
+        """Photo -> small JPEG (or float tensor, for a model that takes those) -> scores ->
+        prediction; each step's time into `timings`."""
+        payload = await self._payload(job, timings)
         step = time.perf_counter()
         failure: BaseException | None = None
         try:

@@ -25,6 +25,7 @@ from functools import partial
 import redis
 from sqlalchemy.engine import Engine
 
+from healthapp.daemon_pool import DaemonPool
 from healthapp.inference.triton_client import FoodModelClient, ModelMismatch
 from healthapp.job_queue import JobMessage, JobQueue
 from healthapp.services.meals.storage import PhotoStorage
@@ -65,6 +66,8 @@ class Worker(JobSteps):
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self.leases = JobLeases(queue, engine, consumer=config.consumer, lease_s=config.lease_s)
+        # Photo reads: one per job in flight, and one spare beside a read that hangs.
+        self.read_threads = DaemonPool(config.concurrency + 1, "photo-read")
         self.sweep_now = asyncio.Event()
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""GET /api/photos/{id} against a migrated SQLite: the owner gets the photo, nobody else does."""
+"""GET /api/photos/{id} against a migrated SQLite: the owner gets the photo (or with ?size=small
+its small rendition), nobody else does."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from healthapp.models import AuthSession
 from healthapp.models.meals import MealPhoto
 from healthapp.services.auth import sessions
 from healthapp.services.meals.photos import PhotoLimits, intake_photo
-from healthapp.services.meals.storage import LocalPhotoStorage, PhotoReadTimeout, new_key
+from healthapp.services.meals.storage import (
+    LocalPhotoStorage,
+    PhotoReadTimeout,
+    new_key,
+    small_key,
+)
 from tests.conftest import MealPhotoFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
@@ -30,6 +36,7 @@ class World:
         self.tokens: dict[str, str] = {}
         self.photos: dict[str, int] = {}
         self.data: dict[str, bytes] = {}
+        self.small: dict[str, bytes] = {}
 
 
 @pytest.fixture
@@ -43,6 +50,9 @@ def world(
         for login in ("alice", "bob"):
             key = new_key(photo.extension)
             storage.put(key, photo.data, photo.content_type)
+            if login == "alice":  # bob's photo was stored before small renditions were made
+                storage.put(small_key(key), photo.small, "image/jpeg")
+                world.small[login] = photo.small
             row = add_meal_photo(
                 db,
                 login=login,
@@ -63,10 +73,10 @@ def world(
     return world
 
 
-def fetch(photo_id: object, token: str | None = None) -> object:
+def fetch(photo_id: object, token: str | None = None, query: str = "") -> object:
     headers = {"Cookie": f"healthapp_session={token}"} if token is not None else {}
     with TestClient(api) as client:
-        return client.get(f"/api/photos/{photo_id}", headers=headers)
+        return client.get(f"/api/photos/{photo_id}{query}", headers=headers)
 
 
 def test_owner_gets_the_photo_with_private_headers(world: World) -> None:
@@ -77,6 +87,22 @@ def test_owner_gets_the_photo_with_private_headers(world: World) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in response.headers["content-security-policy"]
+
+
+def test_the_small_rendition_is_served_and_a_photo_without_one_answers_for_it(
+    world: World,
+) -> None:
+    small = fetch(world.photos["alice"], world.tokens["alice"], "?size=small")
+    assert small.status_code == 200
+    assert small.content == world.small["alice"] != world.data["alice"]
+    assert small.headers["cache-control"] == "no-store"
+    full = fetch(world.photos["alice"], world.tokens["alice"], "?size=full")
+    assert full.content == world.data["alice"]
+    older = fetch(world.photos["bob"], world.tokens["bob"], "?size=small")
+    assert older.status_code == 200
+    assert older.content == world.data["bob"]
+    assert fetch(world.photos["bob"], world.tokens["alice"], "?size=small").status_code == 404
+    assert fetch(world.photos["alice"], world.tokens["alice"], "?size=huge").status_code == 422
 
 
 def test_another_users_photo_is_the_same_404_as_a_missing_one(world: World) -> None:

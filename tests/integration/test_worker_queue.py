@@ -27,6 +27,7 @@ from healthapp.db import session_scope
 from healthapp.job_queue import JobQueue
 from healthapp.models import AnalysisJob, MealPhoto
 from healthapp.services import analysis
+from healthapp.services.meals.storage import small_key
 from tests.integration.worker_stack import ESPRESSO, FreezableProxy, Stack, Triton, free_port
 
 
@@ -47,9 +48,11 @@ def storage_path(stack: Stack, job_id: int) -> Path:
 
 
 def hanging_upload(stack: Stack) -> int:
-    """A job whose photo read never returns: the stored file is a FIFO nobody writes to."""
+    """A job whose photo read never returns: the stored small rendition (what the worker reads)
+    is a FIFO nobody writes to."""
     job_id = stack.upload("coffee.png", enqueue=False)
     path = storage_path(stack, job_id)
+    path = path.with_name(Path(small_key(path.name)).name)
     path.unlink()
     os.mkfifo(path)
     enqueue(stack.queue, stack, job_id)

@@ -29,11 +29,13 @@ from sqlmodel import Session, select
 
 from healthapp import processes
 from healthapp.db import session_scope
+from healthapp.domain.errors import ValidationError
 from healthapp.inference import triton_server
 from healthapp.job_queue import JobQueue
 from healthapp.models import AnalysisJob, MealItem, MealPhoto
 from healthapp.services import analysis
-from healthapp.services.meals.storage import LocalPhotoStorage, new_key
+from healthapp.services.meals.photos import PhotoLimits, intake_photo
+from healthapp.services.meals.storage import LocalPhotoStorage, new_key, small_key
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "fixtures" / "photos"
@@ -235,20 +237,30 @@ class Stack:
         data: bytes | None = None,
         login: str = "alice",
         enqueue: bool = True,
+        renditions: bool = True,
     ) -> int:
-        """What the meal service does at upload: rows + job, commit, then enqueue."""
+        """What the meal service does at upload: the photo through intake (stored with its
+        small rendition; with `renditions=False`, or for bytes intake refuses, stored as they
+        are, like a photo from before renditions), rows + job, commit, then enqueue."""
         if data is None:
             assert photo_name is not None
             data = (PHOTOS / photo_name).read_bytes()
-        key = new_key("png")
-        self.storage.put(key, data, "image/png")
+        key, content_type = new_key("png"), "image/png"
+        processed = None
+        if renditions:
+            with contextlib.suppress(ValidationError):
+                processed = intake_photo(data, limits=PhotoLimits())
+        if processed is not None:
+            key, content_type, data = new_key("jpg"), processed.content_type, processed.data
+            self.storage.put(small_key(key), processed.small, content_type)
+        self.storage.put(key, data, content_type)
         with session_scope(self.engine) as db:
             photo = self.add_meal_photo(
                 db,
                 login=login,
                 meal_type="snack",
                 storage_key=key,
-                content_type="image/png",
+                content_type=content_type,
                 size_bytes=len(data),
             )
             job = analysis.create_job(db, photo=photo)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP
+from healthapp.api.deps import PRIVATE_HEADERS, SANDBOX_CSP, PhotoSize
 from healthapp.api.photos import get_photo_storage
 from healthapp.api.v1.caller import ReadAccess, WriteAccess
 from healthapp.api.v1.meal_views import ItemOut, JobOut, item_out, job_out
@@ -26,7 +26,12 @@ from healthapp.services import analysis, idempotency, meals
 from healthapp.services.auth.api_tokens import ApiCaller
 from healthapp.services.meals.bundles import candidate_ids
 from healthapp.services.meals.meal_log import submit_jobs
-from healthapp.services.meals.storage import PhotoNotFound, PhotoReadTimeout, PhotoStorage
+from healthapp.services.meals.storage import (
+    PhotoNotFound,
+    PhotoReadTimeout,
+    PhotoStorage,
+    get_rendition,
+)
 from healthapp.services.ownership import owned
 
 FoodId = Annotated[str, Field(min_length=1, max_length=80, description="From GET /foods")]
@@ -216,6 +221,7 @@ def get_photo(
     photo_id: RecordId,
     access: ReadAccess,
     storage: Annotated[PhotoStorage, Depends(get_photo_storage)],
+    size: PhotoSize = "full",
 ) -> Response:
     def find(db: Session, caller: ApiCaller) -> tuple[str, str]:
         photo = owned(db, MealPhoto, photo_id, user_id=caller.user_id)
@@ -223,7 +229,7 @@ def get_photo(
 
     storage_key, content_type = access.run(find)
     try:
-        data = storage.get(storage_key)
+        data = get_rendition(storage, storage_key, small=size == "small")
     except PhotoNotFound:
         raise ApiProblem(404, "not-found", "Not found", "The photo's file is gone.") from None
     except PhotoReadTimeout:

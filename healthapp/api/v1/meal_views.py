@@ -78,6 +78,7 @@ class ItemOut(Nutrition):
 class PhotoOut(BaseModel):
     id: int
     url: str = Field(description="The JPEG, for a read token")
+    small_url: str = Field(description="Its rendition with the short side at 256 px")
     width: int
     height: int
     job: JobOut | None
@@ -147,7 +148,8 @@ def job_out(job: AnalysisJob, foods: Mapping[str, Food]) -> dict[str, Any]:
 def _photo_out(
     photo: MealPhoto, job: AnalysisJob | None, foods: Mapping[str, Food]
 ) -> dict[str, Any]:
-    return {"id": photo.id, "url": f"/api/v1/photos/{photo.id}", "width": photo.width,
+    url = f"/api/v1/photos/{photo.id}"
+    return {"id": photo.id, "url": url, "small_url": f"{url}?size=small", "width": photo.width,
             "height": photo.height, "job": job_out(job, foods) if job else None}  # fmt: skip
 
 

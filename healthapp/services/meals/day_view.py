@@ -213,7 +213,7 @@ def day_meals(db: Session, *, user_id: int, prefs: Preferences, day: date) -> Da
                         job_id=(job.id or 0) if job else 0,
                         status=job.status if job else "done",
                         error_key=job.error_key if job else "",
-                        url=f"/api/photos/{photo.id}",
+                        url=f"/api/photos/{photo.id}?size=small",
                         unanswered=job is not None
                         and job.status == JobStatus.DONE
                         and photo.id not in items_by_photo,

@@ -20,7 +20,8 @@ from healthapp.db import session_scope, utcnow
 from healthapp.job_queue import JobQueue
 from healthapp.services import analysis, meals
 from healthapp.services.meals.photos import PhotoLimits, PhotoQuota, intake_and_count
-from healthapp.services.meals.storage import PhotoStorage, new_key
+from healthapp.services.meals.photos.intake import OUTPUT_CONTENT_TYPE
+from healthapp.services.meals.storage import PhotoStorage, new_key, remove_photos, small_key
 from healthapp.services.preferences import Preferences
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ def log_meal(
     try:
         for photo in processed:
             key = new_key(photo.extension)
-            storage.put(key, photo.data, photo.content_type)
             keys.append(key)
+            storage.put(key, photo.data, photo.content_type)
+            storage.put(small_key(key), photo.small, OUTPUT_CONTENT_TYPE)
         with session_scope(engine) as db:
             if meal_id is None:
                 meal = meals.create_meal_from_values(db, user_id=user_id, values=values)
@@ -86,8 +88,7 @@ def log_meal(
                 before_commit(db, meal.id, job_ids)
             saved_id = meal.id
     except BaseException:
-        for key in keys:  # the transaction did not commit: no orphan files, no used quota
-            storage.delete(key)
+        remove_photos(storage, keys)  # the transaction did not commit: no orphan files
         if quota is not None and processed:
             quota.refund(user_id, count=len(processed))
         raise

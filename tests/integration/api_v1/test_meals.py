@@ -85,6 +85,13 @@ def test_photos_are_taken_in_queued_analysed_confirmed_and_corrected(alice: Clie
     assert photo.headers["content-type"] == "image/jpeg"
     assert photo.headers["cache-control"] == "no-store"
     assert Image.open(io.BytesIO(photo.content)).getexif() == {}  # the intake re-encoded it
+    small = alice.http.get(meal["photos"][0]["small_url"], headers=alice.headers())
+    assert small.status_code == 200
+    with (
+        Image.open(io.BytesIO(small.content)) as thumbnail,
+        Image.open(io.BytesIO(photo.content)) as full,
+    ):
+        assert min(thumbnail.size) == 256 < min(full.size)
 
     finish(job_ids[0], "Granny Smith apple")
     job = alice.http.get(f"/api/v1/analysis-jobs/{job_ids[0]}", headers=alice.headers()).json()

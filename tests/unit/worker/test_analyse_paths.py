@@ -1,5 +1,6 @@
-"""JobSteps._analyse on its two paths: a small JPEG to a model that takes photo bytes (the
-embedding kept on the Prediction, not in the stored result), a float tensor to one that does not."""
+"""JobSteps._analyse on its two paths: a small JPEG to a model that takes photo bytes (the small
+rendition stored at upload, or one made now for a photo stored before renditions; the embedding
+kept on the Prediction, not in the stored result), a float tensor to one that does not."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from healthapp.daemon_pool import DaemonPool
+from healthapp.inference.compact import compact_jpeg
 from healthapp.inference.triton_client import ModelOutput, check_metadata
 from healthapp.services import analysis
+from healthapp.services.meals.storage import PhotoNotFound, small_key
 from healthapp.worker.config import WorkerConfig
 from healthapp.worker.job import JobSteps
 from tests.aio import run
@@ -53,15 +57,23 @@ class FakeModel:
 
 
 class FakeStorage:
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.read: list[str] = []
+
     def get(self, key: str) -> bytes:
-        return PHOTO.read_bytes()
+        self.read.append(key)
+        if key not in self.files:
+            raise PhotoNotFound(key)
+        return self.files[key]
 
 
-def steps_for(model: FakeModel) -> JobSteps:
+def steps_for(model: FakeModel, storage: FakeStorage) -> JobSteps:
     steps = JobSteps()
     steps.config = WorkerConfig(consumer="test", model=model.model)
-    steps.storage = FakeStorage()  # type: ignore[assignment]
+    steps.storage = storage  # type: ignore[assignment]
     steps.model_client = model  # type: ignore[assignment]
+    steps.read_threads = DaemonPool(1, "test-read")
     return steps
 
 
@@ -70,31 +82,48 @@ JOB = analysis.JobInput(
     photo_id=1,
     user_id=1,
     meal_id=1,
-    storage_key="k",
+    storage_key="ab/k.jpg",
     attempts=1,
     created_at=datetime(2025, 1, 1, tzinfo=UTC),
 )
 
 
-def test_the_jpeg_path_sends_a_small_jpeg_and_keeps_the_embedding() -> None:
+def test_the_jpeg_path_sends_the_stored_small_rendition_as_it_is() -> None:
+    small = compact_jpeg(PHOTO.read_bytes())
+    storage = FakeStorage({JOB.storage_key: PHOTO.read_bytes(), small_key(JOB.storage_key): small})
     model = FakeModel("food_recognizer")
     timings: dict[str, float] = {}
-    prediction = run(steps_for(model)._analyse(JOB, timings))
+    prediction = run(steps_for(model, storage)._analyse(JOB, timings))
+    assert model.sent == [[small]]
+    assert storage.read == [small_key(JOB.storage_key)]  # the full photo is never read
+    assert {"read_ms", "infer_ms"} <= set(timings)
+    assert "decode_ms" not in timings
+    assert prediction.candidates[0].imagenet_index == 967
+    assert prediction.embedding is not None
+    assert len(prediction.embedding) == 1280
+    assert "embedding" not in prediction.to_result()
+
+
+def test_a_photo_stored_before_renditions_gets_its_small_jpeg_made_now() -> None:
+    storage = FakeStorage({JOB.storage_key: PHOTO.read_bytes()})
+    model = FakeModel("food_recognizer")
+    timings: dict[str, float] = {}
+    run(steps_for(model, storage)._analyse(JOB, timings))
     ((photo,),) = model.sent
     assert isinstance(photo, bytes)
     assert len(photo) < 100_000
     with Image.open(io.BytesIO(photo)) as sent:
         assert (sent.format, min(sent.size)) == ("JPEG", 256)
-    assert prediction.candidates[0].imagenet_index == 967
-    assert prediction.embedding is not None
-    assert len(prediction.embedding) == 1280
-    assert "embedding" not in prediction.to_result()
+    assert storage.read == [small_key(JOB.storage_key), JOB.storage_key]
     assert {"read_ms", "decode_ms", "preprocess_ms", "infer_ms"} <= set(timings)
 
 
 def test_the_tensor_path_still_sends_the_float_tensor_and_keeps_the_embedding() -> None:
+    small = compact_jpeg(PHOTO.read_bytes())
+    storage = FakeStorage({JOB.storage_key: PHOTO.read_bytes(), small_key(JOB.storage_key): small})
     model = FakeModel("food_classifier")
-    prediction = run(steps_for(model)._analyse(JOB, {}))
+    prediction = run(steps_for(model, storage)._analyse(JOB, {}))
+    assert storage.read == [JOB.storage_key]  # the tensor is made from the full photo
     (tensor,) = model.sent
     assert tensor.shape == (3, 224, 224)
     assert tensor.dtype == np.float32

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from healthapp.daemon_pool import DaemonPool
 from healthapp.worker.runtime import pause, with_deadline
 from tests.aio import run
 
@@ -37,7 +38,9 @@ def test_a_pause_ends_when_stopped() -> None:
 
 def test_with_deadline_returns_the_result_or_raises_its_error() -> None:
     async def scenario() -> int:
-        return await with_deadline(lambda a, b: a + b, 2, 3, timeout_s=5, error=Stuck)
+        return await with_deadline(
+            DaemonPool(1, "test"), lambda a, b: a + b, 2, 3, timeout_s=5, error=Stuck
+        )
 
     assert run(scenario()) == 5
 
@@ -45,14 +48,17 @@ def test_with_deadline_returns_the_result_or_raises_its_error() -> None:
         raise PermissionError("denied")
 
     with pytest.raises(PermissionError):
-        run(with_deadline(broken, timeout_s=5, error=Stuck))
+        run(with_deadline(DaemonPool(1, "test"), broken, timeout_s=5, error=Stuck))
 
 
 def test_a_hung_call_raises_the_given_error_and_is_left_in_a_daemon_thread() -> None:
+    threads = DaemonPool(2, "test-hung")
     release = threading.Event()
     with pytest.raises(Stuck):
-        run(with_deadline(release.wait, timeout_s=0.1, error=Stuck))
-    hung = [t for t in threading.enumerate() if t.name == "worker-deadline"]
+        run(with_deadline(threads, release.wait, timeout_s=0.1, error=Stuck))
+    hung = [t for t in threading.enumerate() if t.name == "test-hung"]
     assert hung
     assert all(t.daemon for t in hung)
+    # The pool's other thread still serves while the first one hangs.
+    assert run(with_deadline(threads, lambda: 7, timeout_s=5, error=Stuck)) == 7
     release.set()

@@ -16,6 +16,9 @@ Animated PNG and WebP: only the first frame is decoded and kept; the other frame
 decoded. The kept image is EXIF-rotated, converted to sRGB RGB (palette, alpha, grey, 16-bit and
 CMYK included; transparency is flattened onto white), shrunk to fit `max_edge` and re-encoded as
 JPEG from bare pixels: no EXIF (GPS included), XMP, ICC profile or comment leaves the server.
+From the same pixels comes the photo's small rendition (short side 256 px, inference/compact.py):
+what the meal page shows and what the worker sends to the food model, so neither has to decode
+and shrink the full photo again.
 
 `intake_and_count` is the upload path with the quotas (`quota.PhotoQuota`): every file sent counts
 as an attempt before it is parsed, and only photos that passed intake count as uploads, so a
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageCms, ImageOps
 
 from healthapp.domain.errors import ValidationError
+from healthapp.inference.compact import encode_small
 from healthapp.services.meals.photos.quota import PhotoQuota
 
 if TYPE_CHECKING:
@@ -71,13 +75,15 @@ class PhotoLimits:
 
 @dataclass(frozen=True)
 class ProcessedPhoto:
-    """A clean photo ready for `PhotoStorage.put(new_key(extension), data, content_type)`."""
+    """A clean photo ready for `PhotoStorage.put(new_key(extension), data, content_type)`, and
+    its small rendition (a JPEG, stored under `small_key` of that key)."""
 
     data: bytes
     content_type: str
     extension: str
     width: int
     height: int
+    small: bytes
 
     @property
     def size(self) -> int:
@@ -157,13 +163,16 @@ def _clean(image: Image.Image, limits: PhotoLimits) -> ProcessedPhoto:
     # comments) can ride along into the saved file.
     bare = Image.frombytes("RGB", rgb.size, rgb.tobytes())
     out = io.BytesIO()
-    bare.save(out, format="JPEG", quality=limits.jpeg_quality, optimize=True)
+    # optimize=False: Huffman optimisation made files 2-3.5 % smaller for 2.2-2.7x the encode
+    # time (a 2048 px photo: 31 vs 11 ms of the web process's CPU).
+    bare.save(out, format="JPEG", quality=limits.jpeg_quality, optimize=False)
     return ProcessedPhoto(
         data=out.getvalue(),
         content_type=OUTPUT_CONTENT_TYPE,
         extension=OUTPUT_EXTENSION,
         width=bare.width,
         height=bare.height,
+        small=encode_small(bare),
     )
 
 

@@ -5,7 +5,10 @@ from healthapp.services.meals.storage.base import (
     PhotoNotFound,
     PhotoReadTimeout,
     PhotoStorage,
+    get_rendition,
     new_key,
+    rendition_keys,
+    small_key,
 )
 from healthapp.services.meals.storage.factory import default_photo_storage, photo_storage_for
 from healthapp.services.meals.storage.local import LocalPhotoStorage
@@ -18,8 +21,11 @@ __all__ = [
     "PhotoReadTimeout",
     "PhotoStorage",
     "default_photo_storage",
+    "get_rendition",
     "new_key",
     "photo_storage_for",
     "remove_photos",
     "remove_photos_after_commit",
+    "rendition_keys",
+    "small_key",
 ]

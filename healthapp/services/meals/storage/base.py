@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
+from healthapp.daemon_pool import DaemonPool
 from healthapp.domain.errors import NotFound
 
-KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
+KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}(\.small)?\.(jpg|png|webp)$")
+SMALL_SUFFIX = ".small.jpg"
+# Reads of local photos, for the web's photo routes and the worker: a few threads serve them all.
+_READS = DaemonPool(16, "photo-read")
 
 
 class PhotoNotFound(NotFound):
@@ -44,6 +48,27 @@ def new_key(extension: str) -> str:
     return f"{token[:2]}/{token}.{extension}"
 
 
+def small_key(key: str) -> str:
+    """Where a photo's small rendition is stored: beside the photo, "<key stem>.small.jpg"."""
+    return key.rsplit(".", 1)[0] + SMALL_SUFFIX
+
+
+def rendition_keys(key: str) -> tuple[str, str]:
+    """Every file stored for one photo: the photo and its small rendition."""
+    return key, small_key(key)
+
+
+def get_rendition(storage: PhotoStorage, key: str, *, small: bool) -> bytes:
+    """The photo, or with `small` its small rendition; a photo stored before renditions were
+    made has none, and then the photo itself is the answer."""
+    if small:
+        try:
+            return storage.get(small_key(key))
+        except PhotoNotFound:
+            pass
+    return storage.get(key)
+
+
 def checked_key(key: str) -> str:
     if not KEY_RE.match(key):  # never a path from outside: no "..", no absolute paths
         raise PhotoNotFound(key)
@@ -51,23 +76,12 @@ def checked_key(key: str) -> str:
 
 
 def read_within(read: Callable[[], bytes], key: str, timeout_s: float) -> bytes:
-    """`read()` in a daemon thread, waited for `timeout_s`: PhotoReadTimeout when it is still
-    running then. A hung read (a stuck disk or network mount) is left behind instead of holding
-    the caller's thread, and a daemon thread never holds up the process's exit."""
-    outcome: list[bytes | BaseException] = []
-
-    def target() -> None:
-        try:
-            outcome.append(read())
-        except BaseException as exc:  # re-raised in the caller's thread below
-            outcome.append(exc)
-
-    thread = threading.Thread(target=target, name="photo-read", daemon=True)
-    thread.start()
-    thread.join(timeout_s)
-    if not outcome:
-        raise PhotoReadTimeout(key, timeout_s)
-    [result] = outcome
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    """`read()` on one of the photo-read daemon threads, waited for `timeout_s`:
+    PhotoReadTimeout when it is still running (or still waiting for a thread) then. A hung read
+    (a stuck disk or network mount) is left behind instead of holding the caller's thread."""
+    future = _READS.submit(read)
+    try:
+        return future.result(timeout_s)
+    except FutureTimeout:
+        future.cancel()
+        raise PhotoReadTimeout(key, timeout_s) from None

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import event
 from sqlmodel import Session
 
-from healthapp.services.meals.storage.base import PhotoStorage
+from healthapp.services.meals.storage.base import PhotoStorage, rendition_keys
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,11 @@ _LISTENING = "healthapp.photo_removal_listening"
 
 
 def remove_photos(storage: PhotoStorage, keys: Iterable[str]) -> list[str]:
-    """Delete each key's file; returns the keys that could not be removed (logged). Never
-    raises: the rows are gone already, so the only cost of a failure is an orphan file."""
+    """Delete each photo's files (the photo and its small rendition); returns the keys that
+    could not be removed (logged). Never raises: the rows are gone already, so the only cost of
+    a failure is an orphan file."""
     failed = []
-    for key in keys:
+    for key in (file for photo_key in keys for file in rendition_keys(photo_key)):
         try:
             storage.delete(key)
         except Exception:  # any backend error (OSError, botocore, ...) is the same orphan

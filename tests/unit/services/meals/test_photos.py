@@ -153,6 +153,19 @@ def test_exif_orientation_is_applied() -> None:
     assert close_to(out.getpixel((10, 5)), RED)
     assert close_to(out.getpixel((10, 35)), BLUE)
     assert 0x0112 not in out.getexif()
+    small = decoded(photo.small)  # the small rendition is made from the turned pixels
+    assert small.size == (256, 512)
+    assert close_to(small.getpixel((128, 64)), RED)
+    assert close_to(small.getpixel((128, 448)), BLUE)
+
+
+def test_every_photo_gets_a_small_rendition_of_the_same_pixels() -> None:
+    photo = intake_photo(encode(Image.new("RGB", (3000, 1500), GREEN), "JPEG"), limits=LIMITS)
+    assert (photo.width, photo.height) == (2048, 1024)
+    small = decoded(photo.small)
+    assert (small.format, small.size) == ("JPEG", (512, 256))  # short side 256 px
+    assert close_to(small.getpixel((256, 128)), GREEN)
+    assert len(photo.small) < len(photo.data)
 
 
 def test_all_metadata_is_stripped_gps_included() -> None:
@@ -184,6 +197,8 @@ def test_all_metadata_is_stripped_gps_included() -> None:
         assert marker not in photo.data
     for marker in (b"ICC_PROFILE", b"private-comment", b"adobe:ns:meta"):
         assert marker not in photo.data
+    for marker in (b"Exif\x00\x00", b"PhoneMaker", b"private-xmp-note", b"ICC_PROFILE"):
+        assert marker not in photo.small
     assert close_to(out.getpixel((32, 32)), GREEN)
 
 

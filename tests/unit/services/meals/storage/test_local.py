@@ -1,5 +1,6 @@
 """Local photo storage reads: a hung read gives up after its deadline instead of holding the
-caller's thread (a FIFO nobody writes to hangs like a stuck disk or mount)."""
+caller's thread (a FIFO nobody writes to hangs like a stuck disk or mount); a photo's small
+rendition lives beside it, and a photo without one answers for it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from healthapp.services.meals.storage import LocalPhotoStorage, PhotoNotFound, PhotoReadTimeout
+from healthapp.services.meals.storage import (
+    KEY_RE,
+    LocalPhotoStorage,
+    PhotoNotFound,
+    PhotoReadTimeout,
+    get_rendition,
+    new_key,
+    small_key,
+)
 from healthapp.services.meals.storage.base import read_within
 
 KEY = "ab/" + "ab" * 16 + ".png"
@@ -48,3 +57,18 @@ def test_errors_of_the_read_reach_the_caller() -> None:
 
     with pytest.raises(PermissionError):
         read_within(broken, KEY, 5)
+
+
+def test_a_small_rendition_is_stored_beside_its_photo_and_read_in_its_place(
+    tmp_path: Path,
+) -> None:
+    storage = LocalPhotoStorage(tmp_path, read_timeout_s=5)
+    key = new_key("jpg")
+    assert small_key(key) == key.removesuffix(".jpg") + ".small.jpg"
+    assert KEY_RE.match(small_key(key))
+    assert not KEY_RE.match(key + ".small.jpg")
+    storage.put(key, b"full", "image/jpeg")
+    assert get_rendition(storage, key, small=True) == b"full"  # stored before renditions
+    storage.put(small_key(key), b"small", "image/jpeg")
+    assert get_rendition(storage, key, small=True) == b"small"
+    assert get_rendition(storage, key, small=False) == b"full"

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from healthapp.models import Meal, MealPhoto
 from healthapp.services import meals
-from healthapp.services.meals.storage import remove_photos
+from healthapp.services.meals.storage import remove_photos, small_key
 from tests.conftest import MealPhotoFactory
 
 
@@ -58,7 +58,8 @@ def test_files_go_only_after_the_commit(engine: Engine, add_meal_photo: MealPhot
         assert storage.removed == []  # deleted in the transaction, not yet committed
         db.commit()
     assert keys == [photo.storage_key]
-    assert storage.removed == [(photo.storage_key, False)]  # the row was gone for everyone
+    # The photo and its small rendition, once the row was gone for everyone.
+    assert storage.removed == [(photo.storage_key, False), (small_key(photo.storage_key), False)]
 
 
 def test_nothing_goes_when_the_commit_fails(
@@ -86,7 +87,7 @@ def test_a_failed_removal_is_logged_and_keeps_the_deletion(
     with caplog.at_level(logging.ERROR), Session(engine) as db:
         meals.delete_meal(db, user_id=photo.user_id, meal_id=photo.meal_id, storage=storage)
         db.commit()
-    assert storage.removed == [(photo.storage_key, False)]
+    assert storage.removed == [(photo.storage_key, False), (small_key(photo.storage_key), False)]
     assert photo.storage_key in caplog.text
     with Session(engine) as db:
         assert db.get(Meal, photo.meal_id) is None
@@ -107,5 +108,6 @@ def test_remove_photos_tries_every_key_and_names_the_failures() -> None:
             self.deleted.append(key)
 
     storage = Flaky()
-    assert remove_photos(storage, ["a", "bad1", "b", "bad2"]) == ["bad1", "bad2"]
-    assert storage.deleted == ["a", "b"]
+    failed = remove_photos(storage, ["a.jpg", "bad1.jpg", "b.jpg", "bad2.jpg"])
+    assert failed == ["bad1.jpg", "bad1.small.jpg", "bad2.jpg", "bad2.small.jpg"]
+    assert storage.deleted == ["a.jpg", "a.small.jpg", "b.jpg", "b.small.jpg"]
