@@ -12,7 +12,7 @@ from typing import Protocol
 from healthapp.daemon_pool import DaemonPool
 from healthapp.domain.errors import NotFound
 
-KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}(\.small)?\.(jpg|png|webp)$")
+KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}(\.small\.jpg|\.jpg|\.png|\.webp)$")
 SMALL_SUFFIX = ".small.jpg"
 # Reads of local photos, for the web's photo routes and the worker: a few threads serve them all.
 _READS = DaemonPool(16, "photo-read")

@@ -67,6 +67,7 @@ def test_a_small_rendition_is_stored_beside_its_photo_and_read_in_its_place(
     assert small_key(key) == key.removesuffix(".jpg") + ".small.jpg"
     assert KEY_RE.match(small_key(key))
     assert not KEY_RE.match(key + ".small.jpg")
+    assert not KEY_RE.match(small_key(key).replace(".jpg", ".png"))  # renditions are JPEGs
     storage.put(key, b"full", "image/jpeg")
     assert get_rendition(storage, key, small=True) == b"full"  # stored before renditions
     storage.put(small_key(key), b"small", "image/jpeg")
