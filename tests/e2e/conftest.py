@@ -10,12 +10,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from healthapp.launcher import free_port
 from healthapp.processes import alive, descendants
@@ -110,15 +110,35 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 @pytest.fixture(autouse=True)
 def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a browser test whose actions logged a traceback on the server."""
+    """Fail a browser test whose actions logged a traceback on the server; a failed test's
+    report carries what the server logged meanwhile and what the browser printed."""
     if "app" not in request.fixturenames:
         yield
         return
     running: RunningApp = request.getfixturevalue("app")
+    console: list[str] = []
+    if "page" in request.fixturenames:
+        page: Page = request.getfixturevalue("page")
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     start = len(running.log_text())
     yield
     new = running.log_text()[start:]
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        report.sections.append(("server log during the test", new[-6000:]))
+        report.sections.append(("browser console", "\n".join(console[-100:])))
     assert "Traceback" not in new, new[-4000:]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Kept on the item so that a fixture's teardown can tell whether the test itself failed.
+    report = yield
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report
 
 
 @pytest.fixture(scope="session")
