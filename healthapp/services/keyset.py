@@ -56,10 +56,17 @@ def within_days(
     start: date | None,
     end: date | None,
 ) -> list[Any]:
-    """The user's rows within local days [start, end]: a date column is filtered by day, an
-    instant by the local days' bounds."""
+    """The user's rows within local days [start, end]."""
+    return [model.user_id == user_id, *day_conditions(model, time_field, prefs, start, end)]
+
+
+def day_conditions(
+    model: Any, time_field: str, prefs: Preferences, start: date | None, end: date | None
+) -> list[Any]:
+    """Rows within local days [start, end]: a date column is filtered by day, an instant by
+    the local days' bounds."""
     column = getattr(model, time_field)
-    conditions: list[Any] = [model.user_id == user_id]
+    conditions: list[Any] = []
     if time_field == "measured_on":
         conditions += [column >= start] if start else []
         conditions += [column <= end] if end else []

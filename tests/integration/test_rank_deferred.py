@@ -61,6 +61,26 @@ def test_write_marks_dirty_after_commit_and_the_worker_loop_refreshes(
 
 
 @pytest.mark.usefixtures("app_env")
+def test_marks_follow_the_outer_transaction(redis_client: tuple[redis.Redis, str]) -> None:
+    client = redis_client[0]
+    key = config.get_settings().redis_prefix + ranking.DIRTY_KEY
+    alice = new_user()
+    with Session(db.get_engine()) as session:
+        prefs = preferences.get_preferences(session, user_id=alice)
+        records.create_record(session, user_id=alice, kind="glucose", form=FORM, prefs=prefs,
+                              now=NOW)  # fmt: skip
+        session.rollback()
+        session.commit()  # the same session's next transaction: alice's write is gone
+        assert not client.sismember(key, alice), "a rolled-back write marks nothing later"
+        ranking.ranks_changed(session, user_id=alice)
+        with pytest.raises(ValueError), session.begin_nested():
+            raise ValueError  # a savepoint rolled back, the outer transaction goes on
+        assert not client.sismember(key, alice), "nothing is marked before the commit"
+        session.commit()
+    assert client.sismember(key, alice), "a savepoint's rollback keeps the earlier marks"
+
+
+@pytest.mark.usefixtures("app_env")
 def test_own_badge_view_refreshes_a_dirty_user_first() -> None:
     user_id = new_user()
     add_glucose(user_id)

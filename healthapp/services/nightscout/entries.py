@@ -113,12 +113,9 @@ def store_readings(
             continue
         seen.add(key)
         form = {"measured_at": reading.at.isoformat(), "value": f"{reading.mg_dl:g}",
-                "timing": "other", "note": ""}  # fmt: skip
-        row = records.create_record(db, user_id=user_id, kind="glucose", form=form,
-                                    prefs=prefs, now=now)  # fmt: skip
-        row.source = KINDS[reading.kind]
-        rows.append(row)
-    db.flush()
+                "timing": "other", "note": "", "source": KINDS[reading.kind].value}  # fmt: skip
+        rows.append(records.create_record(db, user_id=user_id, kind="glucose", form=form,
+                                          prefs=prefs, now=now))  # fmt: skip
     return rows, duplicates
 
 

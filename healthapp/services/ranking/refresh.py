@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import redis
 from sqlalchemy import event
+from sqlalchemy.orm import Session as SaSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from healthapp import config, redis_client
@@ -173,20 +175,38 @@ def _redis() -> Any | None:
 
 def ranks_changed(db: Session, *, user_id: int, prefs: Preferences | None = None) -> None:
     """Call after any write to the user's glucose, BP, HbA1c, exercise or meals."""
-    client = _redis()
-    if client is None:
+    if _redis() is None:
         prefs = prefs or get_preferences(db, user_id=user_id)
         refresh_user_metrics(db, user_id=user_id, prefs=prefs)
         return
+    db.info.setdefault(_DIRTY_AFTER_COMMIT, set()).add(user_id)
 
-    def mark(_session: Session) -> None:
-        try:
-            client.sadd(_dirty_key(), user_id)
-        except redis.RedisError as exc:
-            log.warning("rank metrics of user %s not marked (%s); refreshing now", user_id, exc)
+
+# The users a session's transaction marked, marked in Redis by the listeners below, which every
+# session shares: one listener added per save cost more than the save's Redis call.
+_DIRTY_AFTER_COMMIT = "healthapp.rank_dirty_after_commit"
+
+
+@event.listens_for(SaSession, "after_commit")
+def _mark_dirty(db: SaSession) -> None:
+    user_ids = db.info.pop(_DIRTY_AFTER_COMMIT, None)
+    client = _redis() if user_ids else None
+    if client is None:
+        return
+    try:
+        client.sadd(_dirty_key(), *user_ids)
+    except redis.RedisError as exc:
+        log.warning("rank metrics of users %s not marked (%s); refreshing now", user_ids, exc)
+        for user_id in user_ids:
             _refresh_now(user_id)
 
-    event.listen(db, "after_commit", mark, once=True)
+
+@event.listens_for(SaSession, "after_transaction_end")
+def _forget_dirty(db: SaSession, transaction: SessionTransaction) -> None:
+    # The outermost transaction's end: after its commit (marked above) or its rollback (nothing
+    # changed). A savepoint's rollback keeps the marks: the rest of the transaction goes on.
+    if transaction.parent is None:
+        db.info.pop(_DIRTY_AFTER_COMMIT, None)
 
 
 def _refresh_now(user_id: int) -> None:

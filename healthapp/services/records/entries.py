@@ -310,11 +310,20 @@ def create_record(
     if at_now:
         stamp = now.astimezone(prefs.tz).date() if spec.time_field == "measured_on" else now
         values[spec.time_field] = stamp
-    row = spec.model(user_id=user_id, **values)
-    db.add(row)
-    db.flush()
+    row = _insert(db, spec.model, {"user_id": user_id, **values})
     ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
     return row
+
+
+def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
+    """The new row, written with one INSERT on the transaction's connection, with the model's
+    defaults for what `values` leaves out; returned as a model object outside the session. The
+    ORM's way (an instrumented object, then a flush) was a third of a save's database CPU."""
+    for name, info in model.model_fields.items():
+        if name != "id" and name not in values and not info.is_required():
+            values[name] = info.get_default(call_default_factory=True)
+    written = db.connection().execute(model.__table__.insert(), values)
+    return model.model_construct(id=written.inserted_primary_key[0], **values)
 
 
 def update_record(
