@@ -323,6 +323,7 @@ def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
         if name != "id" and name not in values and not info.is_required():
             values[name] = info.get_default(call_default_factory=True)
     written = db.connection().execute(model.__table__.insert(), values)
+    assert written.inserted_primary_key is not None  # a single-row INSERT always has one
     return model.model_construct(id=written.inserted_primary_key[0], **values)
 
 
