@@ -77,7 +77,7 @@ def list_records(
     if days:
         count, rows = count.where(*days), rows.where(*days)
     # Run on the transaction's connection: plain rows need none of the ORM's execution path
-    # (it was a third of a save's database CPU); pending changes are written first, as the
+    # (about a quarter of a save's database CPU); pending changes are written first, as the
     # ORM's autoflush would.
     db.flush()
     connection, owner = db.connection(), {"user_id": user_id}

@@ -339,3 +339,18 @@ def test_the_list_shows_an_edit_and_a_new_unit_at_once(
         db, user_id=alice, form={**user_prefs_form, "glucose_unit": "mmol/L"}
     )
     assert value(listing(db, alice, "glucose").rows[0]) == "7.8 mmol/L"
+
+
+def test_a_new_record_is_returned_as_stored(db: Session, make_user: MakeUser) -> None:
+    alice = make_user("alice")
+    prefs = preferences.get_preferences(db, user_id=alice)
+    form = {"measured_at": "2026-11-29T08:00", "value": "104", "timing": "fasting"}
+    row = records.create_record(db, user_id=alice, kind="glucose", form=form, prefs=prefs, now=NOW)
+    stored = db.get(Glucose, row.id)
+    assert stored is not None
+    # the model's defaults (note, source, timestamps) filled in, as the ORM would have
+    assert (row.note, row.source, row.user_id) == ("", "meter", alice)
+    assert row.created_at is not None
+    assert row.updated_at is not None
+    for name in Glucose.model_fields:
+        assert getattr(stored, name) == getattr(row, name), name
