@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session
 
 from healthapp.db import utcnow
@@ -324,7 +326,12 @@ def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
             values[name] = info.get_default(call_default_factory=True)
     written = db.connection().execute(model.__table__.insert(), values)
     assert written.inserted_primary_key is not None  # a single-row INSERT always has one
-    return model.model_construct(id=written.inserted_primary_key[0], **values)
+    # Built as the ORM builds a row it reads (no __init__), then held by the session as if read.
+    row = manager_of_class(model).new_instance()
+    row.__dict__.update(values, id=written.inserted_primary_key[0])
+    make_transient_to_detached(row)
+    db.add(row)
+    return row
 
 
 def update_record(

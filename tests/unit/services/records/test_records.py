@@ -346,11 +346,18 @@ def test_a_new_record_is_returned_as_stored(db: Session, make_user: MakeUser) ->
     prefs = preferences.get_preferences(db, user_id=alice)
     form = {"measured_at": "2026-11-29T08:00", "value": "104", "timing": "fasting"}
     row = records.create_record(db, user_id=alice, kind="glucose", form=form, prefs=prefs, now=NOW)
-    stored = db.get(Glucose, row.id)
-    assert stored is not None
     # the model's defaults (note, source, timestamps) filled in, as the ORM would have
     assert (row.note, row.source, row.user_id) == ("", "meter", alice)
     assert row.created_at is not None
     assert row.updated_at is not None
+    # held by the session as a row it has read: clean, found by id, changed like any other
+    assert db.get(Glucose, row.id) is row
+    assert not db.dirty
+    assert not db.new
+    stored = db.execute(select(Glucose.__table__).where(Glucose.__table__.c.id == row.id)).one()
     for name in Glucose.model_fields:
         assert getattr(stored, name) == getattr(row, name), name
+    row.note = "after the run"
+    db.flush()
+    note = db.execute(select(Glucose.__table__.c.note).where(Glucose.__table__.c.id == row.id))
+    assert note.scalar_one() == "after the run"
