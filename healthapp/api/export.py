@@ -22,11 +22,13 @@ from healthapp.domain.errors import ValidationError
 from healthapp.i18n import supported, translate
 from healthapp.services import export, preferences
 from healthapp.services.export import fhir
+from healthapp.services.forms import EARLIEST_DATE
 from healthapp.services.preferences import Preferences
 
 T = TypeVar("T")
 
 MAX_REPORT_DAYS = 366
+LATEST_REPORT_DAY = date(9999, 12, 30)
 _NO_STORE = {**PRIVATE_HEADERS, "Cache-Control": "no-store"}
 # Self-contained: inline styles and SVG only, no script.
 _REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -60,6 +62,11 @@ def report_page(
     db: Session, user_id: int, prefs: Preferences, *, start: date, end: date, lang: str
 ) -> Response:
     # Checked after the sender is known, so whoever is not signed in gets 401 whatever they ask.
+    if start < EARLIEST_DATE or end > LATEST_REPORT_DAY:
+        # Local midnights outside these days may not exist as datetimes in the user's zone.
+        raise ValidationError("api.report_dates", field="start" if start < EARLIEST_DATE else "end",
+                              earliest=EARLIEST_DATE.isoformat(),
+                              latest=LATEST_REPORT_DAY.isoformat())  # fmt: skip
     if end < start or end - start > timedelta(days=MAX_REPORT_DAYS):
         raise ValidationError("api.report_range", field="end", max=MAX_REPORT_DAYS)
     html = export.printable_report_html(db, user_id=user_id, prefs=prefs, start=start, end=end,

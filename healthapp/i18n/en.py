@@ -594,6 +594,7 @@ MESSAGES: dict[str, str] = {
     "api.cursor_invalid": "This page cursor is not one the API gave out.",
     "api.idempotency_key_invalid": "The Idempotency-Key must be 1 to {max} printable characters.",
     "api.idempotency_key_reused": "This Idempotency-Key was already used for a different request.",
+    "api.report_dates": "Choose days from {earliest} to {latest}.",
     "api.report_range": "Choose an end on or after the start, at most {max} days after it.",
     "api.unexpected_file": 'Only the field "photos" may carry files.',
     "api.photos_required": 'Send at least one photo in the field "photos".',

@@ -590,6 +590,7 @@ MESSAGES: dict[str, str] = {
     "api.cursor_invalid": "API가 준 페이지 커서가 아닙니다.",
     "api.idempotency_key_invalid": "Idempotency-Key는 인쇄 가능한 문자 1~{max}자여야 합니다.",
     "api.idempotency_key_reused": "이 Idempotency-Key는 이미 다른 요청에 쓰였습니다.",
+    "api.report_dates": "{earliest}부터 {latest}까지의 날짜를 고르세요.",
     "api.report_range": "끝 날짜는 시작 날짜와 같거나 그 뒤 {max}일 이내여야 합니다.",
     "api.unexpected_file": '파일은 "photos" 필드로만 보낼 수 있습니다.',
     "api.photos_required": '"photos" 필드로 사진을 한 장 이상 보내세요.',

@@ -72,6 +72,20 @@ def test_a_bad_report_range_is_422_for_a_signed_in_user_only(tokens: Tokens) -> 
     assert get(backwards, "forged-" + "a" * 40).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0002-01-01"), ("1899-12-31", "1900-01-30"),
+                       ("9999-12-01", "9999-12-31")],
+)  # fmt: skip
+def test_report_days_outside_what_a_calendar_report_can_hold_are_422(
+    tokens: Tokens, start: str, end: str
+) -> None:
+    # found by tests/integration/api_v1/test_schema.py: local midnight of 0001-01-01 east of
+    # UTC is before datetime's range, which was a 500
+    response = get(f"/api/export/report?start={start}&end={end}", tokens.alice)
+    assert response.status_code == 422
+    assert b"1900-01-01" in response.content
+
+
 def test_each_user_downloads_only_their_own_readings(tokens: Tokens) -> None:
     def observations(token: str) -> list[dict[str, object]]:
         response = get("/api/export/fhir", token)

@@ -46,3 +46,11 @@ def test_the_api_keeps_its_document(case: schemathesis.Case, alice: Client) -> N
             status_code_conformance,
         ],
     )
+
+
+def test_a_path_the_api_cannot_route_is_still_a_problem_document(alice: Client) -> None:
+    # found by the test above: a newline inside a path segment stops Starlette's mount pattern
+    response = alice.http.delete("/api/v1/meals/x%0Ay", headers=alice.headers())
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
