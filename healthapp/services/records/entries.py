@@ -319,14 +319,14 @@ def create_record(
 
 def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
     """The new row, written with one INSERT on the transaction's connection, with the model's
-    defaults for what `values` leaves out; returned as a model object outside the session. The
-    ORM's way (an instrumented object, then a flush) was a quarter of a save's database CPU."""
+    defaults for what `values` leaves out, and held by the session as a clean row it has read.
+    The ORM's way (a constructed object, then a flush) was a quarter of a save's database CPU."""
     for name, info in model.model_fields.items():
         if name != "id" and name not in values and not info.is_required():
             values[name] = info.get_default(call_default_factory=True)
     written = db.connection().execute(model.__table__.insert(), values)
     assert written.inserted_primary_key is not None  # a single-row INSERT always has one
-    # Built as the ORM builds a row it reads (no __init__), then held by the session as if read.
+    # Built as the ORM builds a row it loads (no __init__, no attribute history).
     row = manager_of_class(model).new_instance()
     row.__dict__.update(values, id=written.inserted_primary_key[0])
     make_transient_to_detached(row)
