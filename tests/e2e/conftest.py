@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -13,9 +14,10 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 
 from healthapp.launcher import free_port
 from healthapp.processes import alive, descendants
@@ -108,26 +110,87 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         yield running
 
 
+_STATE_PREFIX = re.compile(r"reflex___state____state\.?|healthapp___state___\w+?____")
+
+
+class BrowserLog:
+    """What the browser printed and what went over its websockets (a Reflex event out, a
+    state delta back), with seconds since the test began: a failed test's report shows
+    whether an event was sent and answered."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.console: list[str] = []
+        self.frames: list[str] = []
+
+    def _stamp(self, text: str) -> str:
+        return f"{time.monotonic() - self.start:7.2f} {text}"
+
+    def watch(self, page: Page) -> None:
+        page.on("console", lambda m: self.console.append(self._stamp(f"{m.type}: {m.text}")))
+        page.on("websocket", self._watch_socket)
+
+    def _watch_socket(self, socket: WebSocket) -> None:
+        self.frames.append(self._stamp(f"open {socket.url}"))
+        socket.on("framesent", lambda data: self._frame(">", data))
+        socket.on("framereceived", lambda data: self._frame("<", data))
+        socket.on("close", lambda _socket: self.frames.append(self._stamp("closed")))
+
+    def _frame(self, direction: str, data: str | bytes) -> None:
+        # State names repeat Reflex's prefixes; without them a line shows which handler ran.
+        text = _STATE_PREFIX.sub("", str(data))
+        self.frames.append(self._stamp(f"{direction} {text:.200}"))
+
+
 @pytest.fixture(autouse=True)
-def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+def _no_server_errors(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Fail a browser test whose actions logged a traceback on the server; a failed test's
-    report carries what the server logged meanwhile and what the browser printed."""
+    report carries what the server logged meanwhile and what the browser did."""
     if "app" not in request.fixturenames:
         yield
         return
     running: RunningApp = request.getfixturevalue("app")
-    console: list[str] = []
+    browser_log = BrowserLog()
     if "page" in request.fixturenames:
-        page: Page = request.getfixturevalue("page")
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        browser_log.watch(request.getfixturevalue("page"))
+    # Tests open their own contexts (sizes, languages, a second person): watch every page.
+    new_context = Browser.new_context
+
+    def watched_context(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = new_context(self, *args, **kwargs)
+        context.on("page", browser_log.watch)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched_context)
     start = len(running.log_text())
     yield
     new = running.log_text()[start:]
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         report.sections.append(("server log during the test", new[-6000:]))
-        report.sections.append(("browser console", "\n".join(console[-100:])))
+        report.sections.append(("browser console", "\n".join(browser_log.console[-100:])))
+        report.sections.append(("websocket frames", "\n".join(browser_log.frames[-80:])))
+        _FAILED_DIGESTS.append(
+            f"{request.node.nodeid}\n-- server log (last lines)\n"
+            + "\n".join(new.splitlines()[-25:])
+            + "\n-- browser console (last lines)\n"
+            + "\n".join(browser_log.console[-10:])
+            + "\n-- websocket frames (last)\n"
+            + "\n".join(line[:140] for line in browser_log.frames[-25:])
+        )
     assert "Traceback" not in new, new[-4000:]
+
+
+# Printed again at the very end of the run, where a CI log's tail still shows it.
+_FAILED_DIGESTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for digest in _FAILED_DIGESTS:
+        terminalreporter.write_sep("-", "browser test failure digest")
+        terminalreporter.write_line(digest)
 
 
 @pytest.hookimpl(wrapper=True)

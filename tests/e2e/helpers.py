@@ -49,6 +49,9 @@ def log_in(page: Page, app: RunningApp, login: str, password: str = PASSWORD) ->
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="User menu").click()
     page.get_by_role("menuitem", name="Log out").click()
+    # The note can show on the page being left, before the log-out route has run: a page
+    # opened before the log-in page is reached would abort that navigation.
+    expect(page).to_have_url(re.compile(r"/login"))
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
 
 
