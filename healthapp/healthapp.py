@@ -11,6 +11,7 @@ from healthapp.api.observe import observe_requests
 from healthapp.api.session_socket import session_socket
 from healthapp.api.upload_limits import limit_uploads
 from healthapp.components.head import head_components
+from healthapp.components.toasts import toast_provider
 from healthapp.observability import logs
 from healthapp.state.observe import ObserveEvents
 
@@ -58,6 +59,7 @@ app = rx.App(
     style=STYLE,
     stylesheets=["/responsive.css"],
     head_components=head_components(),
+    toaster=toast_provider(),
     api_transformer=[
         api,
         session_socket,

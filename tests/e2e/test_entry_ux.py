@@ -100,6 +100,53 @@ def test_record_toasts_undo_and_the_time_of_saving(person: Person) -> None:
     expect(page.get_by_role("heading", name=t("home.greeting", name=login))).to_be_visible()
 
 
+def _overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])  # fmt: skip
+
+
+def _settled_boxes(page: Page, found: Locator) -> list[dict[str, float]]:
+    """Where `found` lies once it has stopped moving (a new toast slides in and the stack
+    shifts for 0.4 s)."""
+    last: list[dict[str, float]] = []
+    for _ in range(50):
+        boxes = [box for box in (found.nth(i).bounding_box() for i in range(found.count())) if box]
+        if boxes == last:
+            return boxes
+        last = boxes
+        page.wait_for_timeout(200)
+    raise AssertionError(f"still moving after 10 s: {last}")
+
+
+def test_toasts_leave_what_is_tapped_next_uncovered(person: Person) -> None:
+    """Readings saved one after another: the stack of "Saved." toasts covers neither the Add
+    button, nor a row's Edit and Delete, nor the header's buttons."""
+    page = person.page
+    sign_up(person, unique_login())
+    person.go("/glucose")
+    expect(page.locator("#glucose-measured_at")).not_to_have_value("")
+    rows = page.locator("[data-record-id]:visible")
+    for count, value in enumerate(["150", "126", "98"], start=1):
+        page.locator("#glucose-value").fill(value)
+        person.button("records.add").click()
+        expect(rows).to_have_count(count)
+    toasts = page.locator("[data-sonner-toast]:visible")
+    expect(toasts).to_have_count(3)
+    person.button("records.add").scroll_into_view_if_needed()
+    viewport = page.viewport_size
+    assert viewport is not None
+    tapped = [person.button("records.add"), page.locator("header").get_by_role("button")]
+    tapped += [rows.get_by_role("button")]
+    for toast_box in _settled_boxes(page, toasts):
+        for group in tapped:
+            for i in range(group.count()):
+                box = group.nth(i).bounding_box()
+                assert box is not None
+                if box["y"] + box["height"] <= 0 or box["y"] >= viewport["height"]:
+                    continue  # scrolled out of view: nothing to tap there now
+                assert not _overlaps(toast_box, box), (group.nth(i).inner_text(), toast_box, box)
+
+
 def test_meal_photos_food_search_and_removals(person: Person) -> None:
     page, t = person.page, person.t
     sign_up(person, unique_login())
