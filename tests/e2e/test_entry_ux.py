@@ -120,7 +120,7 @@ def _settled_boxes(page: Page, found: Locator) -> list[dict[str, float]]:
 
 def test_toasts_leave_what_is_tapped_next_uncovered(person: Person) -> None:
     """Readings saved one after another: the stack of "Saved." toasts covers neither the Add
-    button, nor a row's Edit and Delete, nor the header's buttons."""
+    button, nor a row's Edit and Delete, nor the header's buttons, and takes no tap."""
     page = person.page
     sign_up(person, unique_login())
     person.go("/glucose")
@@ -145,6 +145,11 @@ def test_toasts_leave_what_is_tapped_next_uncovered(person: Person) -> None:
                 if box["y"] + box["height"] <= 0 or box["y"] >= viewport["height"]:
                     continue  # scrolled out of view: nothing to tap there now
                 assert not _overlaps(toast_box, box), (group.nth(i).inner_text(), toast_box, box)
+        # wherever a toast does lie (a menu opened under it), a tap goes through it
+        centre = (toast_box["x"] + toast_box["width"] / 2, toast_box["y"] + toast_box["height"] / 2)
+        hit = page.evaluate("([x, y]) => !!document.elementFromPoint(x, y)?.closest("
+                            "'[data-sonner-toast]')", centre)  # fmt: skip
+        assert not hit, f"a tap at {centre} lands on the toast"
 
 
 def test_meal_photos_food_search_and_removals(person: Person) -> None:
