@@ -8,7 +8,8 @@ not the Python package); model.dali is a build output, like model.onnx. The step
 healthapp/inference/preprocess.py on the GPU: nvJPEG decode ("mixed": host parse, device decode),
 RGB, short side 256 (linear, antialiased), centre crop 224, (x - 127) / 128, CHW float32. DALI's
 resampling and crop rounding are not Pillow's, so scores differ slightly from the CPU ensemble.
-Not yet run: there is no GPU and no nvidia-dali on the development machine.
+Not yet run: nvidia-dali is on neither the development machine nor the lent GPU machine; the
+same decode with nvJPEG (torchvision) was measured there: bench/gpu_torch.py.
 """
 
 from __future__ import annotations
