@@ -83,7 +83,6 @@ def prepare(folder: Path) -> None:
         folder / "reference.npz",
         jpeg=np.frombuffer(b"".join(payloads), dtype=np.uint8),
         offsets=np.cumsum([0, *map(len, payloads)]),
-        kinds=np.array([photo.kind for photo in shown]),
         **answers,
     )
     (folder / "served.npz").unlink()
