@@ -50,6 +50,29 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def with_defaults(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` for one INSERT of `model` written without the ORM, with the model's defaults
+    (and default factories, such as the timestamps) for the fields it leaves out."""
+    for name, info in model.model_fields.items():
+        if name != "id" and name not in values and not info.is_required():
+            values[name] = info.get_default(call_default_factory=True)
+    return values
+
+
+def dialect_insert(db: Session) -> Any:
+    """The dialect's INSERT that takes ON CONFLICT (PostgreSQL, SQLite), or None elsewhere."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert
+    return None
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite ignores ON DELETE CASCADE unless each connection asks for it.

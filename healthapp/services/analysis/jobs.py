@@ -26,10 +26,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from healthapp.db import utcnow
+from healthapp.db import dialect_insert, utcnow, with_defaults
 from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.examples import pack, personal_match
@@ -112,15 +111,45 @@ def _locked(db: Session, job_id: int) -> AnalysisJob | None:
     return db.exec(statement).first()
 
 
+# The Core tables (SQLModel's stubs do not declare `Model.__table__`).
+_JOBS: Any = sa.inspect(AnalysisJob).local_table
+_PHOTOS: Any = sa.inspect(MealPhoto).local_table
+_ITEMS: Any = sa.inspect(MealItem).local_table
+# The worker's read before a transition: the job (locked on PostgreSQL) with its photo, as plain
+# columns in one statement, built once (the ORM's two loads were most of a job's database CPU).
+_JOB_WITH_PHOTO = (
+    sa.select(
+        _JOBS.c.status,
+        _JOBS.c.attempts,
+        _JOBS.c.created_at,
+        _JOBS.c.user_id,
+        _JOBS.c.photo_id,
+        _PHOTOS.c.meal_id,
+        _PHOTOS.c.user_id.label("photo_user_id"),
+        _PHOTOS.c.storage_key,
+    )
+    .select_from(_JOBS.join(_PHOTOS, _PHOTOS.c.id == _JOBS.c.photo_id))
+    .where(_JOBS.c.id == sa.bindparam("job_id"))
+    .with_for_update(of=_JOBS)
+)
+
+
+def _job_with_photo(db: Session, job_id: int) -> Any:
+    """The job's row with its photo's (None when either is gone), locked until commit on
+    PostgreSQL. Pending ORM changes are written first, as a query of the session would."""
+    db.flush()
+    return db.connection().execute(_JOB_WITH_PHOTO, {"job_id": job_id}).first()
+
+
 def _transition(db: Session, job_id: int, allowed: tuple[str, ...], **values: Any) -> bool:
     """Compare-and-set: update the job only while its status is one of `allowed`."""
     statement = (
-        sa.update(AnalysisJob)
-        .where(col(AnalysisJob.id) == job_id, col(AnalysisJob.status).in_(allowed))
+        sa.update(_JOBS)
+        .where(_JOBS.c.id == job_id, _JOBS.c.status.in_(allowed))
         .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
     )
-    changed = db.exec(statement).rowcount == 1
+    db.flush()
+    changed = db.connection().execute(statement).rowcount == 1
     loaded = db.identity_map.get(db.identity_key(AnalysisJob, job_id))
     if loaded is not None:
         db.expire(loaded)  # the copy loaded before the UPDATE is stale now
@@ -171,31 +200,27 @@ def start_job(db: Session, job_id: int) -> JobInput | None:
 
     None when the job is gone, done or failed (a duplicate delivery): the worker then only acks.
     """
-    job = _locked(db, job_id)
-    if job is None or job.status in FINAL_STATUSES:
+    row = _job_with_photo(db, job_id)
+    if row is None or row.status in FINAL_STATUSES:
         return None
-    photo = db.get(MealPhoto, job.photo_id)
-    if photo is None or photo.id is None:
-        return None
-    attempts, created_at = job.attempts + 1, job.created_at
     if not _transition(
         db,
         job_id,
         OPEN_STATUSES,
         status=ANALYSING,
-        attempts=col(AnalysisJob.attempts) + 1,
+        attempts=_JOBS.c.attempts + 1,
         started_at=utcnow(),
         error_key="",
     ):
         return None
     return JobInput(
         job_id=job_id,
-        photo_id=photo.id,
-        user_id=job.user_id,
-        meal_id=photo.meal_id,
-        storage_key=photo.storage_key,
-        attempts=attempts,
-        created_at=created_at,
+        photo_id=row.photo_id,
+        user_id=row.user_id,
+        meal_id=row.meal_id,
+        storage_key=row.storage_key,
+        attempts=row.attempts + 1,
+        created_at=row.created_at,
     )
 
 
@@ -209,28 +234,29 @@ def release_job(db: Session, job_id: int) -> bool:
 
 
 def _add_estimate_item(
-    db: Session, *, photo: MealPhoto, food: Food, grams: float
+    db: Session, *, row: Any, food: Food, grams: float
 ) -> Literal["created", "kept_existing"]:
     """The photo's estimated item, unless the photo already has one (never overwrite a person's
-    correction). A concurrent insert for the same photo loses on the unique photo_id."""
-    existing = db.exec(select(MealItem.id).where(MealItem.photo_id == photo.id)).first()
-    if existing is not None:
-        return "kept_existing"
-    item = MealItem(
-        meal_id=photo.meal_id,
-        user_id=photo.user_id,
-        photo_id=photo.id,
-        food_id=food.id,
-        grams=grams,
-        source=ItemSource.ESTIMATE,
-        **portion_columns(food, grams),
+    correction): one INSERT that the unique photo_id turns into nothing when an item is there,
+    also one a concurrent transaction has just added."""
+    values = with_defaults(
+        MealItem,
+        {
+            "meal_id": row.meal_id,
+            "user_id": row.photo_user_id,
+            "photo_id": row.photo_id,
+            "food_id": food.id,
+            "grams": grams,
+            "source": ItemSource.ESTIMATE,
+            **portion_columns(food, grams),
+        },
     )
-    try:
-        with db.begin_nested():
-            db.add(item)
-    except IntegrityError:
-        return "kept_existing"
-    return "created"
+    insert = dialect_insert(db)
+    if insert is None:
+        raise RuntimeError(f"{db.get_bind().dialect.name}: only PostgreSQL and SQLite are served")
+    statement = insert(_ITEMS).values(values)
+    written = db.connection().execute(statement.on_conflict_do_nothing(index_elements=["photo_id"]))
+    return "created" if written.rowcount == 1 else "kept_existing"
 
 
 def _stored_estimate(db: Session, user_id: int, estimate: Estimate, food: Food) -> dict[str, Any]:
@@ -266,11 +292,8 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
     embedding is kept with the job, and the person's nearest own example, when close enough,
     goes to result["personal"] to be offered first (services/analysis/examples.py).
     """
-    job = _locked(db, job_id)
-    if job is None or job.status in FINAL_STATUSES:
-        return False
-    photo = db.get(MealPhoto, job.photo_id)
-    if photo is None:
+    row = _job_with_photo(db, job_id)
+    if row is None or row.status in FINAL_STATUSES:
         return False
     result = prediction.to_result()
     estimate = prediction.estimate
@@ -279,9 +302,9 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         # The mapping names a food the table lacks (a seed out of date): say so, add nothing.
         result.update(recognised=False, error_key=ERROR_NO_FOOD, missing_food_id=estimate.food_id)
     if estimate is not None and food is not None:
-        result["estimate"] = _stored_estimate(db, job.user_id, estimate, food)
+        result["estimate"] = _stored_estimate(db, row.user_id, estimate, food)
     embedding = pack(prediction.embedding)
-    match = personal_match(db, user_id=job.user_id, photo_id=job.photo_id, embedding=embedding)
+    match = personal_match(db, user_id=row.user_id, photo_id=row.photo_id, embedding=embedding)
     result["personal"] = match.to_result() if match else None
     now = utcnow()
     if not _transition(
@@ -297,7 +320,7 @@ def complete_job(db: Session, job_id: int, prediction: Prediction) -> bool:
         return False
     if food is not None and estimate is not None:
         grams = float(result["estimate"]["grams"])
-        outcome = _add_estimate_item(db, photo=photo, food=food, grams=grams)
+        outcome = _add_estimate_item(db, row=row, food=food, grams=grams)
         if outcome == "kept_existing":
             result["item"] = outcome
             _transition(db, job_id, (DONE,), result=result)

@@ -29,7 +29,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
-from healthapp.db import utcnow
+from healthapp.db import dialect_insert, utcnow
 from healthapp.models import RankMetric, User
 from healthapp.models.ranking import RankHistogram
 from healthapp.services.ranking.metrics import Metric, MetricValue
@@ -135,20 +135,6 @@ def store_values(
     db.flush()
 
 
-def _insert_for(db: Session) -> Any:
-    """The dialect's INSERT with ON CONFLICT, or None on other databases."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        return insert
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-
-        return insert
-    return None
-
-
 def _slices(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
     for i in range(0, len(rows), ROWS_PER_STATEMENT):
         yield rows[i : i + ROWS_PER_STATEMENT]
@@ -159,7 +145,7 @@ _REWRITTEN = ("period", "value", "rank_value", "updated_at")
 
 def _upsert(db: Session, rows: list[dict[str, Any]]) -> None:
     table = _table(RankMetric)
-    insert = _insert_for(db)
+    insert = dialect_insert(db)
     if insert is None:
         for row in rows:  # other databases: one merge per row
             db.merge(RankMetric(**row))
@@ -185,7 +171,7 @@ def _count(db: Session, changes: Counter[HistogramKey]) -> None:
     if not rows:
         return
     table = _table(RankHistogram)
-    insert = _insert_for(db)
+    insert = dialect_insert(db)
     for part in _slices(rows):
         if insert is not None:
             stmt = insert(table).values(part)

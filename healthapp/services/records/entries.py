@@ -17,7 +17,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session
 
-from healthapp.db import utcnow
+from healthapp.db import utcnow, with_defaults
 from healthapp.domain.clinical import (
     BPResult,
     GlucoseResult,
@@ -321,9 +321,7 @@ def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
     """The new row, written with one INSERT on the transaction's connection, with the model's
     defaults for what `values` leaves out, and held by the session as a clean row it has read.
     The ORM's way (a constructed object, then a flush) was a quarter of a save's database CPU."""
-    for name, info in model.model_fields.items():
-        if name != "id" and name not in values and not info.is_required():
-            values[name] = info.get_default(call_default_factory=True)
+    with_defaults(model, values)
     written = db.connection().execute(model.__table__.insert(), values)
     assert written.inserted_primary_key is not None  # a single-row INSERT always has one
     # Built as the ORM builds a row it loads (no __init__, no attribute history).
