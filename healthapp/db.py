@@ -59,9 +59,9 @@ def with_defaults(model: Any, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def dialect_insert(db: Session) -> Any:
-    """The dialect's INSERT that takes ON CONFLICT (PostgreSQL, SQLite), or None elsewhere."""
-    dialect = db.get_bind().dialect.name
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT of the dialect named (`engine.dialect.name`) that takes ON CONFLICT
+    (PostgreSQL, SQLite), or None elsewhere."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
 

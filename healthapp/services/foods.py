@@ -127,10 +127,7 @@ def suggested_foods(db: Session, *, user_id: int, limit: int = SUGGESTION_LIMIT)
     return [found[i] for i in ids if i in found]
 
 
-def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict[str, float]:
-    """For each of `food_ids` the person has had, the grams of their newest known item of it."""
-    if not food_ids:
-        return {}
+def _newest_portions() -> Any:
     newest = (
         select(
             col(MealItem.food_id).label("food_id"),
@@ -143,11 +140,25 @@ def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict
             .label("rank"),
         )
         .where(
-            col(MealItem.user_id) == user_id,
-            col(MealItem.food_id).in_(list(food_ids)),
+            col(MealItem.user_id) == sa.bindparam("user_id"),
+            col(MealItem.food_id).in_(sa.bindparam("food_ids", expanding=True)),
             col(MealItem.source).in_(KNOWN_SOURCES),
         )
         .subquery()
     )
-    rows = db.exec(select(newest.c.food_id, newest.c.grams).where(newest.c.rank == 1)).all()
-    return {str(food_id): float(grams) for food_id, grams in rows}
+    return sa.select(newest.c.food_id, newest.c.grams).where(newest.c.rank == 1)
+
+
+# Built once: composing it cost more than running it (the worker asks for every photo).
+_NEWEST_PORTIONS = _newest_portions()
+
+
+def last_portions(db: Session, *, user_id: int, food_ids: Sequence[str]) -> dict[str, float]:
+    """For each of `food_ids` the person has had, the grams of their newest known item of it."""
+    if not food_ids:
+        return {}
+    db.flush()  # plain rows on the transaction's connection: pending items are written first
+    rows = db.connection().execute(
+        _NEWEST_PORTIONS, {"user_id": user_id, "food_ids": list(food_ids)}
+    )
+    return {str(row.food_id): float(row.grams) for row in rows}

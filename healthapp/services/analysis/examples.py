@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -88,15 +89,11 @@ class PersonalMatch:
         return {**asdict(self), "similarity": round(self.similarity, 4)}
 
 
-def person_examples(
-    db: Session,
-    *,
-    user_id: int,
-    exclude_photo_id: int | None = None,
-    limit: int | None = MAX_EXAMPLES,
-) -> list[Example]:
-    """The person's examples, newest first (only this user's items and jobs are read); all of
-    them with limit None (the export)."""
+@cache
+def _examples_statement(*, excluding: bool, limit: int | None) -> Any:
+    """The person's examples (the user a bound parameter, and the photo left out when
+    `excluding`), built once per shape: composing it cost more than running it."""
+    user = sa.bindparam("user_id")
     statement = (
         sa.select(
             col(MealItem.id),
@@ -109,23 +106,36 @@ def person_examples(
         )
         .join(AnalysisJob, col(AnalysisJob.photo_id) == col(MealItem.photo_id))
         .where(
-            col(MealItem.user_id) == user_id,
-            col(AnalysisJob.user_id) == user_id,
+            col(MealItem.user_id) == user,
+            col(AnalysisJob.user_id) == user,
             col(MealItem.source).in_(LEARNT_FROM),
             col(AnalysisJob.embedding).is_not(None),
         )
         .order_by(col(MealItem.updated_at).desc(), col(MealItem.id).desc())
         .limit(limit)
     )
-    if exclude_photo_id is not None:
-        statement = statement.where(col(MealItem.photo_id) != exclude_photo_id)
+    if excluding:
+        statement = statement.where(col(MealItem.photo_id) != sa.bindparam("photo_id"))
+    return statement
+
+
+def person_examples(
+    db: Session,
+    *,
+    user_id: int,
+    exclude_photo_id: int | None = None,
+    limit: int | None = MAX_EXAMPLES,
+) -> list[Example]:
+    """The person's examples, newest first (only this user's items and jobs are read); all of
+    them with limit None (the export)."""
+    statement = _examples_statement(excluding=exclude_photo_id is not None, limit=limit)
+    db.flush()  # plain rows on the transaction's connection: pending items are written first
+    found = db.connection().execute(statement, {"user_id": user_id, "photo_id": exclude_photo_id})
     # Plain rows, not ORM objects: the worker reads them for every photo it analyses.
     return [
-        Example(item_id or 0, photo_id, meal_id, food_id, grams, updated_at, embedding)
-        for item_id, photo_id, meal_id, food_id, grams, updated_at, embedding in db.execute(
-            statement
-        ).all()
-        if photo_id is not None and embedding is not None
+        Example(r.id or 0, r.photo_id, r.meal_id, r.food_id, r.grams, r.updated_at, r.embedding)
+        for r in found
+        if r.photo_id is not None and r.embedding is not None
     ]
 
 

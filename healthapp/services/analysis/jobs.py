@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -251,12 +252,17 @@ def _add_estimate_item(
             **portion_columns(food, grams),
         },
     )
-    insert = dialect_insert(db)
-    if insert is None:
-        raise RuntimeError(f"{db.get_bind().dialect.name}: only PostgreSQL and SQLite are served")
-    statement = insert(_ITEMS).values(values)
-    written = db.connection().execute(statement.on_conflict_do_nothing(index_elements=["photo_id"]))
+    written = db.connection().execute(_insert_unless_itemised(db.get_bind().dialect.name), values)
     return "created" if written.rowcount == 1 else "kept_existing"
+
+
+@cache
+def _insert_unless_itemised(dialect: str) -> Any:
+    """INSERT INTO meal_item ... ON CONFLICT (photo_id) DO NOTHING, built once per dialect."""
+    insert = dialect_insert(dialect)
+    if insert is None:
+        raise RuntimeError(f"{dialect}: only PostgreSQL and SQLite are served")
+    return insert(_ITEMS).on_conflict_do_nothing(index_elements=["photo_id"])
 
 
 def _stored_estimate(db: Session, user_id: int, estimate: Estimate, food: Food) -> dict[str, Any]:

@@ -145,7 +145,7 @@ _REWRITTEN = ("period", "value", "rank_value", "updated_at")
 
 def _upsert(db: Session, rows: list[dict[str, Any]]) -> None:
     table = _table(RankMetric)
-    insert = dialect_insert(db)
+    insert = dialect_insert(db.get_bind().dialect.name)
     if insert is None:
         for row in rows:  # other databases: one merge per row
             db.merge(RankMetric(**row))
@@ -171,7 +171,7 @@ def _count(db: Session, changes: Counter[HistogramKey]) -> None:
     if not rows:
         return
     table = _table(RankHistogram)
-    insert = dialect_insert(db)
+    insert = dialect_insert(db.get_bind().dialect.name)
     for part in _slices(rows):
         if insert is not None:
             stmt = insert(table).values(part)
