@@ -16,6 +16,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session, create_engine
 
 from healthapp.config import get_settings
@@ -57,6 +59,22 @@ def with_defaults(model: Any, values: dict[str, Any]) -> dict[str, Any]:
         if name != "id" and name not in values and not info.is_required():
             values[name] = info.get_default(call_default_factory=True)
     return values
+
+
+def insert_row(db: Session, model: Any, values: dict[str, Any]) -> Any:
+    """The new row, written with one INSERT on the transaction's connection, with the model's
+    defaults for what `values` leaves out, and held by the session as a clean row it has read.
+    The ORM's way (a constructed object, then a flush) was a quarter of a save's database CPU."""
+    db.flush()  # what the session holds pending goes first, as the ORM's flush would order it
+    with_defaults(model, values)
+    written = db.connection().execute(model.__table__.insert(), values)
+    assert written.inserted_primary_key is not None  # a single-row INSERT always has one
+    # Built as the ORM builds a row it loads (no __init__, no attribute history).
+    row = manager_of_class(model).new_instance()
+    row.__dict__.update(values, id=written.inserted_primary_key[0])
+    make_transient_to_detached(row)
+    db.add(row)
+    return row
 
 
 def dialect_insert(dialect: str) -> Any:

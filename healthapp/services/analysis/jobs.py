@@ -29,7 +29,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from healthapp.db import dialect_insert, utcnow, with_defaults
+from healthapp.db import dialect_insert, insert_row, utcnow, with_defaults
 from healthapp.domain.errors import ServiceError
 from healthapp.models import AnalysisJob, Food, ItemSource, JobStatus, MealItem, MealPhoto
 from healthapp.services.analysis.examples import pack, personal_match
@@ -162,9 +162,9 @@ def create_job(db: Session, *, photo: MealPhoto) -> AnalysisJob:
     if photo.id is None:
         db.flush()
     assert photo.id is not None
-    job = AnalysisJob(photo_id=photo.id, user_id=photo.user_id, status=QUEUED)
-    db.add(job)
-    db.flush()
+    job: AnalysisJob = insert_row(
+        db, AnalysisJob, {"photo_id": photo.id, "user_id": photo.user_id, "status": QUEUED}
+    )
     return job
 
 

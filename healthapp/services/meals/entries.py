@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from healthapp.db import utcnow
+from healthapp.db import insert_row, utcnow
 from healthapp.domain.errors import ValidationError
 from healthapp.models import (
     Food,
@@ -42,9 +42,7 @@ def meal_values(form: Mapping[str, Any], prefs: Preferences, now: datetime) -> d
 
 
 def create_meal_from_values(db: Session, *, user_id: int, values: Mapping[str, Any]) -> Meal:
-    meal = Meal(user_id=user_id, **values)
-    db.add(meal)
-    db.flush()
+    meal: Meal = insert_row(db, Meal, {"user_id": user_id, **values})
     ranking.ranks_changed(db, user_id=user_id)
     return meal
 
@@ -98,17 +96,10 @@ def add_photo(
     """Record a photo already stored under `storage_key` (after intake) for one of the user's
     meals. The caller then creates its analysis job."""
     owned(db, Meal, meal_id, user_id=user_id)
-    photo = MealPhoto(
-        meal_id=meal_id,
-        user_id=user_id,
-        storage_key=storage_key,
-        content_type=content_type,
-        width=width,
-        height=height,
-        size_bytes=size_bytes,
-    )
-    db.add(photo)
-    db.flush()
+    values = {"meal_id": meal_id, "user_id": user_id, "storage_key": storage_key,
+              "content_type": content_type, "width": width, "height": height,
+              "size_bytes": size_bytes}  # fmt: skip
+    photo: MealPhoto = insert_row(db, MealPhoto, values)
     return photo
 
 

@@ -13,11 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session
 
-from healthapp.db import utcnow, with_defaults
+from healthapp.db import insert_row, utcnow
 from healthapp.domain.clinical import (
     BPResult,
     GlucoseResult,
@@ -312,23 +310,8 @@ def create_record(
     if at_now:
         stamp = now.astimezone(prefs.tz).date() if spec.time_field == "measured_on" else now
         values[spec.time_field] = stamp
-    row = _insert(db, spec.model, {"user_id": user_id, **values})
+    row = insert_row(db, spec.model, {"user_id": user_id, **values})
     ranking.ranks_changed(db, user_id=user_id, prefs=prefs)
-    return row
-
-
-def _insert(db: Session, model: Any, values: dict[str, Any]) -> Any:
-    """The new row, written with one INSERT on the transaction's connection, with the model's
-    defaults for what `values` leaves out, and held by the session as a clean row it has read.
-    The ORM's way (a constructed object, then a flush) was a quarter of a save's database CPU."""
-    with_defaults(model, values)
-    written = db.connection().execute(model.__table__.insert(), values)
-    assert written.inserted_primary_key is not None  # a single-row INSERT always has one
-    # Built as the ORM builds a row it loads (no __init__, no attribute history).
-    row = manager_of_class(model).new_instance()
-    row.__dict__.update(values, id=written.inserted_primary_key[0])
-    make_transient_to_detached(row)
-    db.add(row)
     return row
 
 
