@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageCms, ImageOps
 
 from healthapp.domain.errors import ValidationError
-from healthapp.inference.compact import encode_small
+from healthapp.inference.compact import bare_copy, encode_small
 from healthapp.services.meals.photos.quota import PhotoQuota
 
 if TYPE_CHECKING:
@@ -152,16 +152,14 @@ def _clean(image: Image.Image, limits: PhotoLimits) -> ProcessedPhoto:
     image.load()  # decodes the whole frame: truncated or corrupt data fails here
     icc_profile = image.info.get("icc_profile")
     try:
-        rotated = ImageOps.exif_transpose(image)
+        # In place: a copy of an upright 12 MP photo cost 29 ms for nothing.
+        ImageOps.exif_transpose(image, in_place=True)
     except _DECODE_ERRORS:  # unreadable EXIF: the pixels are fine, keep them as they are
         log.info("ignoring unreadable EXIF in an uploaded photo")
-        rotated = image
-    rgb = _to_srgb(rotated, icc_profile)
+    rgb = _to_srgb(image, icc_profile)
     if max(rgb.size) > limits.max_edge:
         rgb.thumbnail((limits.max_edge, limits.max_edge), Image.Resampling.LANCZOS)
-    # A new image from the bare pixels: nothing of the upload's info (EXIF, XMP, ICC,
-    # comments) can ride along into the saved file.
-    bare = Image.frombytes("RGB", rgb.size, rgb.tobytes())
+    bare = bare_copy(rgb)
     out = io.BytesIO()
     # optimize=False: Huffman optimisation made files 2-3.5 % smaller for 2.2-2.7x the encode
     # time (a 2048 px photo: 31 vs 11 ms of the web process's CPU).
