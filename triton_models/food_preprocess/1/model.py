@@ -55,8 +55,13 @@ def preprocess(data: bytes) -> np.ndarray:
             image = opened.convert("RGB")
     except (OSError, Image.DecompressionBombError) as exc:
         raise ValueError(f"not a decodable image: {exc}") from exc
-    array = np.asarray(_center_crop(_resize_short_side(image)), dtype=np.float32)
-    return np.ascontiguousarray(((array - MEAN) / SCALE).transpose(2, 0, 1))
+    pixels = np.asarray(_center_crop(_resize_short_side(image)))  # uint8, height x width x 3
+    # Two passes into one array instead of four with temporaries; x / 128 and x * (1 / 128) are
+    # the same float32 (a power of two), so the tensor is bit for bit the app's.
+    out = np.empty((3, *pixels.shape[:2]), dtype=np.float32)
+    np.subtract(pixels.transpose(2, 0, 1), np.float32(MEAN), out=out)
+    out *= np.float32(1.0 / SCALE)
+    return out
 
 
 class TritonPythonModel:
