@@ -31,14 +31,12 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
 import tarfile
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +170,9 @@ def _repository(target: Path, weights: Path, extra_paths: list[Path]) -> Path:
 def _server(
     tritonserver: Path, backends: Path, repository: Path, env: dict[str, str], models: list[str]
 ) -> tuple[subprocess.Popen[bytes], int, int, Path]:
+    """tritonserver serving `models` from `repository`, started as the launcher starts it."""
     from bench.common import free_port
+    from healthapp.inference.triton_server import shm_prefix, start_server
 
     grpc_port, http_port, metrics_port = free_port(), free_port(), free_port()
     log = repository.parent / "tritonserver.log"
@@ -188,44 +188,10 @@ def _server(
         f"--http-port={http_port}",
         f"--metrics-port={metrics_port}",
         "--backend-config=python,shm-default-byte-size=67108864",
-        f"--backend-config=python,shm-region-prefix-name=healthapp_gpu_{grpc_port}_",
+        f"--backend-config=python,shm-region-prefix-name={shm_prefix(grpc_port)}",
         "--exit-timeout-secs=10",
     ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return process, grpc_port, http_port, log
-
-
-def _wait_ready(
-    process: subprocess.Popen[bytes], http_port: int, log: Path, timeout: float
-) -> float:
-    started = time.perf_counter()
-    url = f"http://127.0.0.1:{http_port}/v2/health/ready"
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"tritonserver exited ({process.returncode}):\n{log.read_text()[-4000:]}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"tritonserver not ready in {timeout} s:\n{log.read_text()[-4000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return start_server(argv, env, log_path=log), grpc_port, http_port, log
 
 
 # --- the measurements ------------------------------------------------------------------------
@@ -242,12 +208,13 @@ async def _measure_model(
 
     client = FoodModelClient(f"127.0.0.1:{grpc_port}", model, timeout_s=60)
     await client.connect(timeout_s=60)
-    if TARGETS[model] == "jpeg":
-        inputs: list[Any] = payloads
-        infer = lambda item: client.infer_jpeg([item])  # noqa: E731
-    else:
-        inputs = [preprocess_bytes(p) for p in payloads]  # the worker's tensor path
-        infer = client.infer_tensor
+    jpeg = TARGETS[model] == "jpeg"
+    # The worker's two paths: its small JPEG, or the float tensor it preprocesses itself.
+    inputs: list[Any] = payloads if jpeg else [preprocess_bytes(p) for p in payloads]
+
+    async def infer(item: Any) -> Any:
+        return await (client.infer_jpeg([item]) if jpeg else client.infer_tensor(item))
+
     try:
         answers = await asyncio.gather(*(infer(item) for item in inputs))
         scores = np.concatenate([a.scores for a in answers])
@@ -309,6 +276,8 @@ def serve_and_measure(
 ) -> dict[str, Any]:
     import numpy as np
 
+    from healthapp.inference.triton_server import stop_server, wait_until_ready
+
     ref = np.load(folder / "reference.npz")
     offsets = ref["offsets"]
     payloads = [ref["jpeg"][offsets[i] : offsets[i + 1]].tobytes() for i in range(len(offsets) - 1)]
@@ -319,7 +288,8 @@ def serve_and_measure(
     models = sorted({*targets, *(need for target in targets for need in NEEDS[target])})
     process, grpc_port, http_port, log = _server(tritonserver, backends, repository, env, models)
     try:
-        result["ready_s"] = round(_wait_ready(process, http_port, log, timeout=240), 1)
+        ready = wait_until_ready(http_port, models=models, timeout=240, process=process)
+        result["ready_s"] = round(ready, 1)
         save(result)
         for model in targets:
             try:
@@ -334,7 +304,7 @@ def serve_and_measure(
         result["errors"]["server"] = f"{type(exc).__name__}: {exc}"[:4000]
         print(result["errors"]["server"], flush=True)
     finally:
-        _stop(process)
+        stop_server(process, grpc_port)
         result["server_log_tail"] = log.read_text(errors="replace")[-3000:]
         save(result)
     return result
